@@ -1,0 +1,30 @@
+package io.havip.core;
+
+/**
+ * Work that must finish before the virtual address moves, such as binding a
+ * listening socket before the address is taken, or draining connections before it
+ * is released.
+ *
+ * <p>Each method runs on the hook thread (never the engine thread) and the
+ * transition waits for it up to the hook timeout configured on the router; after
+ * the timeout, or if the hook throws, the failure is logged and the transition
+ * proceeds anyway: a hook can delay a failover by at most its timeout, never
+ * prevent it. Adverts continue while a hook runs. Hooks for one router run one at a
+ * time, in transition order.
+ */
+public interface AddressHook {
+
+    /**
+     * Runs before the address is bound on this node.
+     *
+     * @param pending the change about to happen (to MASTER)
+     */
+    default void beforeAcquire(StateChange pending) throws Exception { }
+
+    /**
+     * Runs before the address is released by this node (to BACKUP, FAULT or STOP).
+     *
+     * @param pending the change about to happen
+     */
+    default void beforeRelease(StateChange pending) throws Exception { }
+}

@@ -1,0 +1,62 @@
+package io.havip.core;
+
+import io.havip.core.net.InterfaceAddress;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The seam between "this node won" and "the address is here". The Linux binder adds
+ * the addresses with rtnetlink and runs the gratuitous ARP / NA schedule; the
+ * in-memory binder serves tests and the no-root demo; a cloud binder (an API that
+ * reassigns the address) can be added without touching the protocol.
+ *
+ * <p>Both operations are idempotent and report, per address, what they did. They are
+ * called from one engine thread per router; implementations shared by several routers
+ * must be thread-safe.
+ */
+public interface VipBinder extends AutoCloseable {
+
+    /** Adds {@code addresses} to {@code interfaceName} and announces them; present ones are adopted. */
+    List<AddressOutcome> bind(String interfaceName, List<InterfaceAddress> addresses) throws BindException;
+
+    /** Stops announcing and removes {@code addresses} from {@code interfaceName}; absent ones are fine. */
+    List<AddressOutcome> unbind(String interfaceName, List<InterfaceAddress> addresses) throws BindException;
+
+    /** Which of {@code candidates} are present on {@code interfaceName} now (start-up reconciliation). */
+    Set<InterfaceAddress> present(String interfaceName, List<InterfaceAddress> candidates) throws BindException;
+
+    /**
+     * Sends a fresh announcement burst for addresses this node holds (e.g. after another
+     * MAC claimed one, or a lower-priority advert showed a stale master). Default: nothing.
+     */
+    default void reannounce(String interfaceName, List<InterfaceAddress> addresses) throws BindException { }
+
+    /** Stops any announcement schedule; does not remove addresses. */
+    @Override
+    default void close() { }
+
+    /** What {@link #bind} or {@link #unbind} did for one address. */
+    record AddressOutcome(InterfaceAddress address, Outcome outcome) {
+        public enum Outcome {
+            /** The address was added by this call. */
+            ADDED,
+            /** The address was already present and is now held (adopted). */
+            ALREADY_PRESENT,
+            /** The address was removed by this call. */
+            REMOVED,
+            /** The address was not present; nothing to remove. */
+            ALREADY_ABSENT
+        }
+    }
+
+    /** A bind or unbind that failed; the message names the address, the interface and the cause. */
+    final class BindException extends Exception {
+        public BindException(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        public BindException(String message) {
+            super(message);
+        }
+    }
+}
