@@ -114,7 +114,8 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         }
     }
 
-    private static boolean isMulticast(IpAddress a) {
+    /** True for IPv4 224.0.0.0/4 and IPv6 ff00::/8. */
+    static boolean isMulticast(IpAddress a) {
         return a instanceof Ipv4Address v4 ? v4.isMulticast() : ((Ipv6Address) a).isMulticast();
     }
 

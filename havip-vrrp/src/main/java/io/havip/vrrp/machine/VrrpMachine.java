@@ -9,8 +9,6 @@ import static io.havip.core.RouterState.STOP;
 import io.havip.core.RouterState;
 import io.havip.core.TransitionReason;
 import io.havip.core.net.IpAddress;
-import io.havip.core.net.Ipv4Address;
-import io.havip.core.net.Ipv6Address;
 import io.havip.vrrp.codec.VrrpAdvertisement;
 import io.havip.vrrp.codec.VrrpVersion;
 import java.security.MessageDigest;
@@ -408,7 +406,7 @@ public final class VrrpMachine {
         if (config.version() == VrrpVersion.V2 && !acceptV2(source, adv)) {
             return false;
         }
-        if (isMulticast(destination) != config.unicastPeers().isEmpty()) {
+        if (RouterConfig.isMulticast(destination) != config.unicastPeers().isEmpty()) {
             counters.addressListErrors++;
             LOG.info("{}: dropped advert from {} to {}: expected {}", name, source, destination,
                     config.unicastPeers().isEmpty() ? "multicast" : "unicast");
@@ -643,9 +641,5 @@ public final class VrrpMachine {
 
     private long masterDownIntervalNanos() {
         return 3 * masterAdverIntervalNanos + skewTimeNanos();
-    }
-
-    private static boolean isMulticast(IpAddress a) {
-        return a instanceof Ipv4Address v4 ? v4.isMulticast() : ((Ipv6Address) a).isMulticast();
     }
 }
