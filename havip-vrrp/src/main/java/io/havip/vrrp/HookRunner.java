@@ -1,4 +1,4 @@
-package io.havip.vrrp.engine;
+package io.havip.vrrp;
 
 import io.havip.core.AddressHook;
 import io.havip.core.StateChange;
