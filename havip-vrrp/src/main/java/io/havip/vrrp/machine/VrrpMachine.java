@@ -9,9 +9,11 @@ import static io.havip.core.RouterState.STOP;
 import io.havip.core.RouterState;
 import io.havip.core.TransitionReason;
 import io.havip.core.net.IpAddress;
+import io.havip.vrrp.codec.DecodeResult;
+import io.havip.vrrp.codec.RejectReason;
 import io.havip.vrrp.codec.VrrpAdvertisement;
+import io.havip.vrrp.codec.VrrpCodec;
 import io.havip.vrrp.codec.VrrpVersion;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -164,8 +166,44 @@ public final class VrrpMachine {
     }
 
     /**
+     * A received VRRP message (the IP payload): decoded with {@link VrrpCodec} (a refusal is
+     * counted under its keepalived name and logged with the codec's detail and hex), then as
+     * {@link #onAdvertisement}. Never throws on any bytes.
+     *
+     * @param source      the IP source address (the sender's primary address)
+     * @param destination the IP destination (multicast group or this node)
+     * @param ttl         the IPv4 TTL or IPv6 hop limit it arrived with
+     */
+    public List<Action> onPacket(long nowNanos, IpAddress source, IpAddress destination, int ttl, byte[] vrrpMessage) {
+        if (state == INITIALIZE || state == STOP || source == null || destination == null) {
+            return List.of();
+        }
+        DecodeResult result = VrrpCodec.decode(vrrpMessage, source, destination);
+        if (result instanceof DecodeResult.Decoded decoded) {
+            return onAdvertisement(nowNanos, source, destination, ttl, decoded.advertisement());
+        }
+        DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
+        countRejection(rejected.reason());
+        LOG.debug("{}: dropped message from {}: {}", name, source, rejected);
+        return List.of();
+    }
+
+    /** Maps the codec's refusals onto keepalived's counters (vrrp_check_packet). */
+    private void countRejection(RejectReason reason) {
+        switch (reason) {
+            case TOO_SHORT, ADDRESS_COUNT_MISMATCH -> counters.packetLengthErrors++;
+            case BAD_VERSION -> counters.versionErrors++;
+            case BAD_TYPE -> counters.invalidTypeReceived++;
+            case BAD_CHECKSUM -> counters.checksumErrors++;
+            case BAD_AUTH_TYPE -> counters.invalidAuthType++;
+            case BAD_INTERVAL -> counters.advertIntervalErrors++;
+            case BAD_VRID, FAMILY_MISMATCH -> counters.otherErrors++;
+        }
+    }
+
+    /**
      * A decoded advertisement as received, for drivers (and tests) that decode themselves;
-     * the engine passes raw bytes to {@code onPacket}. Validates per RFC 5798 section 7.1,
+     * the engine passes raw bytes to {@link #onPacket}. Validates per RFC 5798 section 7.1,
      * counts, then runs the state's receive rule (sections 6.4.2 and 6.4.3).
      *
      * @param source      the sender's IP source address (its primary address)
@@ -430,20 +468,14 @@ public final class VrrpMachine {
     }
 
     private boolean acceptV2(IpAddress source, VrrpAdvertisement adv) {
-        if (adv.authType() != 0 && adv.authType() != 1) {
-            counters.invalidAuthType++;
-            LOG.info("{}: dropped advert from {}: auth type {} is not 0 (none) or 1 (PASS)", name, source,
-                    adv.authType());
-            return false;
-        }
+        // Auth types above 2 are refused by the codec (BAD_AUTH_TYPE); AH (2) is valid on the wire but not ours.
         if (adv.authType() != config.authType()) {
             counters.authTypeMismatch++;
             LOG.info("{}: dropped advert from {}: auth type {} but we use {}", name, source, adv.authType(),
                     config.authType());
             return false;
         }
-        byte[] data = adv.authData() == null ? new byte[0] : adv.authData();
-        if (config.authType() == 1 && !MessageDigest.isEqual(data, config.authData())) {
+        if (config.authType() == 1 && !adv.authDataEquals(config.authData())) {
             counters.authFailures++;
             LOG.info("{}: dropped advert from {}: wrong password", name, source);
             return false;
@@ -522,8 +554,7 @@ public final class VrrpMachine {
     }
 
     private static long learntInterval(VrrpAdvertisement adv) {
-        // A zero interval would make the timers spin; treat it as the smallest one the field can hold.
-        return Math.max(1, adv.advertIntervalCs()) * CENTISECOND;
+        return adv.advertIntervalCs() * CENTISECOND; // 1-4095 cs: the codec refuses 0 (RFC 9568 section 7.1)
     }
 
     // ------------------------------------------------------------------ transitions

@@ -78,7 +78,8 @@ class ValidationTest {
         assertThat(dropped(pass, MCAST, 255, advert(v2(100).password("2222").build(), 200)).authFailures())
                 .isEqualTo(1);
         assertThat(dropped(pass, MCAST, 255, with(pass, a -> new VrrpAdvertisement(a.version(), a.vrid(), 200,
-                a.advertIntervalCs(), 2, a.authData(), a.family(), a.addresses()))).invalidAuthType()).isEqualTo(1);
+                a.advertIntervalCs(), 2, a.authData(), a.family(), a.addresses()))).authTypeMismatch())
+                .as("AH is a valid type on the wire, just not ours").isEqualTo(1);
         VrrpMachine m = started(pass, 0);
         m.onAdvertisement(SEC, HIGHER_PEER, MCAST, 255, advert(pass, 200));
         assertThat(m.stats().advertisementsReceived()).isEqualTo(1);

@@ -136,14 +136,6 @@ class VrrpMachineTest {
         }
 
         @Test
-        void zeroIntervalIsTreatedAsOneCentisecond() {
-            RouterConfig c = v3(100).build();
-            VrrpMachine m = started(c, 0);
-            m.onAdvertisement(SEC, HIGHER_PEER, MCAST, 255, advert(c, 200, 0));
-            assertThat(m.masterAdverInterval()).isEqualTo(Duration.ofMillis(10));
-        }
-
-        @Test
         void priorityZeroTakesOverAfterSkewTime() {
             RouterConfig c = v3(100).build();
             VrrpMachine m = started(c, 0);
