@@ -277,4 +277,18 @@ class ScenarioTest {
         assertThat(sim.node("b").machine.stats().advertIntervalErrors()).isPositive();
         assertThat(sim.node("a").machine.stats().advertIntervalErrors()).isPositive();
     }
+
+    @Test
+    void ipv6ElectionAndFailoverOverFf02_12() {
+        RouterId v6 = new RouterId("VI_6", "eth0", 61, IpFamily.IPV6);
+        sim.add("a", "2001:db8::1", RouterConfig.builder(v6).priority(200).virtualAddress("2001:db8::50/64").build());
+        sim.add("b", "2001:db8::2", RouterConfig.builder(v6).priority(100).virtualAddress("2001:db8::50/64").build());
+        sim.startAll();
+        sim.runFor(Duration.ofSeconds(10));
+        assertOnlyMaster("a");
+        assertThat(sim.node("b").machine.stats().advertisementsReceived()).isPositive();
+        sim.crash("a");
+        sim.runFor(Duration.ofSeconds(10));
+        assertOnlyMaster("b");
+    }
 }
