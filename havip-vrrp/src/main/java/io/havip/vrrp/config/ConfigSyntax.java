@@ -50,6 +50,9 @@ final class ConfigSyntax {
     /** Nested includes beyond this are a loop in all but name. */
     static final int MAX_INCLUDE_DEPTH = 32;
     private static final Set<String> INCLUDES = Set.of("include", "includer", "includem", "includew", "includeb", "includea");
+    /** An include line: the keyword, then everything up to a comment that starts after white space. */
+    private static final java.util.regex.Pattern INCLUDE_LINE =
+            java.util.regex.Pattern.compile("\\s*(include[rmwba]?)(?:\\s+(.*?))?\\s*(?:\\s[#!].*)?");
     private static final Token NEWLINE = new Token("\n", false, new SourceLocation("-", 0));
 
     private ConfigSyntax() {
@@ -91,25 +94,30 @@ final class ConfigSyntax {
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             SourceLocation at = new SourceLocation(name, i + 1);
-            List<Token> line = lexLine(lines[i], at);
-            if (!line.isEmpty() && !line.get(0).quoted() && INCLUDES.contains(line.get(0).text())) {
-                include(file, line, out, stack, warnings);
+            java.util.regex.Matcher inc = INCLUDE_LINE.matcher(lines[i]);
+            if (inc.matches() && INCLUDES.contains(inc.group(1))) {
+                // taken from the raw line, as keepalived does: a glob's braces are not block braces
+                include(file, new Token(inc.group(1), false, at), inc.group(2) == null ? "" : inc.group(2), out, stack,
+                        warnings);
                 continue;
             }
-            out.addAll(line);
+            out.addAll(lexLine(lines[i], at));
             out.add(NEWLINE);
         }
         stack.pop();
     }
 
-    private static void include(Path including, List<Token> line, List<Token> out, Deque<Path> stack,
+    private static void include(Path including, Token keyword, String rest, List<Token> out, Deque<Path> stack,
                                 Consumer<ConfigWarning> warnings) {
-        Token keyword = line.get(0);
-        if (line.size() != 2) {
-            throw new ConfigException(keyword.location(), keyword.text(), "expected one file name or glob, got "
-                    + (line.size() - 1) + " values", "include FILE, where FILE may contain * ? [..] {a,b}");
+        String pattern = rest.strip();
+        if (pattern.length() >= 2 && (pattern.charAt(0) == '"' || pattern.charAt(0) == '\'')
+                && pattern.charAt(pattern.length() - 1) == pattern.charAt(0)) {
+            pattern = pattern.substring(1, pattern.length() - 1);
         }
-        String pattern = line.get(1).text();
+        if (pattern.isEmpty() || pattern.chars().anyMatch(Character::isWhitespace)) {
+            throw new ConfigException(keyword.location(), keyword.text(), "expected one file name or glob, got \""
+                    + rest.strip() + "\"", "include FILE, where FILE may contain * ? [..] {a,b}");
+        }
         Path dir = including.toAbsolutePath().getParent();
         List<Path> files = glob(dir, pattern);
         if (files.isEmpty()) {

@@ -885,11 +885,11 @@ public final class KeepalivedConfigReader {
 
     /** The values of {@code s}, between {@code min} and {@code max} of them. */
     private List<Token> args(Statement s, int min, int max, String allowed) {
-        if (s.args().size() < min) {
-            throw new ConfigException(s.location(), s.name(), "missing value", allowed);
-        }
         if (s.block() != null) {
             throw new ConfigException(s.location(), s.name(), "takes a value, not a { ... } block", allowed);
+        }
+        if (s.args().size() < min) {
+            throw new ConfigException(s.location(), s.name(), "missing value", allowed);
         }
         if (s.args().size() > max) {
             warn(s.location(), "key '" + s.name() + "': extra value(s) " + texts(s.args().subList(max, s.args().size()))
