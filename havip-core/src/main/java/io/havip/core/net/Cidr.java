@@ -61,8 +61,17 @@ public record Cidr(IpAddress network, int prefixLength) implements Iterable<IpAd
     }
 
     static int parsePrefix(String whole, String p, int max) {
-        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("\"" + whole + "\": prefix length \"" + p + "\" is not a number");
+        if (p.isEmpty()) {
+            throw new IllegalArgumentException("\"" + whole + "\": the prefix length after '/' is missing");
+        }
+        if (!p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("\"" + whole + "\": prefix length \"" + p + "\" is not a decimal number 0-" + max);
+        }
+        if (p.length() > 1 && p.charAt(0) == '0') {
+            throw new IllegalArgumentException("\"" + whole + "\": prefix length \"" + p + "\" has a leading zero");
+        }
+        if (p.length() > 3) {
+            throw new IllegalArgumentException("\"" + whole + "\": prefix length " + p + " is above " + max);
         }
         int prefix = Integer.parseInt(p);
         if (prefix > max) {
@@ -73,6 +82,9 @@ public record Cidr(IpAddress network, int prefixLength) implements Iterable<IpAd
 
     /** The smallest prefix holding {@code address} with {@code prefixLength} bits. */
     public static Cidr of(IpAddress address, int prefixLength) {
+        if (address == null) {
+            throw new IllegalArgumentException("address is null");
+        }
         if (prefixLength < 0 || prefixLength > address.bitLength()) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " is outside 0-" + address.bitLength());
         }

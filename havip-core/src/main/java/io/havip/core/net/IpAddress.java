@@ -20,6 +20,9 @@ public sealed interface IpAddress extends Comparable<IpAddress> permits Ipv4Addr
 
     /** An address from its network-order bytes: 4 for IPv4, 16 for IPv6. */
     static IpAddress ofBytes(byte[] bytes) {
+        if (bytes == null) {
+            throw new IllegalArgumentException("address bytes are null");
+        }
         if (bytes.length == 4) {
             return Ipv4Address.ofBytes(bytes);
         }

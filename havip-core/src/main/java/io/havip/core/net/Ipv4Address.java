@@ -61,7 +61,7 @@ public record Ipv4Address(int bits) implements IpAddress {
 
     @Override
     public IpAddress plus(BigInteger delta) {
-        return IpAddress.fromBigInteger(IpFamily.IPV4, toBigInteger().add(delta));
+        return AddressArithmetic.plus(this, delta);
     }
 
     /** True for 224.0.0.0/4. */

@@ -74,7 +74,7 @@ public record Ipv6Address(long high, long low) implements IpAddress {
             }
             int value = 0;
             for (int k = 0; k < g.length(); k++) {
-                int d = Character.digit(g.charAt(k), 16);
+                int d = hexDigit(g.charAt(k));
                 if (d < 0) {
                     throw new IllegalArgumentException("\"" + whole + "\": group \"" + g + "\" is not hexadecimal");
                 }
@@ -83,6 +83,20 @@ public record Ipv6Address(long high, long low) implements IpAddress {
             out[i] = value;
         }
         return out;
+    }
+
+    /** The value of an ASCII hex digit, or -1 ({@link Character#digit} would also accept e.g. full-width digits). */
+    static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     public static Ipv6Address ofBytes(byte[] b) {
@@ -120,7 +134,7 @@ public record Ipv6Address(long high, long low) implements IpAddress {
 
     @Override
     public IpAddress plus(BigInteger delta) {
-        return IpAddress.fromBigInteger(IpFamily.IPV6, toBigInteger().add(delta));
+        return AddressArithmetic.plus(this, delta);
     }
 
     /** True for fe80::/10, the scope VRRPv3 over IPv6 sends from (RFC 5798 section 5.1.2.2). */
@@ -138,9 +152,21 @@ public record Ipv6Address(long high, long low) implements IpAddress {
         return new Ipv6Address(0xff02_0000_0000_0000L, 0x0000_0001_ff00_0000L | (low & 0xff_ffffL));
     }
 
-    /** RFC 5952: lower case, leading zeros dropped, the longest run (2+) of zero groups as "::". */
+    /** True for ::ffff:0:0/96, an IPv4 address mapped into IPv6 (RFC 4291 section 2.5.5.2). */
+    public boolean isIpv4Mapped() {
+        return high == 0 && (low >>> 32) == 0xffffL;
+    }
+
+    /**
+     * RFC 5952 section 4: lower case, leading zeros dropped, the longest run (2+) of zero
+     * groups as "::" (the first one on a tie); IPv4-mapped addresses end in dotted decimal
+     * ({@code ::ffff:192.0.2.1}) as section 5 recommends.
+     */
     @Override
     public String toString() {
+        if (isIpv4Mapped()) {
+            return "::ffff:" + new Ipv4Address((int) low);
+        }
         int[] g = new int[8];
         for (int i = 0; i < 4; i++) {
             g[i] = (int) (high >>> (48 - 16 * i)) & 0xffff;

@@ -33,7 +33,7 @@ public record MacAddress(long bits) {
         }
         long bits = 0;
         for (int i = 0; i < 12; i++) {
-            int d = Character.digit(hex.charAt(i), 16);
+            int d = Ipv6Address.hexDigit(hex.charAt(i));
             if (d < 0) {
                 throw new IllegalArgumentException("\"" + text + "\": '" + hex.charAt(i) + "' is not a hex digit");
             }
@@ -52,6 +52,9 @@ public record MacAddress(long bits) {
     }
 
     public static MacAddress ofBytes(byte[] b) {
+        if (b == null) {
+            throw new IllegalArgumentException("MAC address bytes are null");
+        }
         if (b.length != 6) {
             throw new IllegalArgumentException("a MAC address has 6 bytes, not " + b.length + ": " + HexFormat.of().formatHex(b));
         }
@@ -84,8 +87,7 @@ public record MacAddress(long bits) {
 
     @Override
     public String toString() {
-        String hex = HexFormat.ofDelimiter(":").formatHex(toBytes());
-        return hex;
+        return HexFormat.ofDelimiter(":").formatHex(toBytes());
     }
 
     /** Equality helper for raw buffers. */

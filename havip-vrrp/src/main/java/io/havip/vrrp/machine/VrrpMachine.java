@@ -1,0 +1,676 @@
+package io.havip.vrrp.machine;
+
+import static io.havip.core.RouterState.BACKUP;
+import static io.havip.core.RouterState.FAULT;
+import static io.havip.core.RouterState.INITIALIZE;
+import static io.havip.core.RouterState.MASTER;
+import static io.havip.core.RouterState.STOP;
+
+import io.havip.core.RouterState;
+import io.havip.core.TransitionReason;
+import io.havip.core.net.IpAddress;
+import io.havip.vrrp.codec.DecodeResult;
+import io.havip.vrrp.codec.RejectReason;
+import io.havip.vrrp.codec.VrrpAdvertisement;
+import io.havip.vrrp.codec.VrrpCodec;
+import io.havip.vrrp.codec.VrrpVersion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One virtual router's VRRP state machine, sans-IO: RFC 5798 section 6 (VRRPv3) and
+ * RFC 3768 section 6 (VRRPv2), plus keepalived's FAULT and STOP states.
+ *
+ * <h2>Contract</h2>
+ * No threads, no sockets, no clock: every input carries {@code nowNanos} (a monotonic
+ * reading, only differences matter) and returns the {@link Action}s to carry out, in order.
+ * After each input the driver asks {@link #nextDeadlineNanos()} and calls
+ * {@link #onTimer(long)} once that time has come. Not thread-safe: one thread (the
+ * router's engine thread, or the simulation) owns a machine. A malformed or foreign packet
+ * is counted in {@link #stats()} and dropped; packet input never throws.
+ *
+ * <h2>Timers (RFC 5798 section 6.1)</h2>
+ * {@code Skew_Time = ((256 - Priority) * Master_Adver_Interval) / 256} for v3 (computed in
+ * nanoseconds, as keepalived does in microseconds, rather than truncated centiseconds);
+ * {@code (256 - Priority) / 256} s for v2 (RFC 3768 section 6.1).
+ * {@code Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time}. A v3 backup learns
+ * {@code Master_Adver_Interval} from the master's adverts; a v2 router discards adverts
+ * whose interval differs from its own (RFC 3768 section 7.1).
+ *
+ * <h2>Preemption (keepalived 2.x semantics)</h2>
+ * With {@code preempt} false a backup follows any master. With {@code preempt} true a backup
+ * discards adverts of lower priority than its own, so the Master_Down_Timer runs out and it
+ * takes over (RFC 5798 section 6.4.2). With a {@code preemptDelay} a backup keeps following
+ * a lower-priority master until the delay has passed, counted from start-up, or, when it
+ * later meets a lower-priority master after following one of equal or higher priority (or
+ * after leaving FAULT or MASTER), from that first lower-priority advert (keepalived's
+ * {@code preempt_time} in {@code vrrp_state_backup}).
+ *
+ * <h2>Validation (RFC 5798 section 7.1, in keepalived's order)</h2>
+ * VRID and family (other routers: counted, not an error); TTL / hop limit 255 unless unicast
+ * peers are configured (keepalived 2.x skips the check for unicast, where senders may use
+ * {@code unicast_ttl}); version; for v2 auth type, password and advert interval; multicast
+ * vs unicast destination; the address list (a mismatch is counted and the advert dropped
+ * unless it comes from the address owner, priority 255, as section 7.1 says).
+ */
+public final class VrrpMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VrrpMachine.class);
+    /** RFC 5798 section 5.1.1.3: the TTL / hop limit a VRRP packet must arrive with. */
+    public static final int REQUIRED_TTL = 255;
+    private static final long NONE = Long.MIN_VALUE;
+    private static final long SECOND = 1_000_000_000L;
+    private static final long CENTISECOND = 10_000_000L;
+
+    private final RouterConfig config;
+    private final IpAddress primaryAddress;
+    private final TrackerSet trackers;
+    private final VrrpStats.Counters counters = new VrrpStats.Counters();
+    private final long advertIntervalNanos;
+    private final String name;
+
+    private RouterState state = INITIALIZE;
+    private int basePriority;
+    private int effectivePriority;
+    private long masterAdverIntervalNanos;
+    private long masterDownDeadline = Long.MAX_VALUE;
+    private long adverDeadline = Long.MAX_VALUE;
+    /** keepalived's preempt_time: when a lower-priority master may be preempted; NONE when not running. */
+    private long preemptAt = NONE;
+    /** Why the Master_Down_Timer will have run out, if it does. */
+    private TransitionReason downTimerReason = TransitionReason.MASTER_DOWN_TIMER;
+    private IpAddress masterAddress;
+    /** Sync group: the Master_Down_Timer ran out but the group held this member back. */
+    private boolean wantsMaster;
+    /** Sync group: in FAULT because another member is. */
+    private boolean groupFault;
+    /** Set when the router belongs to a {@link SyncGroup}. */
+    private MasterGate gate;
+
+    /**
+     * @param config         the router's settings
+     * @param primaryAddress this node's address adverts are sent from (the interface's primary
+     *                       address or keepalived's {@code mcast_src_ip}); equal-priority
+     *                       elections compare it (RFC 5798 section 6.4.3)
+     */
+    public VrrpMachine(RouterConfig config, IpAddress primaryAddress) {
+        if (config == null || primaryAddress == null) {
+            throw new IllegalArgumentException("config and primaryAddress are required");
+        }
+        if (primaryAddress.family() != config.router().family()) {
+            throw new IllegalArgumentException("primary address " + primaryAddress + " is " + primaryAddress.family()
+                    + " but router " + config.router() + " is " + config.router().family());
+        }
+        this.config = config;
+        this.primaryAddress = primaryAddress;
+        this.trackers = new TrackerSet(config.router().interfaceName(), config.trackers());
+        this.advertIntervalNanos = config.advertInterval().toNanos();
+        this.masterAdverIntervalNanos = advertIntervalNanos;
+        this.basePriority = config.priority();
+        this.name = config.router().name();
+        this.effectivePriority = computePriority();
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /**
+     * The Startup event (RFC 5798 section 6.4.1): the address owner becomes MASTER at once
+     * (advert, bind, notify); others become BACKUP with the Master_Down_Timer set to
+     * Master_Down_Interval; a router whose weight-0 tracker is down starts in FAULT.
+     *
+     * @throws IllegalStateException if already started
+     */
+    public List<Action> start(long nowNanos) {
+        if (state != INITIALIZE) {
+            throw new IllegalStateException("router " + name + " was already started (state " + state + ")");
+        }
+        List<Action> out = new ArrayList<>();
+        effectivePriority = computePriority();
+        if (!config.preemptDelay().isZero()) {
+            preemptAt = nowNanos + config.preemptDelay().toNanos();
+        }
+        if (trackers.faulted()) {
+            enterFault(nowNanos, TransitionReason.TRACKER_FAULT, out);
+        } else if (effectivePriority == RouterConfig.OWNER_PRIORITY) {
+            becomeMaster(nowNanos, TransitionReason.ADDRESS_OWNER, out);
+        } else {
+            enterBackup(nowNanos, TransitionReason.STARTUP, advertIntervalNanos, out);
+        }
+        return out;
+    }
+
+    /** Fires whatever timer is due at {@code nowNanos}; returns nothing if none is. */
+    public List<Action> onTimer(long nowNanos) {
+        List<Action> out = new ArrayList<>();
+        if (state == MASTER && nowNanos >= adverDeadline) {
+            // RFC 5798 section 6.4.3: Adver_Timer fired: send an advert, reset the timer.
+            sendAdvert(effectivePriority, out);
+            adverDeadline = nowNanos + advertIntervalNanos;
+        } else if (state == BACKUP && nowNanos >= masterDownDeadline) {
+            if (gate == null || gate.mayBecomeMaster(this)) {
+                // RFC 5798 section 6.4.2: Master_Down_Timer fired: advert, GARP, Adver_Timer, MASTER.
+                becomeMaster(nowNanos, downTimerReason, out);
+            } else {
+                // keepalived vrrp_sync_can_goto_master: wait for the whole group to want MASTER.
+                wantsMaster = true;
+                masterDownDeadline = nowNanos + masterDownIntervalNanos();
+                LOG.debug("{}: Master_Down_Timer ran out; waiting for the sync group", name);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A received VRRP message (the IP payload): decoded with {@link VrrpCodec} (a refusal is
+     * counted under its keepalived name and logged with the codec's detail and hex), then as
+     * {@link #onAdvertisement}. Never throws on any bytes.
+     *
+     * @param source      the IP source address (the sender's primary address)
+     * @param destination the IP destination (multicast group or this node)
+     * @param ttl         the IPv4 TTL or IPv6 hop limit it arrived with
+     */
+    public List<Action> onPacket(long nowNanos, IpAddress source, IpAddress destination, int ttl, byte[] vrrpMessage) {
+        if (state == INITIALIZE || state == STOP || source == null || destination == null) {
+            return List.of();
+        }
+        DecodeResult result = VrrpCodec.decode(vrrpMessage, source, destination);
+        if (result instanceof DecodeResult.Decoded decoded) {
+            return onAdvertisement(nowNanos, source, destination, ttl, decoded.advertisement());
+        }
+        DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
+        countRejection(rejected.reason());
+        LOG.debug("{}: dropped message from {}: {}", name, source, rejected);
+        return List.of();
+    }
+
+    /** Maps the codec's refusals onto keepalived's counters (vrrp_check_packet). */
+    private void countRejection(RejectReason reason) {
+        switch (reason) {
+            case TOO_SHORT, ADDRESS_COUNT_MISMATCH -> counters.packetLengthErrors++;
+            case BAD_VERSION -> counters.versionErrors++;
+            case BAD_TYPE -> counters.invalidTypeReceived++;
+            case BAD_CHECKSUM -> counters.checksumErrors++;
+            case BAD_AUTH_TYPE -> counters.invalidAuthType++;
+            case BAD_INTERVAL -> counters.advertIntervalErrors++;
+            case BAD_VRID, FAMILY_MISMATCH -> counters.otherErrors++;
+        }
+    }
+
+    /**
+     * A decoded advertisement as received, for drivers (and tests) that decode themselves;
+     * the engine passes raw bytes to {@link #onPacket}. Validates per RFC 5798 section 7.1,
+     * counts, then runs the state's receive rule (sections 6.4.2 and 6.4.3).
+     *
+     * @param source      the sender's IP source address (its primary address)
+     * @param destination the IP destination (multicast group or this node)
+     * @param ttl         the IPv4 TTL or IPv6 hop limit it arrived with
+     */
+    public List<Action> onAdvertisement(long nowNanos, IpAddress source, IpAddress destination, int ttl,
+                                        VrrpAdvertisement adv) {
+        if (state == INITIALIZE || state == STOP || source == null || destination == null || adv == null) {
+            return List.of();
+        }
+        if (!accept(source, destination, ttl, adv)) {
+            return List.of();
+        }
+        List<Action> out = new ArrayList<>();
+        if (state == BACKUP) {
+            backupReceive(nowNanos, source, adv);
+        } else if (state == MASTER) {
+            masterReceive(nowNanos, source, adv, out);
+        }
+        return out;
+    }
+
+    /**
+     * Changes the base priority at run time (1-255); trackers' weights still apply. As
+     * MASTER, an advert with the new priority goes out at once; the election then turns by
+     * the usual rules (a higher-priority backup with preempt stops following this master).
+     *
+     * @throws IllegalArgumentException if {@code priority} is outside 1-255
+     */
+    public List<Action> setPriority(long nowNanos, int priority) {
+        if (priority < 1 || priority > 255) {
+            throw new IllegalArgumentException("router " + name + ": priority " + priority + " is outside 1-255");
+        }
+        basePriority = priority;
+        return reevaluate(nowNanos);
+    }
+
+    /**
+     * A link went up or down. Untracked interfaces are ignored; the router's own interface
+     * is tracked with weight 0 (FAULT) unless its config gives another weight.
+     */
+    public List<Action> onInterfaceChange(long nowNanos, String interfaceName, boolean up) {
+        if (!trackers.interfaceChanged(interfaceName, up)) {
+            return List.of();
+        }
+        LOG.info("{}: interface {} is {}", name, interfaceName, up ? "up" : "down");
+        return reevaluate(nowNanos);
+    }
+
+    /**
+     * One result of a health check (a timeout counts as a failure); rise/fall decide when
+     * the check changes state.
+     *
+     * @throws IllegalArgumentException if no check of that name is configured
+     */
+    public List<Action> onHealthResult(long nowNanos, String checkName, boolean success) {
+        if (!trackers.healthResult(checkName, success)) {
+            return List.of();
+        }
+        LOG.info("{}: health check {} is now {}", name, checkName, success ? "healthy" : "failing");
+        return reevaluate(nowNanos);
+    }
+
+    /**
+     * Stops the router for good (keepalived STOP). As MASTER: an advert with priority 0 so a
+     * backup takes over after Skew_Time (RFC 5798 section 6.4.3 Shutdown), then unbind. From
+     * any state a STOP notification; a second call does nothing.
+     */
+    public List<Action> shutdown(long nowNanos) {
+        if (state == STOP) {
+            return List.of();
+        }
+        List<Action> out = new ArrayList<>();
+        RouterState from = state;
+        if (from == MASTER) {
+            leaveMaster(true, out);
+        }
+        state = STOP;
+        clearTimers();
+        notify(from, STOP, TransitionReason.SHUTDOWN, out);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /** When {@link #onTimer} should next be called; {@link Long#MAX_VALUE} when no timer runs. */
+    public long nextDeadlineNanos() {
+        return switch (state) {
+            case MASTER -> adverDeadline;
+            case BACKUP -> masterDownDeadline;
+            default -> Long.MAX_VALUE;
+        };
+    }
+
+    public RouterState state() {
+        return state;
+    }
+
+    /** The effective priority: base plus tracker weights, clamped to 1-254, or 255 for the owner. */
+    public int priority() {
+        return effectivePriority;
+    }
+
+    public int basePriority() {
+        return basePriority;
+    }
+
+    public RouterConfig config() {
+        return config;
+    }
+
+    public IpAddress primaryAddress() {
+        return primaryAddress;
+    }
+
+    public VrrpStats stats() {
+        return counters.snapshot();
+    }
+
+    /** The master this backup follows (source of the last accepted advert), if any. */
+    public Optional<IpAddress> masterAddress() {
+        return state == BACKUP ? Optional.ofNullable(masterAddress) : Optional.empty();
+    }
+
+    /** Master_Adver_Interval: ours, or as learnt from the master's adverts (v3). */
+    public Duration masterAdverInterval() {
+        return Duration.ofNanos(masterAdverIntervalNanos);
+    }
+
+    /** Skew_Time at the current priority and Master_Adver_Interval. */
+    public Duration skewTime() {
+        return Duration.ofNanos(skewTimeNanos());
+    }
+
+    /** Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time. */
+    public Duration masterDownInterval() {
+        return Duration.ofNanos(masterDownIntervalNanos());
+    }
+
+    /** The keys of trackers that are down (e.g. {@code interface eth0}, {@code check db}). */
+    public List<String> trackersDown() {
+        return trackers.down();
+    }
+
+    @Override
+    public String toString() {
+        return "VrrpMachine[" + name + " " + state + " priority " + effectivePriority + " from " + primaryAddress + "]";
+    }
+
+    // ------------------------------------------------------------------ sync group hooks (package-private)
+
+    /** Consulted before BACKUP turns MASTER by timer; a {@link SyncGroup} installs one. */
+    @FunctionalInterface
+    interface MasterGate {
+        boolean mayBecomeMaster(VrrpMachine member);
+    }
+
+    void joinGroup(MasterGate groupGate) {
+        if (gate != null) {
+            throw new IllegalArgumentException("router " + name + " already belongs to a sync group");
+        }
+        this.gate = groupGate;
+    }
+
+    boolean wantsMaster() {
+        return wantsMaster;
+    }
+
+    /** FAULT of its own (a weight-0 tracker), as opposed to one imposed by the group. */
+    boolean ownFault() {
+        return trackers.faulted();
+    }
+
+    boolean groupFault() {
+        return groupFault;
+    }
+
+    List<Action> syncToMaster(long nowNanos) {
+        List<Action> out = new ArrayList<>();
+        if (state == BACKUP) {
+            becomeMaster(nowNanos, TransitionReason.SYNC_GROUP, out);
+        }
+        return out;
+    }
+
+    List<Action> syncToBackup(long nowNanos) {
+        List<Action> out = new ArrayList<>();
+        if (state == MASTER) {
+            leaveMaster(false, out);
+            preemptAt = NONE;
+            enterBackup(nowNanos, TransitionReason.SYNC_GROUP, advertIntervalNanos, out);
+        }
+        return out;
+    }
+
+    List<Action> syncToFault(long nowNanos) {
+        List<Action> out = new ArrayList<>();
+        groupFault = true;
+        if (state == BACKUP || state == MASTER) {
+            enterFault(nowNanos, TransitionReason.SYNC_GROUP, out);
+        }
+        return out;
+    }
+
+    List<Action> syncReleaseFault(long nowNanos) {
+        List<Action> out = new ArrayList<>();
+        groupFault = false;
+        if (state == FAULT && !trackers.faulted()) {
+            leaveFault(nowNanos, TransitionReason.SYNC_GROUP, out);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ receive rules
+
+    /** RFC 5798 section 7.1 validation with keepalived's counters; true when the advert is for us and sound. */
+    private boolean accept(IpAddress source, IpAddress destination, int ttl, VrrpAdvertisement adv) {
+        if (adv.family() != config.router().family() || adv.vrid() != config.router().vrid()) {
+            counters.vridMismatch++;
+            return false;
+        }
+        if (source.equals(primaryAddress)) {
+            LOG.debug("{}: ignoring an advert from our own address {} (looped back)", name, source);
+            return false;
+        }
+        if (config.unicastPeers().isEmpty() && ttl != REQUIRED_TTL) {
+            counters.ttlErrors++;
+            LOG.info("{}: dropped advert from {}: TTL/hop limit {} is not {}", name, source, ttl, REQUIRED_TTL);
+            return false;
+        }
+        if (adv.version() != config.version()) {
+            counters.versionErrors++;
+            LOG.info("{}: dropped advert from {}: version {} but we run {}", name, source,
+                    adv.version().number(), config.version().number());
+            return false;
+        }
+        if (config.version() == VrrpVersion.V2 && !acceptV2(source, adv)) {
+            return false;
+        }
+        if (RouterConfig.isMulticast(destination) != config.unicastPeers().isEmpty()) {
+            counters.addressListErrors++;
+            LOG.info("{}: dropped advert from {} to {}: expected {}", name, source, destination,
+                    config.unicastPeers().isEmpty() ? "multicast" : "unicast");
+            return false;
+        }
+        counters.advertisementsReceived++;
+        List<IpAddress> ours = config.addresses();
+        if (adv.addresses().size() != ours.size() || !new HashSet<>(adv.addresses()).containsAll(ours)) {
+            counters.addressListErrors++;
+            boolean owner = adv.priority() == RouterConfig.OWNER_PRIORITY;
+            LOG.warn("{}: advert from {} lists {} but we have {}: misconfiguration; {}", name, source,
+                    adv.addresses(), ours, owner ? "accepted (sent by the address owner)" : "dropped");
+            if (!owner) {
+                return false;
+            }
+        }
+        if (adv.priority() == 0) {
+            counters.priorityZeroReceived++;
+        }
+        return true;
+    }
+
+    private boolean acceptV2(IpAddress source, VrrpAdvertisement adv) {
+        // Auth types above 2 are refused by the codec (BAD_AUTH_TYPE); AH (2) is valid on the wire but not ours.
+        if (adv.authType() != config.authType()) {
+            counters.authTypeMismatch++;
+            LOG.info("{}: dropped advert from {}: auth type {} but we use {}", name, source, adv.authType(),
+                    config.authType());
+            return false;
+        }
+        if (config.authType() == 1 && !adv.authDataEquals(config.authData())) {
+            counters.authFailures++;
+            LOG.info("{}: dropped advert from {}: wrong password", name, source);
+            return false;
+        }
+        if (adv.advertIntervalCs() != config.advertIntervalCs()) {
+            // RFC 3768 section 7.1: MUST discard; keepalived too, "to prevent concurrent VRID running".
+            counters.advertIntervalErrors++;
+            LOG.info("{}: dropped advert from {}: interval {} s but ours is {} s", name, source,
+                    adv.advertIntervalCs() / 100, config.advertIntervalCs() / 100);
+            return false;
+        }
+        return true;
+    }
+
+    /** RFC 5798 section 6.4.2 (Backup) with keepalived's preempt_delay. */
+    private void backupReceive(long now, IpAddress source, VrrpAdvertisement adv) {
+        if (adv.priority() == 0) {
+            // The master is releasing: take over after Skew_Time unless another backup is faster.
+            masterDownDeadline = now + skewTimeNanos();
+            downTimerReason = TransitionReason.MASTER_RELEASED;
+            return;
+        }
+        boolean lower = adv.priority() < effectivePriority;
+        boolean delayHolds = !config.preemptDelay().isZero() && (preemptAt == NONE || now < preemptAt);
+        if (!config.preempt() || !lower || delayHolds) {
+            if (config.version() == VrrpVersion.V3) {
+                masterAdverIntervalNanos = learntInterval(adv);
+            }
+            masterDownDeadline = now + masterDownIntervalNanos();
+            downTimerReason = TransitionReason.MASTER_DOWN_TIMER;
+            wantsMaster = false;
+            masterAddress = source;
+            if (!config.preemptDelay().isZero()) {
+                if (!lower) {
+                    preemptAt = NONE;
+                } else if (preemptAt == NONE) {
+                    preemptAt = now + config.preemptDelay().toNanos();
+                }
+            }
+        } else {
+            // Preempt: discard, so the Master_Down_Timer runs out and this router takes over.
+            downTimerReason = TransitionReason.PREEMPT;
+            LOG.debug("{}: discarding lower-priority ({}) advert from {} to preempt", name, adv.priority(), source);
+        }
+    }
+
+    /** RFC 5798 section 6.4.3 (Master), answering lower priorities at once as keepalived does. */
+    private void masterReceive(long now, IpAddress source, VrrpAdvertisement adv, List<Action> out) {
+        if (adv.priority() == 0) {
+            sendAdvert(effectivePriority, out);
+            adverDeadline = now + advertIntervalNanos;
+            return;
+        }
+        boolean higher = adv.priority() > effectivePriority
+                || adv.priority() == effectivePriority && source.compareTo(primaryAddress) > 0;
+        if (higher) {
+            if (config.version() == VrrpVersion.V3) {
+                masterAdverIntervalNanos = learntInterval(adv);
+            }
+            masterAddress = source;
+            LOG.info("{}: advert from {} with priority {} (ours {}) wins", name, source, adv.priority(),
+                    effectivePriority);
+            leaveMaster(false, out);
+            preemptAt = NONE;
+            enterBackup(now, TransitionReason.HIGHER_PRIORITY_MASTER, masterAdverIntervalNanos, out);
+        } else {
+            // A lower-priority master exists (e.g. a healed partition): answer now so it yields within
+            // one advert, and re-point ARP caches that may have followed it.
+            LOG.info("{}: advert from {} with lower priority {} (ours {}); answering", name, source, adv.priority(),
+                    effectivePriority);
+            sendAdvert(effectivePriority, out);
+            if (config.garpOnLowerPriorityAdvert()) {
+                out.add(new Action.Reannounce(config.virtualAddresses()));
+            }
+        }
+    }
+
+    private static long learntInterval(VrrpAdvertisement adv) {
+        return adv.advertIntervalCs() * CENTISECOND; // 1-4095 cs: the codec refuses 0 (RFC 9568 section 7.1)
+    }
+
+    // ------------------------------------------------------------------ transitions
+
+    private List<Action> reevaluate(long now) {
+        List<Action> out = new ArrayList<>();
+        int before = effectivePriority;
+        effectivePriority = computePriority();
+        if (state == INITIALIZE || state == STOP) {
+            return out;
+        }
+        if ((state == BACKUP || state == MASTER) && trackers.faulted()) {
+            LOG.info("{}: trackers down {}", name, trackers.down());
+            enterFault(now, TransitionReason.TRACKER_FAULT, out);
+        } else if (state == FAULT && !trackers.faulted() && !groupFault) {
+            leaveFault(now, TransitionReason.TRACKER_RECOVERED, out);
+        } else if (state == MASTER && before != effectivePriority) {
+            sendAdvert(effectivePriority, out);
+        }
+        return out;
+    }
+
+    private void becomeMaster(long now, TransitionReason reason, List<Action> out) {
+        RouterState from = state;
+        // Advert first: the old master must drop the addresses before our GARPs (keepalived vrrp_state_master_tx).
+        state = MASTER;
+        wantsMaster = false;
+        masterAddress = null;
+        masterDownDeadline = Long.MAX_VALUE;
+        sendAdvert(effectivePriority, out);
+        adverDeadline = now + advertIntervalNanos;
+        out.add(new Action.BindAddresses(config.virtualAddresses()));
+        counters.becameMaster++;
+        notify(from, MASTER, reason, out);
+    }
+
+    /** Unbinds (after a priority-0 advert when {@code release}); the caller sets the next state. */
+    private void leaveMaster(boolean release, List<Action> out) {
+        if (release) {
+            sendAdvert(0, out);
+        }
+        adverDeadline = Long.MAX_VALUE;
+        out.add(new Action.UnbindAddresses(config.virtualAddresses()));
+        counters.releasedMaster++;
+    }
+
+    private void enterBackup(long now, TransitionReason reason, long masterInterval, List<Action> out) {
+        RouterState from = state;
+        state = BACKUP;
+        masterAdverIntervalNanos = masterInterval;
+        masterDownDeadline = now + masterDownIntervalNanos();
+        downTimerReason = TransitionReason.MASTER_DOWN_TIMER;
+        wantsMaster = false;
+        notify(from, BACKUP, reason, out);
+    }
+
+    private void enterFault(long now, TransitionReason reason, List<Action> out) {
+        RouterState from = state;
+        if (from == MASTER) {
+            // keepalived vrrp_state_leave_master: a master entering FAULT sends priority 0.
+            leaveMaster(true, out);
+        }
+        state = FAULT;
+        clearTimers();
+        wantsMaster = false;
+        notify(from, FAULT, reason, out);
+    }
+
+    private void leaveFault(long now, TransitionReason reason, List<Action> out) {
+        preemptAt = NONE; // keepalived vrrp_state_leave_fault
+        if (effectivePriority == RouterConfig.OWNER_PRIORITY) {
+            becomeMaster(now, reason, out);
+        } else {
+            enterBackup(now, reason, advertIntervalNanos, out);
+        }
+    }
+
+    private void clearTimers() {
+        adverDeadline = Long.MAX_VALUE;
+        masterDownDeadline = Long.MAX_VALUE;
+    }
+
+    private void notify(RouterState from, RouterState to, TransitionReason reason, List<Action> out) {
+        LOG.info("{}: {} -> {} ({}, priority {})", name, from, to, reason, effectivePriority);
+        out.add(new Action.NotifyStateChange(from, to, reason, effectivePriority));
+    }
+
+    private void sendAdvert(int priority, List<Action> out) {
+        out.add(new Action.SendAdvert(advertisement(priority), config.advertDestinations()));
+        counters.advertisementsSent++;
+        if (priority == 0) {
+            counters.priorityZeroSent++;
+        }
+    }
+
+    private VrrpAdvertisement advertisement(int priority) {
+        return new VrrpAdvertisement(config.version(), config.router().vrid(), priority, config.advertIntervalCs(),
+                config.authType(), config.authData(), config.router().family(), config.addresses());
+    }
+
+    // ------------------------------------------------------------------ arithmetic
+
+    private int computePriority() {
+        if (basePriority == RouterConfig.OWNER_PRIORITY) {
+            return RouterConfig.OWNER_PRIORITY;
+        }
+        // keepalived vrrp_set_effective_priority: clamp to 1..254 so trackers never make an owner.
+        return Math.max(1, Math.min(RouterConfig.OWNER_PRIORITY - 1, basePriority + trackers.weightSum()));
+    }
+
+    private long skewTimeNanos() {
+        long base = config.version() == VrrpVersion.V3 ? masterAdverIntervalNanos : SECOND;
+        return (256L - effectivePriority) * base / 256L;
+    }
+
+    private long masterDownIntervalNanos() {
+        return 3 * masterAdverIntervalNanos + skewTimeNanos();
+    }
+}
