@@ -88,8 +88,29 @@ public final class Testbed implements AutoCloseable {
         Cmd.check("ip", "-n", ns, "addr", "add", node.ipv4() + "/24", "dev", "eth0");
         Cmd.check("ip", "-n", ns, "addr", "add", node.ipv6() + "/64", "dev", "eth0", "nodad");
         Cmd.check("ip", "-n", ns, "link", "set", "eth0", "up");
+        awaitLinkLocal(ns);
         nodes.add(node);
         return node;
+    }
+
+    /** Waits (up to 5 s) until eth0 has a usable IPv6 link-local address, which VRRPv3 over IPv6 sends from. */
+    private static void awaitLinkLocal(String ns) {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            String out = Cmd.check("ip", "-n", ns, "-6", "addr", "show", "dev", "eth0", "scope", "link");
+            if (out.contains("inet6 fe80:") && !out.contains("tentative")) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("no usable link-local address on eth0 in " + ns + ": " + out);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     public String bridgeNamespace() {
