@@ -50,6 +50,10 @@ final class HookRunner implements AutoCloseable {
         hooks.add(new Registration(hook, timeout));
     }
 
+    int size() {
+        return hooks.size();
+    }
+
     boolean isEmpty() {
         return hooks.isEmpty();
     }

@@ -70,6 +70,16 @@ final class ListenerDispatcher implements AutoCloseable {
         }
     }
 
+    /** Waits until the callbacks queued so far on the default executor have run (tests). */
+    void flush() throws InterruptedException {
+        try {
+            defaultExecutor.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            // closed, or stuck in a listener: nothing more to wait for
+        }
+    }
+
     /** Lets queued callbacks on the default executor finish (up to {@code waitMillis}), then stops it. */
     void close(long waitMillis) {
         defaultExecutor.shutdown();

@@ -1,0 +1,26 @@
+package io.havip.arp.linux;
+
+/**
+ * A change of a link's usability seen by {@link LinkMonitor}.
+ *
+ * @param link   the link as the kernel reported it with this change
+ * @param change what changed
+ */
+public record LinkEvent(LinkState link, Change change) {
+
+    public LinkEvent {
+        if (link == null || change == null) {
+            throw new IllegalArgumentException("link and change are required");
+        }
+    }
+
+    /** What changed. */
+    public enum Change {
+        /** The link became usable: administratively up and with carrier (IFF_UP and IFF_LOWER_UP). */
+        UP,
+        /** The link stopped being usable: set down, or lost carrier. */
+        DOWN,
+        /** The link was deleted (RTM_DELLINK), e.g. a veth whose peer namespace went away. */
+        REMOVED
+    }
+}

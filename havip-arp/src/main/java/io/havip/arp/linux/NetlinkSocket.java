@@ -1,0 +1,286 @@
+package io.havip.arp.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A NETLINK_ROUTE socket (netlink(7), rtnetlink(7)) with extended ACK on, speaking
+ * request / ACK and dump exchanges. Messages are built and parsed in the native byte
+ * order, as the kernel structs are. Not thread-safe; {@link RtNetlink} serialises calls.
+ */
+final class NetlinkSocket implements AutoCloseable {
+
+    static final int NLMSG_HDRLEN = 16;
+    static final int NLMSG_ERROR = 2;
+    static final int NLMSG_DONE = 3;
+    static final int NLMSG_OVERRUN = 4;
+
+    static final int NLM_F_REQUEST = 0x1;
+    static final int NLM_F_MULTI = 0x2;
+    static final int NLM_F_ACK = 0x4;
+    static final int NLM_F_DUMP_INTR = 0x10;
+    static final int NLM_F_DUMP = 0x300;
+    static final int NLM_F_EXCL = 0x200;
+    static final int NLM_F_CREATE = 0x400;
+    /** Flags of an NLMSG_ERROR reply (linux/netlink.h): request payload left out, TLVs follow. */
+    static final int NLM_F_CAPPED = 0x100;
+    static final int NLM_F_ACK_TLVS = 0x200;
+    static final int NLMSGERR_ATTR_MSG = 1;
+
+    /** Netlink's default skb size for dumps is at most 32 KiB; 64 KiB leaves room (netlink(7) advises 8 KiB+). */
+    private static final int RECEIVE_BUFFER = 1 << 16;
+
+    final int fd;
+    private final byte[] buffer = new byte[RECEIVE_BUFFER];
+    private int seq = (int) (System.nanoTime() & 0x3fffffff);
+
+    private NetlinkSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Opens a NETLINK_ROUTE socket in the calling thread's network namespace, subscribed to
+     * {@code groups} (RTMGRP_* bit mask, 0 for none), with NETLINK_EXT_ACK and NETLINK_CAP_ACK on.
+     */
+    static NetlinkSocket open(String attempted, int groups, boolean requestTimeout) throws NativeException {
+        int fd = Sys.socket(attempted, "AF_NETLINK, NETLINK_ROUTE", Sys.AF_NETLINK, Sys.SOCK_RAW, Sys.NETLINK_ROUTE,
+                Capability.CAP_NET_ADMIN);
+        try {
+            // Extended ACK (Linux 4.12): the kernel's own error text comes back in NLMSGERR_ATTR_MSG.
+            // CAP_ACK leaves the request out of error replies. Both are best-effort on older kernels.
+            trySet(fd, Sys.NETLINK_EXT_ACK);
+            trySet(fd, Sys.NETLINK_CAP_ACK);
+            if (requestTimeout) {
+                // The kernel always answers a request; the timeout only turns a kernel bug into an error.
+                Memory tv = new Memory(2L * Sys.LONG);
+                tv.clear();
+                if (Sys.LONG == 8) {
+                    tv.setLong(0, 5);
+                } else {
+                    tv.setInt(0, 5);
+                }
+                Sys.setsockopt(fd, Sys.SOL_SOCKET, 20 /* SO_RCVTIMEO */, tv, "SO_RCVTIMEO", attempted, null, null);
+            }
+            Memory sa = new Memory(12); // struct sockaddr_nl
+            sa.clear();
+            sa.setShort(0, (short) Sys.AF_NETLINK);
+            sa.setInt(8, groups);
+            try {
+                LibC.get().bind(fd, sa, 12);
+            } catch (LastErrorException e) {
+                throw NativeException.of(attempted, "bind(AF_NETLINK)", e.getErrorCode(), null, null, null);
+            }
+            return new NetlinkSocket(fd);
+        } catch (NativeException | RuntimeException e) {
+            Sys.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    private static void trySet(int fd, int option) {
+        Memory one = new Memory(4);
+        one.setInt(0, 1);
+        try {
+            LibC.get().setsockopt(fd, Sys.SOL_NETLINK, option, one, 4);
+        } catch (LastErrorException ignored) {
+            // kernels before 4.3 / 4.12: plain errno without the kernel's text
+        }
+    }
+
+    /** A message builder: header, a fixed struct, then attributes, all 4-byte aligned, native order. */
+    static final class Message {
+        final ByteBuffer buf = ByteBuffer.allocate(1024).order(Sys.NATIVE);
+
+        Message(int type, int flags) {
+            buf.putInt(0).putShort((short) type).putShort((short) flags).putInt(0).putInt(0);
+        }
+
+        Message attr(int type, byte[] value) {
+            int len = 4 + value.length;
+            buf.putShort((short) len).putShort((short) type).put(value);
+            align();
+            return this;
+        }
+
+        Message attrInt(int type, int value) {
+            return attr(type, ByteBuffer.allocate(4).order(Sys.NATIVE).putInt(value).array());
+        }
+
+        Message attrString(int type, String value) {
+            byte[] s = value.getBytes(StandardCharsets.UTF_8);
+            byte[] z = new byte[s.length + 1];
+            System.arraycopy(s, 0, z, 0, s.length);
+            return attr(type, z);
+        }
+
+        void align() {
+            while ((buf.position() & 3) != 0) {
+                buf.put((byte) 0);
+            }
+        }
+
+        byte[] finish(int seq) {
+            align();
+            int len = buf.position();
+            buf.putInt(0, len).putInt(8, seq);
+            byte[] out = new byte[len];
+            System.arraycopy(buf.array(), 0, out, 0, len);
+            return out;
+        }
+    }
+
+    /** A parsed reply: its type and the payload after the netlink header. */
+    record Reply(int type, int flags, ByteBuffer payload) { }
+
+    /** A NLMSG_ERROR reply with a non-zero error: the negative errno and the kernel's text, if any. */
+    static final class KernelError extends Exception {
+        final int errno;
+        final String text;
+
+        KernelError(int errno, String text) {
+            super(null, null, false, false);
+            this.errno = errno;
+            this.text = text;
+        }
+    }
+
+    /** Sends {@code m} with ACK requested and waits for the ACK; a failure comes back as {@link KernelError}. */
+    void ack(Message m, String attempted, String what) throws NativeException, KernelError {
+        exchange(m, attempted, what, false);
+    }
+
+    /** Sends a dump request and collects every reply until NLMSG_DONE; retries once when interrupted. */
+    List<Reply> dump(Message m, String attempted, String what) throws NativeException, KernelError {
+        return exchange(m, attempted, what, true);
+    }
+
+    /** Sends a single GET request (no ACK) and returns its one answer. */
+    Reply get(Message m, String attempted, String what) throws NativeException, KernelError {
+        List<Reply> r = exchange(m, attempted, what, false);
+        return r.get(0);
+    }
+
+    private List<Reply> exchange(Message m, String attempted, String what, boolean dump)
+            throws NativeException, KernelError {
+        for (int attempt = 0; ; attempt++) {
+            int s = ++seq;
+            byte[] bytes = m.finish(s);
+            send(bytes, attempted, what);
+            List<Reply> out = new ArrayList<>();
+            boolean interrupted = false;
+            while (true) {
+                int n = receive(attempted, what, false);
+                ByteBuffer b = ByteBuffer.wrap(buffer, 0, n).order(Sys.NATIVE);
+                boolean finished = false;
+                int pos = 0;
+                while (pos + NLMSG_HDRLEN <= n) {
+                    int len = b.getInt(pos);
+                    int type = b.getShort(pos + 4) & 0xffff;
+                    int flags = b.getShort(pos + 6) & 0xffff;
+                    int rseq = b.getInt(pos + 8);
+                    if (len < NLMSG_HDRLEN || pos + len > n) {
+                        throw new NativeException(attempted, what, Errno.EIO.number, null,
+                                "malformed netlink reply (length " + len + " at " + pos + " of " + n + ")");
+                    }
+                    if (rseq == s) {
+                        ByteBuffer payload = ByteBuffer.wrap(buffer, pos + NLMSG_HDRLEN, len - NLMSG_HDRLEN).slice()
+                                .order(Sys.NATIVE);
+                        payload = copy(payload);
+                        if ((flags & NLM_F_DUMP_INTR) != 0) {
+                            interrupted = true;
+                        }
+                        if (type == NLMSG_ERROR) {
+                            int error = payload.getInt(0);
+                            if (error != 0) {
+                                throw new KernelError(-error, extAckMessage(payload, flags));
+                            }
+                            finished = true;
+                        } else if (type == NLMSG_DONE) {
+                            finished = true;
+                        } else if (type != NLMSG_OVERRUN && type != 1 /* NLMSG_NOOP */) {
+                            out.add(new Reply(type, flags, payload));
+                            if (!dump && (flags & NLM_F_MULTI) == 0 && (m.buf.getShort(6) & NLM_F_ACK) == 0) {
+                                finished = true;
+                            }
+                        }
+                    }
+                    pos += (len + 3) & ~3;
+                }
+                if (finished) {
+                    break;
+                }
+            }
+            if (!interrupted || attempt >= 2) {
+                return out;
+            }
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuffer b) {
+        ByteBuffer c = ByteBuffer.allocate(b.remaining()).order(Sys.NATIVE);
+        c.put(b.duplicate()).flip();
+        return c;
+    }
+
+    /**
+     * The NLMSGERR_ATTR_MSG text of an error payload (struct nlmsgerr: int error, the request's
+     * nlmsghdr, its payload unless NLM_F_CAPPED, then TLVs when NLM_F_ACK_TLVS).
+     */
+    static String extAckMessage(ByteBuffer p, int flags) {
+        if ((flags & NLM_F_ACK_TLVS) == 0 || p.limit() < 4 + NLMSG_HDRLEN) {
+            return null;
+        }
+        int requestLen = p.getInt(4);
+        int pos = 4 + ((flags & NLM_F_CAPPED) != 0 ? NLMSG_HDRLEN : ((requestLen + 3) & ~3));
+        while (pos + 4 <= p.limit()) {
+            int alen = p.getShort(pos) & 0xffff;
+            int atype = p.getShort(pos + 2) & 0x3fff;
+            if (alen < 4 || pos + alen > p.limit()) {
+                break;
+            }
+            if (atype == NLMSGERR_ATTR_MSG) {
+                byte[] raw = new byte[alen - 4];
+                p.get(pos + 4, raw);
+                return Sys.cString(raw, 0, raw.length);
+            }
+            pos += (alen + 3) & ~3;
+        }
+        return null;
+    }
+
+    void send(byte[] bytes, String attempted, String what) throws NativeException {
+        try {
+            LibC.get().send(fd, bytes, Sys.nl(bytes.length), 0);
+        } catch (LastErrorException e) {
+            throw NativeException.of(attempted, what, e.getErrorCode(), null, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    /** Receives one datagram into the buffer; returns its length. ENOBUFS (overrun) surfaces as NativeException. */
+    int receive(String attempted, String what, boolean dontWait) throws NativeException {
+        try {
+            int n = LibC.get().recv(fd, buffer, Sys.nl(buffer.length), dontWait ? Sys.MSG_DONTWAIT : 0).intValue();
+            return n;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.EAGAIN.number && !dontWait) {
+                throw new NativeException(attempted, what, e.getErrorCode(), null,
+                        "the kernel did not answer within 5 s");
+            }
+            throw NativeException.of(attempted, what, e.getErrorCode(), null, null, null);
+        }
+    }
+
+    /** The raw receive buffer (valid up to the length {@link #receive} returned). */
+    byte[] buffer() {
+        return buffer;
+    }
+
+    @Override
+    public void close() {
+        Sys.closeQuietly(fd);
+    }
+}

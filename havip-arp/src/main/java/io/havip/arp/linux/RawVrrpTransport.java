@@ -1,0 +1,354 @@
+package io.havip.arp.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import io.havip.core.AdvertTransport;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.IpFamily;
+import io.havip.core.net.Ipv4Address;
+import io.havip.core.net.Ipv6Address;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * VRRP over raw IP sockets (protocol 112, RFC 5798 section 5.1), without IP_HDRINCL: the
+ * kernel writes the IP header. What keepalived does, with two sockets per transport:
+ *
+ * <ul>
+ * <li>a <b>send</b> socket bound to the interface (SO_BINDTODEVICE) and to the source address
+ *     (the interface's primary address, or a link-local one for IPv6 per section 5.1.2.2), with
+ *     TTL / hop limit 255 for unicast and multicast (section 5.1.1.3 / 5.1.2.3), multicast
+ *     loopback off, IP_MULTICAST_IF / IPV6_MULTICAST_IF set, and a drop-all socket filter so it
+ *     queues nothing (a raw socket bound to an address still receives unicast to it);</li>
+ * <li>a <b>receive</b> socket bound to the interface, IP_MULTICAST_ALL off (only groups this
+ *     socket joined), joined to 224.0.0.18 / ff02::12 in multicast mode, or bound to the source
+ *     address in unicast mode, with IP_PKTINFO + IP_RECVTTL (IPV6_RECVPKTINFO +
+ *     IPV6_RECVHOPLIMIT) so each message comes with its destination, interface and TTL. Two
+ *     sockets because a raw socket bound to an address receives only packets sent to that
+ *     address, which would hide the multicast adverts.</li>
+ * </ul>
+ *
+ * IPv4 VRRP checksums are the sender's job (the codec); for IPv6 the kernel computes and
+ * verifies the checksum (IPV6_CHECKSUM with offset 6, the checksum field of RFC 5798 section
+ * 5.2.8), so the codec's value is overwritten on send and bad checksums never reach
+ * {@link #receive}.
+ *
+ * <p>Sockets are opened on the calling thread, in its network namespace; {@link #send} and
+ * {@link #receive} may then be called from any thread, concurrently. {@link #close()} wakes a
+ * blocked {@link #receive}, which then throws {@link ClosedChannelException}. Needs
+ * {@link Capability#CAP_NET_RAW}.
+ */
+public final class RawVrrpTransport implements AdvertTransport {
+
+    /** The IPv4 multicast group of VRRP (RFC 5798 section 5.1.1.2). */
+    public static final Ipv4Address GROUP_V4 = Ipv4Address.parse("224.0.0.18");
+    /** The IPv6 multicast group of VRRP (RFC 5798 section 5.1.2.2). */
+    public static final Ipv6Address GROUP_V6 = Ipv6Address.parse("ff02::12");
+
+    /** RFC 5798 section 5.1.1.3 / 5.1.2.3: sent with TTL / hop limit 255, so a receiver can tell it is link-local. */
+    private static final int TTL = 255;
+    /** Offset of the checksum in the VRRP header (RFC 5798 section 5.2). */
+    private static final int CHECKSUM_OFFSET = 6;
+    /** A receive wait is cut into slices this long so an interrupt is honoured in bounded time. */
+    private static final int POLL_SLICE_MILLIS = 250;
+    private static final int MAX_PACKET = 65_536;
+
+    private final String ifname;
+    private final int ifindex;
+    private final IpAddress source;
+    private final int sendFd;
+    private final int receiveFd;
+    private final int wakeup;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+
+    private RawVrrpTransport(String ifname, int ifindex, IpAddress source, int sendFd, int receiveFd, int wakeup) {
+        this.ifname = ifname;
+        this.ifindex = ifindex;
+        this.source = source;
+        this.sendFd = sendFd;
+        this.receiveFd = receiveFd;
+        this.wakeup = wakeup;
+    }
+
+    /** A transport that sends from {@code source} on {@code ifname} and receives the VRRP group there (and unicast). */
+    public static RawVrrpTransport openMulticast(String ifname, IpAddress source) throws NativeException {
+        return open(ifname, source, true);
+    }
+
+    /**
+     * A transport for keepalived's {@code unicast_peer} mode: sends from {@code source} and
+     * receives only messages addressed to {@code source}; joins no group.
+     */
+    public static RawVrrpTransport openUnicast(String ifname, IpAddress source) throws NativeException {
+        return open(ifname, source, false);
+    }
+
+    private static RawVrrpTransport open(String ifname, IpAddress source, boolean multicast) throws NativeException {
+        if (source == null) {
+            throw new IllegalArgumentException("source address is null");
+        }
+        String attempted = "open a VRRP raw socket on " + ifname + " from " + source;
+        int ifindex = Interfaces.query(ifname).index();
+        boolean v6 = source.family() == IpFamily.IPV6;
+        int family = v6 ? Sys.AF_INET6 : Sys.AF_INET;
+        String what = (v6 ? "AF_INET6" : "AF_INET") + ", SOCK_RAW, 112";
+        int scope = v6 && ((Ipv6Address) source).isLinkLocal() ? ifindex : 0;
+        int sendFd = -1;
+        int receiveFd = -1;
+        int wakeup = -1;
+        try {
+            sendFd = Sys.socket(attempted, what, family, Sys.SOCK_RAW, Sys.IPPROTO_VRRP, Capability.CAP_NET_RAW);
+            Sys.bindToDevice(sendFd, ifname, attempted);
+            if (v6) {
+                setInt(sendFd, Sys.IPPROTO_IPV6, Sys.IPV6_CHECKSUM, CHECKSUM_OFFSET, "IPV6_CHECKSUM", attempted, ifname);
+                setInt(sendFd, Sys.IPPROTO_IPV6, Sys.IPV6_UNICAST_HOPS, TTL, "IPV6_UNICAST_HOPS", attempted, ifname);
+                setInt(sendFd, Sys.IPPROTO_IPV6, Sys.IPV6_MULTICAST_HOPS, TTL, "IPV6_MULTICAST_HOPS", attempted, ifname);
+                setInt(sendFd, Sys.IPPROTO_IPV6, Sys.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP", attempted, ifname);
+                setInt(sendFd, Sys.IPPROTO_IPV6, Sys.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF", attempted, ifname);
+            } else {
+                setInt(sendFd, Sys.IPPROTO_IP, Sys.IP_TTL, TTL, "IP_TTL", attempted, ifname);
+                setInt(sendFd, Sys.IPPROTO_IP, Sys.IP_MULTICAST_TTL, TTL, "IP_MULTICAST_TTL", attempted, ifname);
+                setInt(sendFd, Sys.IPPROTO_IP, Sys.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP", attempted, ifname);
+                setInt(sendFd, Sys.IPPROTO_IP, Sys.IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL", attempted, ifname);
+                Sys.setsockopt(sendFd, Sys.IPPROTO_IP, Sys.IP_MULTICAST_IF, mreqn(null, source, ifindex),
+                        "IP_MULTICAST_IF", attempted, Capability.CAP_NET_RAW, ifname);
+            }
+            attachDropAllFilter(sendFd, attempted, ifname);
+            Sys.bind(sendFd, Sys.sockaddr(source, scope), "source " + source, attempted, ifname);
+
+            receiveFd = Sys.socket(attempted, what, family, Sys.SOCK_RAW, Sys.IPPROTO_VRRP, Capability.CAP_NET_RAW);
+            Sys.bindToDevice(receiveFd, ifname, attempted);
+            if (v6) {
+                setInt(receiveFd, Sys.IPPROTO_IPV6, Sys.IPV6_CHECKSUM, CHECKSUM_OFFSET, "IPV6_CHECKSUM", attempted,
+                        ifname);
+                setInt(receiveFd, Sys.IPPROTO_IPV6, Sys.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO", attempted, ifname);
+                setInt(receiveFd, Sys.IPPROTO_IPV6, Sys.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT", attempted, ifname);
+                setInt(receiveFd, Sys.IPPROTO_IPV6, Sys.IPV6_MULTICAST_ALL, 0, "IPV6_MULTICAST_ALL", attempted, ifname);
+                if (multicast) {
+                    Memory mreq = new Memory(20); // struct ipv6_mreq { struct in6_addr; int ipv6mr_interface; }
+                    mreq.write(0, GROUP_V6.toBytes(), 0, 16);
+                    mreq.setInt(16, ifindex);
+                    Sys.setsockopt(receiveFd, Sys.IPPROTO_IPV6, Sys.IPV6_ADD_MEMBERSHIP, mreq, "IPV6_ADD_MEMBERSHIP",
+                            "join " + GROUP_V6 + " on " + ifname, Capability.CAP_NET_RAW, ifname);
+                }
+            } else {
+                setInt(receiveFd, Sys.IPPROTO_IP, Sys.IP_PKTINFO, 1, "IP_PKTINFO", attempted, ifname);
+                setInt(receiveFd, Sys.IPPROTO_IP, Sys.IP_RECVTTL, 1, "IP_RECVTTL", attempted, ifname);
+                setInt(receiveFd, Sys.IPPROTO_IP, Sys.IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL", attempted, ifname);
+                if (multicast) {
+                    Sys.setsockopt(receiveFd, Sys.IPPROTO_IP, Sys.IP_ADD_MEMBERSHIP, mreqn(GROUP_V4, source, ifindex),
+                            "IP_ADD_MEMBERSHIP", "join " + GROUP_V4 + " on " + ifname, Capability.CAP_NET_RAW, ifname);
+                }
+            }
+            if (!multicast) {
+                Sys.bind(receiveFd, Sys.sockaddr(source, scope), "source " + source, attempted, ifname);
+            }
+            wakeup = Sys.eventfd(attempted);
+            return new RawVrrpTransport(ifname, ifindex, source, sendFd, receiveFd, wakeup);
+        } catch (NativeException | RuntimeException e) {
+            Sys.closeQuietly(sendFd);
+            Sys.closeQuietly(receiveFd);
+            Sys.closeQuietly(wakeup);
+            throw e;
+        }
+    }
+
+    private static void setInt(int fd, int level, int option, int value, String name, String attempted, String ifname)
+            throws NativeException {
+        Sys.setInt(fd, level, option, value, name, attempted, Capability.CAP_NET_RAW, ifname);
+    }
+
+    /** struct ip_mreqn { struct in_addr imr_multiaddr, imr_address; int imr_ifindex; } (ip(7)). */
+    private static Memory mreqn(Ipv4Address group, IpAddress local, int ifindex) {
+        Memory m = new Memory(12);
+        m.clear();
+        if (group != null) {
+            m.write(0, group.toBytes(), 0, 4);
+        }
+        m.write(4, local.toBytes(), 0, 4);
+        m.setInt(8, ifindex);
+        return m;
+    }
+
+    /** SO_ATTACH_FILTER with the one-instruction classic BPF program "ret #0": accept nothing. */
+    private static void attachDropAllFilter(int fd, String attempted, String ifname) throws NativeException {
+        Memory insn = new Memory(8); // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }
+        insn.clear();
+        insn.setShort(0, (short) 0x06); // BPF_RET | BPF_K
+        Memory prog = new Memory(2L * Sys.POINTER); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+        prog.clear();
+        prog.setShort(0, (short) 1);
+        prog.setPointer(Sys.POINTER, insn);
+        Sys.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_ATTACH_FILTER, prog, "SO_ATTACH_FILTER", attempted, null, ifname);
+    }
+
+    /**
+     * Sends {@code vrrpMessage} to {@code destination} (the group or a unicast peer). A
+     * link-local or multicast IPv6 destination is scoped to this interface.
+     */
+    @Override
+    public void send(IpAddress destination, byte[] vrrpMessage) throws IOException {
+        if (destination.family() != source.family()) {
+            throw new IllegalArgumentException("cannot send to " + destination + " from " + source
+                    + ": address families differ");
+        }
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            int scope = destination instanceof Ipv6Address a && (a.isLinkLocal() || a.isMulticast()) ? ifindex : 0;
+            Memory to = Sys.sockaddr(destination, scope);
+            try {
+                LibC.get().sendto(sendFd, vrrpMessage, Sys.nl(vrrpMessage.length), 0, to, (int) to.size());
+            } catch (LastErrorException e) {
+                throw NativeException.of("send a VRRP message to " + destination + " on " + ifname, "sendto",
+                        e.getErrorCode(), null, Capability.CAP_NET_RAW, ifname);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for the next VRRP message on the interface: its source,
+     * destination, TTL / hop limit, interface and the VRRP bytes (the IPv4 header stripped).
+     * Truncated or malformed datagrams are counted ({@link #droppedCount()}) and skipped.
+     *
+     * @return the message, or null when the timeout passed
+     * @throws ClosedChannelException when the transport is or gets closed
+     * @throws InterruptedException   when the thread is interrupted (noticed within 250 ms)
+     */
+    @Override
+    public Received receive(Duration timeout) throws IOException, InterruptedException {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be zero or positive, got " + timeout);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.readLock().lock();
+        try {
+            int[] fds = {receiveFd, wakeup};
+            while (true) {
+                if (closed) {
+                    throw new ClosedChannelException();
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for VRRP on " + ifname);
+                }
+                long left = deadline - System.nanoTime();
+                int slice = (int) Math.max(0, Math.min(POLL_SLICE_MILLIS, (left + 999_999) / 1_000_000));
+                short[] rev = Sys.poll(fds, slice, "wait for VRRP on " + ifname);
+                if (closed || rev[1] != 0) {
+                    throw new ClosedChannelException();
+                }
+                if (rev[0] != 0) {
+                    Received r = receiveOne();
+                    if (r != null) {
+                        return r;
+                    }
+                } else if (left <= 0) {
+                    return null;
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private Received receiveOne() throws NativeException {
+        RecvMsg m = new RecvMsg(MAX_PACKET);
+        int n;
+        try {
+            n = LibC.get().recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT).intValue();
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.EAGAIN.number || e.getErrorCode() == Errno.EINTR.number) {
+                return null;
+            }
+            throw NativeException.of("receive VRRP on " + ifname, "recvmsg", e.getErrorCode(), null,
+                    Capability.CAP_NET_RAW, ifname);
+        }
+        if ((m.flags() & (Sys.MSG_TRUNC | Sys.MSG_CTRUNC)) != 0) {
+            dropped.incrementAndGet();
+            return null;
+        }
+        byte[] data = m.data.getByteArray(0, n);
+        RecvMsg.Control c = m.control();
+        byte[] payload;
+        IpAddress from;
+        IpAddress to = c.destination();
+        int ttl = c.ttl();
+        if (source.family() == IpFamily.IPV4) {
+            // Raw IPv4 sockets deliver the IP header too (raw(7)); strip IHL * 4 bytes.
+            if (n < 20 || (data[0] >> 4 & 0xf) != 4) {
+                dropped.incrementAndGet();
+                return null;
+            }
+            int ihl = (data[0] & 0xf) * 4;
+            int total = ((data[2] & 0xff) << 8) | (data[3] & 0xff);
+            if (ihl < 20 || n < ihl || total < ihl || total > n) {
+                dropped.incrementAndGet();
+                return null;
+            }
+            payload = java.util.Arrays.copyOfRange(data, ihl, total);
+            from = IpAddress.ofBytes(java.util.Arrays.copyOfRange(data, 12, 16));
+            if (ttl < 0) {
+                ttl = data[8] & 0xff;
+            }
+            if (to == null) {
+                to = IpAddress.ofBytes(java.util.Arrays.copyOfRange(data, 16, 20));
+            }
+        } else {
+            payload = data;
+            from = m.sourceAddress();
+        }
+        if (from == null || to == null || ttl < 0) {
+            dropped.incrementAndGet();
+            return null;
+        }
+        String arrivedOn = c.ifindex() <= 0 || c.ifindex() == ifindex ? ifname : Sys.ifname(c.ifindex());
+        return new Received(from, to, ttl, arrivedOn, payload);
+    }
+
+    /** How many datagrams were received but not delivered (truncated, or too short for an IP header). */
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    @Override
+    public IpAddress sourceAddress() {
+        return source;
+    }
+
+    /** The interface this transport is bound to. */
+    public String interfaceName() {
+        return ifname;
+    }
+
+    /** Closes both sockets; wakes and fails any waiting {@link #receive}; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Sys.signal(wakeup);
+        lock.writeLock().lock();
+        try {
+            Sys.closeQuietly(sendFd);
+            Sys.closeQuietly(receiveFd);
+            Sys.closeQuietly(wakeup);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RawVrrpTransport[" + ifname + " from " + source + (closed ? ", closed]" : "]");
+    }
+}

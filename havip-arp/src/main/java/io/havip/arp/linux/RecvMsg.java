@@ -1,0 +1,106 @@
+package io.havip.arp.linux;
+
+import com.sun.jna.Memory;
+import io.havip.core.net.IpAddress;
+
+/**
+ * A struct msghdr for recvmsg(2) with its name, one iovec and a control buffer, laid out for
+ * the platform's pointer and long sizes (56 bytes on LP64), and a parser for the ancillary
+ * data this package asks for (cmsg(3)): IP_PKTINFO, IP_TTL, IPV6_PKTINFO, IPV6_HOPLIMIT.
+ */
+final class RecvMsg {
+
+    private static final int P = Sys.POINTER;
+    private static final int L = Sys.LONG;
+    private static final int CONTROL = 256;
+
+    final Memory msghdr = new Memory(3L * P + 2L * L + P + 8);
+    final Memory name = new Memory(28); // room for a sockaddr_in6
+    final Memory iov = new Memory(2L * P);
+    final Memory data;
+    final Memory control = new Memory(CONTROL);
+
+    RecvMsg(int size) {
+        data = new Memory(size);
+        name.clear();
+        control.clear();
+        iov.setPointer(0, data);
+        setLong(iov, P, size);
+        msghdr.clear();
+        msghdr.setPointer(0, name); // msg_name
+        msghdr.setInt(P, (int) name.size()); // msg_namelen
+        msghdr.setPointer(2L * P, iov); // msg_iov
+        setLong(msghdr, 3L * P, 1); // msg_iovlen
+        msghdr.setPointer(3L * P + L, control); // msg_control
+        setLong(msghdr, 4L * P + L, CONTROL); // msg_controllen
+    }
+
+    private static void setLong(Memory m, long offset, long value) {
+        if (L == 8) {
+            m.setLong(offset, value);
+        } else {
+            m.setInt(offset, (int) value);
+        }
+    }
+
+    private static long getLong(Memory m, long offset) {
+        return L == 8 ? m.getLong(offset) : m.getInt(offset) & 0xffffffffL;
+    }
+
+    /** msg_flags after the call (MSG_TRUNC, MSG_CTRUNC). */
+    int flags() {
+        return msghdr.getInt(4L * P + 2L * L);
+    }
+
+    /** The sender from msg_name: a sockaddr_in or sockaddr_in6. */
+    IpAddress sourceAddress() {
+        int family = name.getShort(0);
+        if (family == Sys.AF_INET) {
+            return IpAddress.ofBytes(name.getByteArray(4, 4));
+        }
+        if (family == Sys.AF_INET6) {
+            return IpAddress.ofBytes(name.getByteArray(8, 16));
+        }
+        return null;
+    }
+
+    /** What the ancillary data said: -1 / null where it said nothing. */
+    record Control(int ifindex, IpAddress destination, int ttl) { }
+
+    Control control() {
+        long len = getLong(msghdr, 4L * P + L);
+        int ifindex = -1;
+        int ttl = -1;
+        IpAddress destination = null;
+        long header = align(L + 8); // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }
+        for (long pos = 0; pos + header <= len; ) {
+            long clen = getLong(control, pos);
+            if (clen < header || pos + clen > len) {
+                break;
+            }
+            int level = control.getInt(pos + L);
+            int type = control.getInt(pos + L + 4);
+            long d = pos + header;
+            if (level == Sys.IPPROTO_IP && type == Sys.IP_PKTINFO) {
+                // struct in_pktinfo { int ipi_ifindex; struct in_addr ipi_spec_dst; struct in_addr ipi_addr; }
+                ifindex = control.getInt(d);
+                destination = IpAddress.ofBytes(control.getByteArray(d + 8, 4));
+            } else if (level == Sys.IPPROTO_IP && type == Sys.IP_TTL) {
+                ttl = control.getInt(d);
+            } else if (level == Sys.IPPROTO_IPV6 && type == Sys.IPV6_PKTINFO) {
+                // struct in6_pktinfo { struct in6_addr ipi6_addr; int ipi6_ifindex; }
+                destination = IpAddress.ofBytes(control.getByteArray(d, 16));
+                ifindex = control.getInt(d + 16);
+            } else if (level == Sys.IPPROTO_IPV6 && type == Sys.IPV6_HOPLIMIT) {
+                ttl = control.getInt(d);
+            }
+            pos += align(clen);
+        }
+        return new Control(ifindex, destination, ttl);
+    }
+
+    /** CMSG_ALIGN: round up to sizeof(long). */
+    private static long align(long n) {
+        return (n + L - 1) & ~(long) (L - 1);
+    }
+}

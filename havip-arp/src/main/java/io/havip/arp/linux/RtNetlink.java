@@ -1,0 +1,304 @@
+package io.havip.arp.linux;
+
+import io.havip.core.VipBinder.AddressOutcome.Outcome;
+import io.havip.core.net.InterfaceAddress;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.IpFamily;
+import io.havip.core.net.MacAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Addresses and links through rtnetlink (rtnetlink(7)): what {@code ip addr add/del},
+ * {@code ip addr show} and {@code ip link show} do, without running them.
+ *
+ * <p>The socket is opened on the calling thread and belongs to that thread's network
+ * namespace for its whole life. Methods are thread-safe (one request at a time). Changes
+ * need {@link Capability#CAP_NET_ADMIN}; reads need nothing. Failures are
+ * {@link NativeException}s carrying the kernel's extended-ACK text when it sent one.
+ */
+public final class RtNetlink implements AutoCloseable {
+
+    static final int RTM_NEWLINK = 16;
+    static final int RTM_DELLINK = 17;
+    static final int RTM_GETLINK = 18;
+    static final int RTM_NEWADDR = 20;
+    static final int RTM_DELADDR = 21;
+    static final int RTM_GETADDR = 22;
+
+    static final int IFA_ADDRESS = 1;
+    static final int IFA_LOCAL = 2;
+    static final int IFA_LABEL = 3;
+    static final int IFA_BROADCAST = 4;
+    static final int IFA_FLAGS = 8;
+    /** Skip duplicate address detection: a VIP must be usable at once (keepalived sets it too). */
+    static final int IFA_F_NODAD = 0x02;
+
+    static final int IFLA_ADDRESS = 1;
+    static final int IFLA_IFNAME = 3;
+    static final int IFLA_MTU = 4;
+    static final int IFLA_OPERSTATE = 16;
+
+    private final NetlinkSocket socket;
+
+    private RtNetlink(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    /** Opens a NETLINK_ROUTE socket in the calling thread's network namespace. */
+    public static RtNetlink open() throws NativeException {
+        return new RtNetlink(NetlinkSocket.open("open a rtnetlink socket", 0, true));
+    }
+
+    /** Adds {@code address} to interface {@code ifindex} without a label. */
+    public Outcome addAddress(int ifindex, InterfaceAddress address) throws NativeException {
+        return addAddress(ifindex, address, "");
+    }
+
+    /**
+     * Adds {@code address} (RTM_NEWADDR with NLM_F_CREATE | NLM_F_EXCL) to interface
+     * {@code ifindex}: IFA_LOCAL and IFA_ADDRESS set to the address, IFA_BROADCAST for IPv4
+     * prefixes up to /30, IFA_F_NODAD for IPv6 (in ifa_flags and IFA_FLAGS), and IFA_LABEL for
+     * IPv4 when {@code label} is not empty (it must start with the interface name, as
+     * {@code ip addr} requires; labels do not exist for IPv6 and are refused there).
+     *
+     * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} when the kernel answered
+     *         EEXIST (the address is adopted as is)
+     */
+    public synchronized Outcome addAddress(int ifindex, InterfaceAddress address, String label)
+            throws NativeException {
+        String ifname = nameOf(ifindex);
+        String attempted = "add " + address + " on " + ifname;
+        if (label == null) {
+            throw new IllegalArgumentException(attempted + ": label is null (use \"\" for none)");
+        }
+        if (!label.isEmpty()) {
+            if (address.family() == IpFamily.IPV6) {
+                throw new IllegalArgumentException(attempted + ": IPv6 addresses have no label, got \"" + label + "\"");
+            }
+            if (!label.startsWith(ifname) || label.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 15) {
+                throw new IllegalArgumentException(attempted + ": label \"" + label + "\" must start with \"" + ifname
+                        + "\" and be at most 15 bytes (e.g. " + ifname + ":vip)");
+            }
+        }
+        NetlinkSocket.Message m = addressMessage(RTM_NEWADDR,
+                NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | NetlinkSocket.NLM_F_CREATE
+                        | NetlinkSocket.NLM_F_EXCL, ifindex, address);
+        if (address.family() == IpFamily.IPV4) {
+            address.subnet().broadcast().ifPresent(b -> m.attr(IFA_BROADCAST, b.toBytes()));
+            if (!label.isEmpty()) {
+                m.attrString(IFA_LABEL, label);
+            }
+        } else {
+            m.attrInt(IFA_FLAGS, IFA_F_NODAD);
+        }
+        try {
+            socket.ack(m, attempted, "RTM_NEWADDR");
+            return Outcome.ADDED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.EEXIST.number) {
+                return Outcome.ALREADY_PRESENT;
+            }
+            throw NativeException.of(attempted, "RTM_NEWADDR", e.errno, e.text, Capability.CAP_NET_ADMIN, ifname);
+        }
+    }
+
+    /**
+     * Deletes {@code address} (RTM_DELADDR) from interface {@code ifindex}.
+     *
+     * <p>Deleting an IPv4 <em>primary</em> address also deletes the secondaries of its subnet
+     * unless {@code net.ipv4.conf.IF.promote_secondaries} is 1; a VIP in the subnet of the
+     * interface's own address is a secondary and is safe to delete.
+     *
+     * @return {@link Outcome#REMOVED}, or {@link Outcome#ALREADY_ABSENT} when the kernel answered
+     *         EADDRNOTAVAIL (no such address with that prefix on the interface)
+     */
+    public synchronized Outcome deleteAddress(int ifindex, InterfaceAddress address) throws NativeException {
+        String ifname = nameOf(ifindex);
+        String attempted = "delete " + address + " from " + ifname;
+        NetlinkSocket.Message m = addressMessage(RTM_DELADDR, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK,
+                ifindex, address);
+        try {
+            socket.ack(m, attempted, "RTM_DELADDR");
+            return Outcome.REMOVED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.EADDRNOTAVAIL.number) {
+                return Outcome.ALREADY_ABSENT;
+            }
+            throw NativeException.of(attempted, "RTM_DELADDR", e.errno, e.text, Capability.CAP_NET_ADMIN, ifname);
+        }
+    }
+
+    private static NetlinkSocket.Message addressMessage(int type, int flags, int ifindex, InterfaceAddress address) {
+        boolean v6 = address.family() == IpFamily.IPV6;
+        NetlinkSocket.Message m = new NetlinkSocket.Message(type, flags);
+        // struct ifaddrmsg { u8 family; u8 prefixlen; u8 flags; u8 scope; u32 index; }
+        m.buf.put((byte) (v6 ? Sys.AF_INET6 : Sys.AF_INET)).put((byte) address.prefixLength())
+                .put((byte) (v6 ? IFA_F_NODAD : 0)).put((byte) 0).putInt(ifindex);
+        byte[] a = address.address().toBytes();
+        m.attr(IFA_LOCAL, a);
+        m.attr(IFA_ADDRESS, a);
+        return m;
+    }
+
+    /** Every address of every interface (RTM_GETADDR dump). */
+    public List<AddressEntry> addresses() throws NativeException {
+        // struct ifaddrmsg, all zero: every family, every interface
+        return dump("list addresses", RTM_GETADDR, "RTM_GETADDR", new byte[8], RTM_NEWADDR, RtNetlink::parseAddress);
+    }
+
+    private synchronized <T> List<T> dump(String attempted, int type, String what, byte[] header, int replyType,
+            Function<ByteBuffer, Optional<T>> parse) throws NativeException {
+        NetlinkSocket.Message m = new NetlinkSocket.Message(type, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_DUMP);
+        m.buf.put(header);
+        List<T> out = new ArrayList<>();
+        try {
+            for (NetlinkSocket.Reply r : socket.dump(m, attempted, what)) {
+                if (r.type() == replyType) {
+                    parse.apply(r.payload()).ifPresent(out::add);
+                }
+            }
+        } catch (NetlinkSocket.KernelError e) {
+            throw NativeException.of(attempted, what, e.errno, e.text, null, null);
+        }
+        return out;
+    }
+
+    /** The addresses of interface {@code ifindex}. */
+    public List<AddressEntry> addresses(int ifindex) throws NativeException {
+        return addresses().stream().filter(a -> a.ifindex() == ifindex).toList();
+    }
+
+    static Optional<AddressEntry> parseAddress(ByteBuffer p) {
+        if (p.limit() < 8) {
+            return Optional.empty();
+        }
+        int family = p.get(0) & 0xff;
+        int prefix = p.get(1) & 0xff;
+        int flags = p.get(2) & 0xff;
+        int scope = p.get(3) & 0xff;
+        int index = p.getInt(4);
+        byte[] local = null;
+        byte[] addr = null;
+        String label = "";
+        for (int pos = 8; pos + 4 <= p.limit(); ) {
+            int len = p.getShort(pos) & 0xffff;
+            int type = p.getShort(pos + 2) & 0x3fff;
+            if (len < 4 || pos + len > p.limit()) {
+                break;
+            }
+            byte[] v = new byte[len - 4];
+            p.get(pos + 4, v);
+            switch (type) {
+                case IFA_LOCAL -> local = v;
+                case IFA_ADDRESS -> addr = v;
+                case IFA_LABEL -> label = Sys.cString(v, 0, v.length);
+                case IFA_FLAGS -> flags = ByteBuffer.wrap(v).order(Sys.NATIVE).getInt();
+                default -> { }
+            }
+            pos += (len + 3) & ~3;
+        }
+        byte[] a = local != null ? local : addr;
+        if (a == null || (family != Sys.AF_INET && family != Sys.AF_INET6)) {
+            return Optional.empty();
+        }
+        return Optional.of(new AddressEntry(index, new InterfaceAddress(IpAddress.ofBytes(a), prefix), flags, scope,
+                label));
+    }
+
+    /** Every link (RTM_GETLINK dump). */
+    public List<LinkState> links() throws NativeException {
+        // struct ifinfomsg, all zero: every link
+        return dump("list links", RTM_GETLINK, "RTM_GETLINK", new byte[16], RTM_NEWLINK, RtNetlink::parseLink);
+    }
+
+    /** Link {@code ifindex}, or empty when it does not exist. */
+    public synchronized Optional<LinkState> link(int ifindex) throws NativeException {
+        return getLink(ifindex, null, "read link #" + ifindex);
+    }
+
+    /** Link {@code name}, or empty when it does not exist. */
+    public synchronized Optional<LinkState> link(String name) throws NativeException {
+        Interfaces.checkName(name);
+        return getLink(0, name, "read link " + name);
+    }
+
+    private Optional<LinkState> getLink(int ifindex, String name, String attempted) throws NativeException {
+        NetlinkSocket.Message m = new NetlinkSocket.Message(RTM_GETLINK, NetlinkSocket.NLM_F_REQUEST);
+        m.buf.put((byte) Sys.AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(ifindex).putInt(0).putInt(0);
+        if (name != null) {
+            m.attrString(IFLA_IFNAME, name);
+        }
+        try {
+            NetlinkSocket.Reply r = socket.get(m, attempted, "RTM_GETLINK");
+            return r.type() == RTM_NEWLINK ? parseLink(r.payload()) : Optional.empty();
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.ENODEV.number) {
+                return Optional.empty();
+            }
+            throw NativeException.of(attempted, "RTM_GETLINK", e.errno, e.text, null, name);
+        }
+    }
+
+    /** The index of interface {@code name}; ENODEV as a {@link NativeException} when it does not exist. */
+    public int ifindex(String name) throws NativeException {
+        return link(name).orElseThrow(() -> NativeException.of("find interface " + name, "RTM_GETLINK",
+                Errno.ENODEV.number, null, null, name)).index();
+    }
+
+    static Optional<LinkState> parseLink(ByteBuffer p) {
+        if (p.limit() < 16) {
+            return Optional.empty();
+        }
+        // struct ifinfomsg { u8 family; u8 pad; u16 type; s32 index; u32 flags; u32 change; }
+        int index = p.getInt(4);
+        int flags = p.getInt(8);
+        String name = "";
+        int mtu = 0;
+        int oper = -1;
+        MacAddress mac = MacAddress.ZERO;
+        for (int pos = 16; pos + 4 <= p.limit(); ) {
+            int len = p.getShort(pos) & 0xffff;
+            int type = p.getShort(pos + 2) & 0x3fff;
+            if (len < 4 || pos + len > p.limit()) {
+                break;
+            }
+            int vlen = len - 4;
+            switch (type) {
+                case IFLA_IFNAME -> {
+                    byte[] v = new byte[vlen];
+                    p.get(pos + 4, v);
+                    name = Sys.cString(v, 0, v.length);
+                }
+                case IFLA_ADDRESS -> {
+                    if (vlen == 6) {
+                        byte[] v = new byte[6];
+                        p.get(pos + 4, v);
+                        mac = MacAddress.ofBytes(v);
+                    }
+                }
+                case IFLA_MTU -> mtu = vlen >= 4 ? p.getInt(pos + 4) : 0;
+                case IFLA_OPERSTATE -> oper = vlen >= 1 ? p.get(pos + 4) & 0xff : -1;
+                default -> { }
+            }
+            pos += (len + 3) & ~3;
+        }
+        return index > 0 ? Optional.of(new LinkState(index, name, flags, mtu, mac, oper)) : Optional.empty();
+    }
+
+    /** The interface's name for messages, looked up on this socket's namespace; "#N" when there is none. */
+    private String nameOf(int ifindex) throws NativeException {
+        if (ifindex <= 0) {
+            throw new IllegalArgumentException("interface index " + ifindex + " is not positive");
+        }
+        return getLink(ifindex, null, "read link #" + ifindex).map(LinkState::name).orElse("#" + ifindex);
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

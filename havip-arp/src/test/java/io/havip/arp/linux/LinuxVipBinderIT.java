@@ -1,0 +1,137 @@
+package io.havip.arp.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.havip.arp.garp.GarpConfig;
+import io.havip.arp.packet.GratuitousArp;
+import io.havip.arp.testbed.Capture;
+import io.havip.arp.testbed.Node;
+import io.havip.arp.testbed.Testbed;
+import io.havip.arp.testbed.TestbedExtension;
+import io.havip.core.Clock;
+import io.havip.core.ManualClock;
+import io.havip.core.VipBinder;
+import io.havip.core.VipBinder.AddressOutcome;
+import io.havip.core.VipBinder.AddressOutcome.Outcome;
+import io.havip.core.net.InterfaceAddress;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.MacAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestbedExtension.class)
+class LinuxVipBinderIT {
+
+    static final InterfaceAddress VIP4 = InterfaceAddress.parse("198.51.100.50/24");
+    static final InterfaceAddress VIP6 = InterfaceAddress.parse("2001:db8::50/64");
+    static final MacAddress STALE = MacAddress.parse("02:00:00:00:00:99");
+    static final String ANNOUNCEMENTS = "arp or (icmp6 and ip6[40] == 136)";
+
+    /** Polls the peer's neighbour table (a wait for a kernel state, not a timing assertion). */
+    static Optional<MacAddress> awaitNeighbour(Node peer, IpAddress address, MacAddress expected) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Optional<MacAddress> seen = peer.neighbour(address);
+        while (!seen.equals(Optional.of(expected)) && System.nanoTime() < end) {
+            Thread.sleep(50);
+            seen = peer.neighbour(address);
+        }
+        return seen;
+    }
+
+    @Test
+    void bindAddsAnnouncesAndThePeersNeighbourTableFollows(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        // b believes the VIPs are elsewhere (an old master); Linux updates existing entries from GARP / NA with Override
+        b.ip("neigh", "replace", "198.51.100.50", "lladdr", STALE.toString(), "dev", "eth0", "nud", "stale");
+        b.ip("neigh", "replace", "2001:db8::50", "lladdr", STALE.toString(), "dev", "eth0", "nud", "stale");
+        GarpConfig twoAtOnce = GarpConfig.keepalivedDefaults().withMasterRepeat(2).withMasterDelay(Duration.ZERO);
+        try (Capture capture = Capture.start(b, ANNOUNCEMENTS, 4);
+                LinuxVipBinder binder = a.call(() -> LinuxVipBinder.open(twoAtOnce, GratuitousArp.Form.REQUEST,
+                        Clock.system()))) {
+            List<AddressOutcome> bound = a.call(() -> binder.bind("eth0", List.of(VIP4, VIP6)));
+            assertThat(bound).containsExactly(new AddressOutcome(VIP4, Outcome.ADDED),
+                    new AddressOutcome(VIP6, Outcome.ADDED));
+            assertThat(a.addressesJson()).contains("\"local\":\"198.51.100.50\",\"prefixlen\":24")
+                    .contains("\"local\":\"2001:db8::50\",\"prefixlen\":64");
+
+            assertThat(awaitNeighbour(b, VIP4.address(), a.mac())).contains(a.mac());
+            assertThat(awaitNeighbour(b, VIP6.address(), a.mac())).contains(a.mac());
+
+            capture.finish(10);
+            assertThat(capture.fields("arp", List.of(), "arp.isgratuitous", "arp.opcode", "arp.src.hw_mac",
+                    "arp.src.proto_ipv4", "arp.dst.proto_ipv4", "eth.dst", "frame.len"))
+                    .as(capture.verbose())
+                    .containsExactly(
+                            List.of("1", "1", a.mac().toString(), "198.51.100.50", "198.51.100.50", "ff:ff:ff:ff:ff:ff", "60"),
+                            List.of("1", "1", a.mac().toString(), "198.51.100.50", "198.51.100.50", "ff:ff:ff:ff:ff:ff", "60"));
+            assertThat(capture.fields("icmpv6", List.of(), "icmpv6.type", "icmpv6.checksum.status", "ipv6.hlim", "ipv6.dst",
+                    "eth.dst", "icmpv6.nd.na.flag.o", "icmpv6.nd.na.flag.s", "icmpv6.nd.na.target_address",
+                    "icmpv6.opt.linkaddr"))
+                    .as(capture.verbose())
+                    .hasSize(2)
+                    .allSatisfy(row -> assertThat(row).containsExactly("136", "1", "255", "ff02::1", "33:33:00:00:00:01",
+                            "1", "0", "2001:db8::50", a.mac().toString()));
+
+            List<AddressOutcome> again = a.call(() -> binder.bind("eth0", List.of(VIP4)));
+            assertThat(again).containsExactly(new AddressOutcome(VIP4, Outcome.ALREADY_PRESENT));
+            assertThat(a.call(() -> binder.present("eth0", List.of(VIP4, VIP6, InterfaceAddress.parse("203.0.113.9/24")))))
+                    .containsExactly(VIP4, VIP6);
+
+            List<AddressOutcome> unbound = a.call(() -> binder.unbind("eth0", List.of(VIP4, VIP6)));
+            assertThat(unbound).containsExactly(new AddressOutcome(VIP4, Outcome.REMOVED),
+                    new AddressOutcome(VIP6, Outcome.REMOVED));
+            assertThat(binder.announcing("eth0")).isEmpty();
+            assertThat(a.addressesJson()).doesNotContain("198.51.100.50").doesNotContain("2001:db8::50");
+            assertThat(a.call(() -> binder.unbind("eth0", List.of(VIP4))))
+                    .containsExactly(new AddressOutcome(VIP4, Outcome.ALREADY_ABSENT));
+        }
+    }
+
+    @Test
+    void keepalivedDefaultsSendFiveNowAndFiveAfterTheDelayLikeKeepalivedOnTakeover(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        ManualClock clock = Clock.manual(Instant.parse("2026-01-01T00:00:00Z"));
+        try (Capture capture = Capture.start(b, "arp", 10);
+                LinuxVipBinder binder = a.call(() -> LinuxVipBinder.open(GarpConfig.keepalivedDefaults(),
+                        GratuitousArp.Form.REQUEST, clock))) {
+            a.call(() -> binder.bind("eth0", List.of(VIP4)));
+            clock.advance(Duration.ofMillis(4_999));
+            binder.tick();
+            clock.advance(Duration.ofMillis(1));
+            binder.tick(); // garp_master_delay passed: the second burst
+            capture.finish(10);
+            // keepalived-garp-on-takeover.pcap from keepalived 2.2.7: 10 gratuitous requests, 5 + 5
+            assertThat(capture.fields("arp.isgratuitous == 1", List.of(), "arp.src.proto_ipv4")).hasSize(10);
+        }
+    }
+
+    @Test
+    void noArpInterfaceGetsTheAddressButNoAnnouncement(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        a.ip("link", "set", "eth0", "arp", "off");
+        try (LinuxVipBinder binder = a.call(LinuxVipBinder::open)) {
+            assertThat(a.call(() -> binder.bind("eth0", List.of(VIP4))))
+                    .containsExactly(new AddressOutcome(VIP4, Outcome.ADDED));
+            assertThat(binder.announcing("eth0")).isEmpty();
+            assertThat(a.addressesJson()).contains("198.51.100.50");
+        }
+    }
+
+    @Test
+    void missingInterfaceIsABindExceptionNamingIt(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        try (LinuxVipBinder binder = a.call(LinuxVipBinder::open)) {
+            assertThatThrownBy(() -> a.call(() -> binder.bind("nosuch0", List.of(VIP4))))
+                    .isInstanceOf(VipBinder.BindException.class)
+                    .hasMessage("cannot bind [198.51.100.50/24] on nosuch0: interface nosuch0 does not exist in this"
+                            + " network namespace (see `ip link`)");
+        }
+    }
+}

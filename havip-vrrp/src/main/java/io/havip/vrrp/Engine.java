@@ -1,0 +1,634 @@
+package io.havip.vrrp;
+
+import io.havip.core.AdvertTransport;
+import io.havip.core.Clock;
+import io.havip.core.FailoverListener;
+import io.havip.core.RouterId;
+import io.havip.core.RouterState;
+import io.havip.core.StateChange;
+import io.havip.core.TransitionReason;
+import io.havip.core.VipBinder;
+import io.havip.core.net.InterfaceAddress;
+import io.havip.core.net.IpAddress;
+import io.havip.vrrp.codec.DecodeResult;
+import io.havip.vrrp.codec.VrrpAdvertisement;
+import io.havip.vrrp.codec.VrrpCodec;
+import io.havip.vrrp.machine.Action;
+import io.havip.vrrp.machine.RouterConfig;
+import io.havip.vrrp.machine.VrrpMachine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one {@link VrrpMachine} for real. Threads:
+ * <ul>
+ *   <li>the engine thread owns the machine: it waits for the machine's next deadline or the
+ *       next event (packet, tracker result, priority change, close), feeds it in with
+ *       {@link Clock#nanoTime()}, sends adverts at once and hands address work on;</li>
+ *   <li>the receive thread blocks on the transport and queues packets;</li>
+ *   <li>the address thread runs, in transition order, the hooks, the binder and then the
+ *       listener dispatch, so adverts never wait for an address change or a listener;</li>
+ *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor.</li>
+ * </ul>
+ */
+final class Engine implements VirtualRouter {
+
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+    private static final Duration RECEIVE_SLICE = Duration.ofMillis(200);
+
+    private final RouterConfig config;
+    private final RouterId id;
+    private final VrrpMachine machine;
+    private final AdvertTransport transport;
+    private final VipBinder binder;
+    private final Clock clock;
+    private final Duration handoverTimeout;
+    private final List<AutoCloseable> resources;
+
+    private final ListenerDispatcher listeners;
+    private final HookRunner hooks;
+    private final ExecutorService addressExecutor;
+    private final HealthChecks healthChecks;
+    private final LinkedBlockingQueue<Consumer<Long>> events = new LinkedBlockingQueue<>();
+
+    private final Object stateLock = new Object();
+    private RouterState appliedState = RouterState.INITIALIZE;
+    private volatile RouterStats lastStats;
+    private volatile int priority;
+
+    private final AtomicLong lateTimers = new AtomicLong();
+    private final AtomicLong sendErrors = new AtomicLong();
+    private final AtomicLong receiveErrors = new AtomicLong();
+    private final AtomicLong bindErrors = new AtomicLong();
+    private final AtomicLong hookTimeouts = new AtomicLong();
+    private final AtomicLong handovers = new AtomicLong();
+
+    private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private Thread engineThread;
+    private Thread receiveThread;
+
+    /** Set while a make-before-break handover waits for the new master (engine thread only). */
+    private Handover handover;
+
+    private enum Lifecycle { LATENT, STARTED, CLOSED }
+
+    private record Handover(List<Action> deferred, long deadlineNanos) { }
+
+    Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
+           List<HealthCheck> checks, List<HookRegistration> hookRegistrations, List<ListenerRegistration> listenerRegistrations,
+           List<AutoCloseable> resources) {
+        this.config = config;
+        this.id = config.router();
+        this.transport = transport;
+        this.binder = binder;
+        this.clock = clock;
+        this.handoverTimeout = handoverTimeout;
+        this.resources = List.copyOf(resources);
+        this.machine = new VrrpMachine(config, transport.sourceAddress());
+        this.listeners = new ListenerDispatcher(id.name());
+        this.hooks = new HookRunner(id.name());
+        for (HookRegistration h : hookRegistrations) {
+            hooks.add(h.hook(), h.timeout());
+        }
+        for (ListenerRegistration l : listenerRegistrations) {
+            if (l.executor() == null) {
+                listeners.add(l.listener());
+            } else {
+                listeners.add(l.listener(), l.executor());
+            }
+        }
+        this.addressExecutor = Executors.newSingleThreadExecutor(daemon("havip-address-" + id.name()));
+        this.healthChecks = new HealthChecks(id.name(), checks, (name, ok) -> post(now -> apply(machine.onHealthResult(now, name, ok))));
+        this.priority = machine.priority();
+        this.lastStats = stats(machine);
+    }
+
+    record HookRegistration(io.havip.core.AddressHook hook, Duration timeout) { }
+
+    record ListenerRegistration(FailoverListener listener, Executor executor) { }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    void start() {
+        if (!lifecycle.compareAndSet(Lifecycle.LATENT, Lifecycle.STARTED)) {
+            throw new IllegalStateException("router " + id + " was already started");
+        }
+        reconcile();
+        engineThread = daemon("havip-engine-" + id.name()).newThread(this::runEngine);
+        receiveThread = daemon("havip-receive-" + id.name()).newThread(this::runReceive);
+        post(now -> apply(machine.start(now)));
+        engineThread.start();
+        receiveThread.start();
+        healthChecks.start();
+    }
+
+    /**
+     * Start-up reconciliation: a previous process killed with SIGKILL leaves its addresses on
+     * the interface (keepalived's too). Remove them before the election, unless this node owns
+     * the addresses and will take over at once, in which case they are adopted.
+     */
+    private void reconcile() {
+        List<InterfaceAddress> vips = config.virtualAddresses();
+        try {
+            Set<InterfaceAddress> present = binder.present(id.interfaceName(), vips);
+            if (present.isEmpty()) {
+                return;
+            }
+            if (config.addressOwner()) {
+                log.info("{}: {} already on {} (left by a previous run); adopting them as address owner", id, present,
+                        id.interfaceName());
+            } else {
+                log.warn("{}: {} already on {} (left by a previous run that did not release them); removing them "
+                        + "before the election", id, present, id.interfaceName());
+                binder.unbind(id.interfaceName(), List.copyOf(present));
+            }
+        } catch (VipBinder.BindException e) {
+            bindErrors.incrementAndGet();
+            log.error("{}: start-up reconciliation failed: {}", id, e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Lifecycle was = lifecycle.getAndSet(Lifecycle.CLOSED);
+        if (was == Lifecycle.LATENT) {
+            finishClose();
+            return;
+        }
+        if (was == Lifecycle.STARTED) {
+            post(this::beginShutdown);
+        }
+        try {
+            stopped.get(handoverTimeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("{}: close did not complete cleanly: {}", id, e.toString());
+        }
+    }
+
+    private void beginShutdown(long now) {
+        healthChecks.close();
+        List<Action> actions = machine.shutdown(now);
+        boolean wasMaster = actions.stream().anyMatch(a -> a instanceof Action.UnbindAddresses);
+        if (wasMaster && !handoverTimeout.isZero()) {
+            // Make-before-break: the priority-0 advert goes out now; the address stays until the new
+            // master is heard (its advert), so clients keep reaching us during its Skew_Time.
+            List<Action> deferred = new ArrayList<>();
+            for (Action a : actions) {
+                if (a instanceof Action.SendAdvert) {
+                    apply(List.of(a));
+                } else {
+                    deferred.add(a);
+                }
+            }
+            handover = new Handover(deferred, now + handoverTimeout.toNanos());
+            log.info("{}: handing over: priority 0 sent; keeping the address until a new master is heard (at most {})",
+                    id, handoverTimeout);
+            return;
+        }
+        apply(actions);
+        requestStop();
+    }
+
+    private void completeHandover(boolean newMasterHeard) {
+        Handover h = handover;
+        handover = null;
+        if (newMasterHeard) {
+            handovers.incrementAndGet();
+            log.info("{}: new master heard; releasing the address", id);
+        } else {
+            log.info("{}: no new master within {}; releasing the address", id, handoverTimeout);
+        }
+        apply(h.deferred());
+        requestStop();
+    }
+
+    private volatile boolean stopRequested;
+
+    private void requestStop() {
+        stopRequested = true;
+    }
+
+    private void finishClose() {
+        healthChecks.close();
+        if (receiveThread != null) {
+            receiveThread.interrupt();
+        }
+        try {
+            transport.close();
+        } catch (RuntimeException e) {
+            log.debug("{}: closing transport: {}", id, e.toString());
+        }
+        addressExecutor.shutdown();
+        try {
+            if (!addressExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("{}: address work still running at close", id);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        hooks.close();
+        listeners.close();
+        try {
+            binder.close();
+        } catch (RuntimeException e) {
+            log.debug("{}: closing binder: {}", id, e.toString());
+        }
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.debug("{}: closing {}: {}", id, r, e.toString());
+            }
+        }
+        synchronized (stateLock) {
+            if (appliedState == RouterState.INITIALIZE) {
+                appliedState = RouterState.STOP;
+            }
+            stateLock.notifyAll();
+        }
+        stopped.complete(null);
+    }
+
+    // ------------------------------------------------------------------ engine loop
+
+    private void post(Consumer<Long> event) {
+        events.add(event);
+    }
+
+    private void runEngine() {
+        try {
+            while (!stopRequested) {
+                long now = clock.nanoTime();
+                long deadline = nextDeadline();
+                if (deadline <= now) {
+                    fireTimer(now, deadline);
+                    continue;
+                }
+                Consumer<Long> event = events.poll(Math.min(deadline - now, RECEIVE_SLICE.toNanos()), TimeUnit.NANOSECONDS);
+                if (event != null) {
+                    event.accept(clock.nanoTime());
+                    drainEvents();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            log.error("{}: engine thread failed; releasing the address and stopping", id, e);
+            try {
+                apply(machine.shutdown(clock.nanoTime()));
+            } catch (RuntimeException again) {
+                log.error("{}: shutdown after failure also failed", id, again);
+            }
+        } finally {
+            finishClose();
+        }
+    }
+
+    private long nextDeadline() {
+        long d = machine.nextDeadlineNanos();
+        return handover == null ? d : Math.min(d, handover.deadlineNanos());
+    }
+
+    private void drainEvents() {
+        Consumer<Long> event;
+        while (!stopRequested && (event = events.poll()) != null) {
+            event.accept(clock.nanoTime());
+        }
+    }
+
+    /**
+     * A deadline passed. Before acting on it, process what is already queued: a packet that
+     * arrived before the deadline (the master's advert) must count. When the wake-up is late by
+     * more than an advert interval (GC pause, SIGSTOP), give the receive thread a moment to
+     * read the socket's backlog first, so stale state is not acted on blindly.
+     */
+    private void fireTimer(long now, long deadline) throws InterruptedException {
+        drainEvents();
+        if (stopRequested) {
+            return;
+        }
+        if (handover != null && clock.nanoTime() >= handover.deadlineNanos()) {
+            completeHandover(false);
+            return;
+        }
+        long lateBy = now - deadline;
+        if (lateBy > config.advertInterval().toNanos()) {
+            lateTimers.incrementAndGet();
+            log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
+                    lateBy / 1_000_000, machine.state());
+            Consumer<Long> event = events.poll(Math.min(20, config.advertInterval().toMillis()), TimeUnit.MILLISECONDS);
+            if (event != null) {
+                event.accept(clock.nanoTime());
+                drainEvents();
+            }
+        }
+        long at = clock.nanoTime();
+        if (machine.nextDeadlineNanos() <= at) {
+            apply(machine.onTimer(at));
+        }
+    }
+
+    private void runReceive() {
+        while (!Thread.currentThread().isInterrupted() && lifecycle.get() != Lifecycle.LATENT && !stopped.isDone()) {
+            try {
+                AdvertTransport.Received r = transport.receive(RECEIVE_SLICE);
+                if (r != null) {
+                    post(now -> onPacket(now, r));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (stopped.isDone() || stopRequested) {
+                    return;
+                }
+                receiveErrors.incrementAndGet();
+                log.warn("{}: receive failed: {}", id, e.toString());
+                try {
+                    Thread.sleep(RECEIVE_SLICE.toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void onPacket(long now, AdvertTransport.Received r) {
+        if (handover != null) {
+            watchForNewMaster(r);
+            return;
+        }
+        apply(machine.onPacket(now, r.source(), r.destination(), r.ttl(), r.payload()));
+    }
+
+    /** During a handover the machine is stopped; the engine itself watches for the new master's advert. */
+    private void watchForNewMaster(AdvertTransport.Received r) {
+        if (r.source().equals(transport.sourceAddress())) {
+            return;
+        }
+        DecodeResult d = VrrpCodec.decode(r.payload(), r.source(), r.destination());
+        if (d instanceof DecodeResult.Decoded ok) {
+            VrrpAdvertisement adv = ok.advertisement();
+            if (adv.vrid() == id.vrid() && adv.family() == id.family() && adv.priority() > 0) {
+                completeHandover(true);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    /** Carries out the machine's actions in order; adverts now, address work on the address thread. */
+    private void apply(List<Action> actions) {
+        for (int i = 0; i < actions.size(); i++) {
+            Action a = actions.get(i);
+            if (a instanceof Action.SendAdvert send) {
+                send(send);
+            } else if (a instanceof Action.BindAddresses bind) {
+                StateChange change = pendingChange(actions, i);
+                addressWork(() -> {
+                    if (change != null) {
+                        runHooks(HookRunner.Phase.BEFORE_ACQUIRE, change);
+                    }
+                    bind(bind.addresses());
+                });
+            } else if (a instanceof Action.UnbindAddresses unbind) {
+                StateChange change = pendingChange(actions, i);
+                addressWork(() -> {
+                    if (change != null) {
+                        runHooks(HookRunner.Phase.BEFORE_RELEASE, change);
+                    }
+                    unbind(unbind.addresses());
+                });
+            } else if (a instanceof Action.Reannounce re) {
+                addressWork(() -> reannounce(re.addresses()));
+            } else if (a instanceof Action.NotifyStateChange n) {
+                StateChange change = change(n);
+                addressWork(() -> publish(change));
+            }
+        }
+        priority = machine.priority();
+        lastStats = stats(machine);
+    }
+
+    private StateChange pendingChange(List<Action> actions, int from) {
+        for (int j = from + 1; j < actions.size(); j++) {
+            if (actions.get(j) instanceof Action.NotifyStateChange n) {
+                return change(n);
+            }
+        }
+        return null;
+    }
+
+    private StateChange change(Action.NotifyStateChange n) {
+        return new StateChange(id, n.from(), n.to(), n.reason(), n.priority(), clock.instant());
+    }
+
+    private void send(Action.SendAdvert send) {
+        IpAddress source = transport.sourceAddress();
+        for (IpAddress destination : send.destinations()) {
+            try {
+                transport.send(destination, VrrpCodec.encode(send.advertisement(), source, destination));
+            } catch (Exception e) {
+                sendErrors.incrementAndGet();
+                log.warn("{}: sending an advert to {} failed: {}", id, destination, e.toString());
+            }
+        }
+    }
+
+    private void addressWork(Runnable work) {
+        try {
+            addressExecutor.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    log.error("{}: address work failed", id, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("{}: address work after close dropped", id);
+        }
+    }
+
+    private void runHooks(HookRunner.Phase phase, StateChange change) {
+        if (hooks.isEmpty()) {
+            return;
+        }
+        int total = hooks.size();
+        int done = hooks.run(phase, change);
+        if (done < total) {
+            hookTimeouts.addAndGet(total - done);
+        }
+    }
+
+    private void bind(List<InterfaceAddress> addresses) {
+        try {
+            List<VipBinder.AddressOutcome> outcome = binder.bind(id.interfaceName(), addresses);
+            log.info("{}: bound {}", id, outcome);
+        } catch (VipBinder.BindException | RuntimeException e) {
+            bindErrors.incrementAndGet();
+            log.error("{}: binding {} on {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);
+        }
+    }
+
+    private void unbind(List<InterfaceAddress> addresses) {
+        try {
+            List<VipBinder.AddressOutcome> outcome = binder.unbind(id.interfaceName(), addresses);
+            log.info("{}: released {}", id, outcome);
+        } catch (VipBinder.BindException | RuntimeException e) {
+            bindErrors.incrementAndGet();
+            log.error("{}: releasing {} on {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);
+        }
+    }
+
+    private void reannounce(List<InterfaceAddress> addresses) {
+        try {
+            binder.reannounce(id.interfaceName(), addresses);
+        } catch (VipBinder.BindException | RuntimeException e) {
+            bindErrors.incrementAndGet();
+            log.warn("{}: re-announcing {} failed: {}", id, addresses, e.getMessage());
+        }
+    }
+
+    /** Runs on the address thread, after the bind or unbind of this change: the listener-visible state. */
+    private void publish(StateChange change) {
+        synchronized (stateLock) {
+            appliedState = change.to();
+            stateLock.notifyAll();
+        }
+        listeners.dispatch(change);
+    }
+
+    // ------------------------------------------------------------------ VirtualRouter
+
+    @Override
+    public RouterId id() {
+        return id;
+    }
+
+    @Override
+    public RouterState state() {
+        synchronized (stateLock) {
+            return appliedState;
+        }
+    }
+
+    @Override
+    public boolean awaitState(RouterState state, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (stateLock) {
+            while (appliedState != state) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(stateLock, left);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public RouterStats stats() {
+        RouterStats s = lastStats;
+        return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
+                hookTimeouts.get(), handovers.get());
+    }
+
+    private RouterStats stats(VrrpMachine m) {
+        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0);
+    }
+
+    @Override
+    public int priority() {
+        return priority;
+    }
+
+    @Override
+    public void setPriority(int newPriority) {
+        if (newPriority < 1 || newPriority > 255) {
+            throw new IllegalArgumentException("priority " + newPriority + " is outside 1-255");
+        }
+        post(now -> apply(machine.setPriority(now, newPriority)));
+    }
+
+    /**
+     * Waits until the engine thread has handled everything queued before this call (tests
+     * under a {@link io.havip.core.ManualClock} advance the clock, then sync).
+     */
+    void sync() throws InterruptedException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        post(now -> done.complete(null));
+        try {
+            CompletableFuture.anyOf(done, stopped).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(id + ": engine did not answer a sync", e);
+        }
+    }
+
+    /** Waits until queued address work and listener hand-offs are done. */
+    void syncAddressWork() throws InterruptedException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        addressWork(() -> done.complete(null));
+        try {
+            CompletableFuture.anyOf(done, stopped).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(id + ": address thread did not answer a sync", e);
+        }
+    }
+
+    /** Waits until address work and then the listener callbacks queued so far have run (tests). */
+    void syncListeners() throws InterruptedException {
+        syncAddressWork();
+        listeners.flush();
+    }
+
+    /** Feeds a link up/down event (from the link monitor) to the machine's interface trackers. */
+    void interfaceChanged(String interfaceName, boolean up) {
+        post(now -> apply(machine.onInterfaceChange(now, interfaceName, up)));
+    }
+
+    @Override
+    public void addListener(FailoverListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void addListener(FailoverListener listener, Executor executor) {
+        listeners.add(listener, executor);
+    }
+
+    @Override
+    public void removeListener(FailoverListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public String toString() {
+        return "VirtualRouter[" + id + " " + state() + " priority " + priority + "]";
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,318 @@
+package io.havip.vrrp;
+
+import io.havip.core.AddressHook;
+import io.havip.core.AdvertTransport;
+import io.havip.core.Clock;
+import io.havip.core.FailoverListener;
+import io.havip.core.RouterId;
+import io.havip.core.VipBinder;
+import io.havip.core.net.InterfaceAddress;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.IpFamily;
+import io.havip.arp.garp.GarpConfig;
+import io.havip.vrrp.codec.VrrpVersion;
+import io.havip.vrrp.machine.RouterConfig;
+import io.havip.vrrp.machine.TrackerSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * The entry point: {@code Havip.builder()...start()} runs one virtual router on this node.
+ *
+ * <pre>{@code
+ * VirtualRouter router = Havip.builder()
+ *         .interfaceName("eth1").vrid(51).priority(100)
+ *         .virtualAddress("198.51.100.50/24")
+ *         .listener(change -> log.info("now {}", change.to()))
+ *         .start();
+ * }</pre>
+ *
+ * By default the router runs on Linux networking (rtnetlink, raw VRRP sockets, gratuitous
+ * ARP / NA; needs CAP_NET_ADMIN and CAP_NET_RAW); give a {@link #builder() builder} an
+ * {@link AdvertTransport} and a {@link VipBinder} (for example from
+ * {@code io.havip.core.memory.InMemoryNetwork}) to run anywhere.
+ */
+public final class Havip {
+
+    private Havip() {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Collects the settings of one virtual router. Defaults follow keepalived's: VRRPv3,
+     * priority 100, advert interval 1 s, preempt on, multicast, keepalived's GARP schedule.
+     * {@link #build()} validates everything and names the field at fault.
+     */
+    public static final class Builder {
+        private String name;
+        private String interfaceName;
+        private Integer vrid;
+        private VrrpVersion version = VrrpVersion.V3;
+        private int priority = 100;
+        private Duration advertInterval = Duration.ofSeconds(1);
+        private final List<InterfaceAddress> virtualAddresses = new ArrayList<>();
+        private boolean preempt = true;
+        private Duration preemptDelay = Duration.ZERO;
+        private String password;
+        private IpAddress sourceAddress;
+        private final List<IpAddress> unicastPeers = new ArrayList<>();
+        private boolean garpOnLowerPriorityAdvert = true;
+        private GarpConfig garp = GarpConfig.keepalivedDefaults();
+        private final List<TrackerSpec> trackers = new ArrayList<>();
+        private final List<HealthCheck> healthChecks = new ArrayList<>();
+        private final List<Engine.ListenerRegistration> listeners = new ArrayList<>();
+        private final List<Engine.HookRegistration> hooks = new ArrayList<>();
+        private VipBinder binder;
+        private AdvertTransport transport;
+        private Clock clock = Clock.system();
+        private Duration handoverTimeout;
+
+        private Builder() {
+        }
+
+        /** A name for logs and {@link RouterId#name()}; default {@code VI_<vrid>}. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** The interface the virtual addresses are bound to and adverts are sent on. Required. */
+        public Builder interfaceName(String interfaceName) {
+            this.interfaceName = interfaceName;
+            return this;
+        }
+
+        /** The Virtual Router ID, 1-255, the same on every node of the router. Required. */
+        public Builder vrid(int vrid) {
+            this.vrid = vrid;
+            return this;
+        }
+
+        /** VRRP version 3 (default; RFC 5798) or 2 (RFC 3768, IPv4 only, whole-second intervals, PASS auth). */
+        public Builder version(VrrpVersion version) {
+            this.version = version;
+            return this;
+        }
+
+        /** 1-254, or 255 for the address owner; default 100. Higher wins. */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /** Default 1 s. v3: 10 ms steps from 10 ms to 40.95 s; v2: whole seconds. */
+        public Builder advertInterval(Duration advertInterval) {
+            this.advertInterval = advertInterval;
+            return this;
+        }
+
+        /** Adds a virtual address such as {@code 198.51.100.50/24} (no prefix: /32 or /128). */
+        public Builder virtualAddress(String address) {
+            try {
+                return virtualAddress(InterfaceAddress.parse(address));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("virtualAddress: " + e.getMessage(), e);
+            }
+        }
+
+        public Builder virtualAddress(InterfaceAddress address) {
+            this.virtualAddresses.add(address);
+            return this;
+        }
+
+        /** Whether a higher-priority node takes over from a live lower-priority master; default true. */
+        public Builder preempt(boolean preempt) {
+            this.preempt = preempt;
+            return this;
+        }
+
+        /** keepalived's {@code preempt_delay}: after start-up, wait this long before preempting. */
+        public Builder preemptDelay(Duration preemptDelay) {
+            this.preemptDelay = preemptDelay;
+            return this;
+        }
+
+        /** VRRPv2 simple password (Auth Type PASS), 1-8 bytes. Not for v3. */
+        public Builder authPassword(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * The address adverts are sent from (keepalived {@code mcast_src_ip} / {@code unicast_src_ip});
+         * default: the interface's primary address (IPv6: its link-local address).
+         */
+        public Builder sourceAddress(String address) {
+            return sourceAddress(parse("sourceAddress", address));
+        }
+
+        public Builder sourceAddress(IpAddress address) {
+            this.sourceAddress = address;
+            return this;
+        }
+
+        /** Sends adverts to these peers by unicast instead of to the multicast group. */
+        public Builder unicastPeers(String... peers) {
+            for (String p : peers) {
+                unicastPeers.add(parse("unicastPeers", p));
+            }
+            return this;
+        }
+
+        public Builder unicastPeer(IpAddress peer) {
+            unicastPeers.add(peer);
+            return this;
+        }
+
+        /** As master, answer a lower-priority advert with a fresh GARP burst too (default true). */
+        public Builder garpOnLowerPriorityAdvert(boolean enabled) {
+            this.garpOnLowerPriorityAdvert = enabled;
+            return this;
+        }
+
+        /** The gratuitous ARP / NA schedule on becoming master; default keepalived's. */
+        public Builder garp(GarpConfig garp) {
+            this.garp = garp;
+            return this;
+        }
+
+        /** Tracks an interface's link: weight 0 puts the router in FAULT while it is down. */
+        public Builder trackInterface(String interfaceName, int weight) {
+            trackers.add(new TrackerSpec.TrackedInterface(interfaceName, weight));
+            return this;
+        }
+
+        /** Adds an application health check (see {@link HealthCheck}). */
+        public Builder healthCheck(HealthCheck check) {
+            healthChecks.add(check);
+            trackers.add(new TrackerSpec.HealthCheck(check.name(), check.weight(), check.rise(), check.fall(), true));
+            return this;
+        }
+
+        /** Adds a listener on the router's single listener thread (ordered). */
+        public Builder listener(FailoverListener listener) {
+            listeners.add(new Engine.ListenerRegistration(require("listener", listener), null));
+            return this;
+        }
+
+        /** Adds a listener whose callbacks run on {@code executor}. */
+        public Builder listener(FailoverListener listener, Executor executor) {
+            listeners.add(new Engine.ListenerRegistration(require("listener", listener), require("executor", executor)));
+            return this;
+        }
+
+        /** Adds a hook run before the address is taken or released, bounded by {@code timeout}. */
+        public Builder hook(AddressHook hook, Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("hook timeout " + timeout + " must be positive");
+            }
+            hooks.add(new Engine.HookRegistration(require("hook", hook), timeout));
+            return this;
+        }
+
+        /** Where the addresses go; default: the Linux binder (rtnetlink + GARP / NA). */
+        public Builder binder(VipBinder binder) {
+            this.binder = binder;
+            return this;
+        }
+
+        /** How adverts travel; default: raw IP sockets, protocol 112, on {@link #interfaceName}. */
+        public Builder transport(AdvertTransport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** The time source; default the system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = require("clock", clock);
+            return this;
+        }
+
+        /**
+         * On close as master: how long to keep the address after the priority-0 advert while
+         * waiting to hear the new master (make-before-break, so clients lose nothing during
+         * its Skew_Time). Default: two advert intervals plus 100 ms. {@code Duration.ZERO}
+         * releases at once, as keepalived does.
+         */
+        public Builder handoverTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new IllegalArgumentException("handoverTimeout " + timeout + " must be zero or positive");
+            }
+            this.handoverTimeout = timeout;
+            return this;
+        }
+
+        /** Validates the settings into a {@link RouterConfig}; messages name the field at fault. */
+        public RouterConfig build() {
+            if (interfaceName == null || interfaceName.isBlank()) {
+                throw new IllegalArgumentException("interfaceName is required (the interface to bind the address on)");
+            }
+            if (vrid == null) {
+                throw new IllegalArgumentException("vrid is required (1-255, the same on every node of the router)");
+            }
+            if (virtualAddresses.isEmpty()) {
+                throw new IllegalArgumentException("virtualAddress is required (at least one address to hold)");
+            }
+            IpFamily family = virtualAddresses.get(0).family();
+            String routerName = name != null ? name : "VI_" + vrid;
+            RouterConfig.Builder b = RouterConfig.builder(new RouterId(routerName, interfaceName, vrid, family))
+                    .version(version).priority(priority).advertInterval(advertInterval).preempt(preempt)
+                    .preemptDelay(preemptDelay).garpOnLowerPriorityAdvert(garpOnLowerPriorityAdvert);
+            virtualAddresses.forEach(b::virtualAddress);
+            unicastPeers.forEach(b::unicastPeer);
+            trackers.forEach(b::tracker);
+            if (password != null) {
+                b.password(password);
+            }
+            if (sourceAddress != null && sourceAddress.family() != family) {
+                throw new IllegalArgumentException("sourceAddress " + sourceAddress + " is " + sourceAddress.family()
+                        + " but the virtual addresses are " + family);
+            }
+            return b.build();
+        }
+
+        /** Builds, opens the transport and binder, and starts the router. */
+        public VirtualRouter start() {
+            RouterConfig config = build();
+            List<AutoCloseable> resources = new ArrayList<>();
+            AdvertTransport t = transport;
+            VipBinder vb = binder;
+            LinuxPlatform linux = null;
+            if (t == null || vb == null) {
+                linux = LinuxPlatform.open(config, Optional.ofNullable(sourceAddress), garp);
+                resources.add(linux);
+                t = t != null ? t : linux.transport();
+                vb = vb != null ? vb : linux.binder();
+            }
+            Duration handover = handoverTimeout != null ? handoverTimeout
+                    : config.advertInterval().multipliedBy(2).plusMillis(100);
+            Engine engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources);
+            if (linux != null) {
+                linux.monitorLinks(config, engine::interfaceChanged);
+            }
+            engine.start();
+            return engine;
+        }
+
+        private static IpAddress parse(String field, String text) {
+            try {
+                return IpAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static <T> T require(String field, T value) {
+            if (value == null) {
+                throw new IllegalArgumentException(field + " is null");
+            }
+            return value;
+        }
+    }
+}

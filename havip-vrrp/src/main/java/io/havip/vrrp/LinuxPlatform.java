@@ -1,0 +1,137 @@
+package io.havip.vrrp;
+
+import io.havip.arp.garp.GarpConfig;
+import io.havip.arp.linux.AddressEntry;
+import io.havip.arp.linux.LinkEvent;
+import io.havip.arp.linux.LinkMonitor;
+import io.havip.arp.linux.LinkState;
+import io.havip.arp.linux.LinuxNetworking;
+import io.havip.arp.linux.LinuxVipBinder;
+import io.havip.arp.linux.NativeException;
+import io.havip.arp.linux.RawVrrpTransport;
+import io.havip.arp.linux.RtNetlink;
+import io.havip.arp.packet.GratuitousArp;
+import io.havip.core.AdvertTransport;
+import io.havip.core.Clock;
+import io.havip.core.VipBinder;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.IpFamily;
+import io.havip.core.net.Ipv6Address;
+import io.havip.vrrp.machine.RouterConfig;
+import io.havip.vrrp.machine.TrackerSpec;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Linux defaults of a router: a raw VRRP socket on its interface, the rtnetlink + GARP/NA
+ * binder, and a link monitor feeding the interface trackers. Needs CAP_NET_ADMIN and
+ * CAP_NET_RAW; refuses early with the reason when they (or Linux) are missing.
+ */
+final class LinuxPlatform implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LinuxPlatform.class);
+    private static final int IFA_F_SECONDARY = 0x01;
+
+    private final AdvertTransport transport;
+    private final VipBinder binder;
+    private LinkMonitor monitor;
+
+    private LinuxPlatform(AdvertTransport transport, VipBinder binder) {
+        this.transport = transport;
+        this.binder = binder;
+    }
+
+    static LinuxPlatform open(RouterConfig config, Optional<IpAddress> source, GarpConfig garp) {
+        LinuxNetworking.availability().ensureAvailable();
+        String ifname = config.router().interfaceName();
+        RawVrrpTransport transport = null;
+        try {
+            IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
+            transport = config.unicastPeers().isEmpty() ? RawVrrpTransport.openMulticast(ifname, from)
+                    : RawVrrpTransport.openUnicast(ifname, from);
+            VipBinder binder = LinuxVipBinder.open(garp, GratuitousArp.Form.REQUEST, Clock.system());
+            log.info("{}: adverts from {} on {} ({})", config.router().name(), from, ifname,
+                    config.unicastPeers().isEmpty() ? "multicast" : "unicast to " + config.unicastPeers());
+            return new LinuxPlatform(transport, binder);
+        } catch (NativeException e) {
+            if (transport != null) {
+                transport.close();
+            }
+            throw new IllegalStateException("cannot start router " + config.router() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The address adverts are sent from: for IPv4 the interface's primary (first non-secondary)
+     * address that is not a virtual address; for IPv6 its link-local address, as RFC 5798
+     * section 5.1.2.1 requires.
+     */
+    private static IpAddress primaryAddress(String ifname, RouterConfig config) throws NativeException {
+        IpFamily family = config.router().family();
+        Set<IpAddress> vips = new HashSet<>(config.addresses());
+        try (RtNetlink netlink = RtNetlink.open()) {
+            List<AddressEntry> entries = netlink.addresses(netlink.ifindex(ifname));
+            for (AddressEntry e : entries) {
+                IpAddress a = e.address().address();
+                if (a.family() != family || vips.contains(a)) {
+                    continue;
+                }
+                if (family == IpFamily.IPV6 ? ((Ipv6Address) a).isLinkLocal() : (e.flags() & IFA_F_SECONDARY) == 0) {
+                    return a;
+                }
+            }
+            throw new IllegalStateException(ifname + " has no " + (family == IpFamily.IPV6 ? "IPv6 link-local"
+                    : "primary IPv4") + " address to send adverts from (found " + entries.stream()
+                    .map(AddressEntry::address).toList() + "); add one, or set sourceAddress");
+        }
+    }
+
+    AdvertTransport transport() {
+        return transport;
+    }
+
+    VipBinder binder() {
+        return binder;
+    }
+
+    /**
+     * Feeds link up/down of the router's interface and its tracked interfaces to {@code sink},
+     * starting with their current state.
+     */
+    void monitorLinks(RouterConfig config, BiConsumer<String, Boolean> sink) {
+        Set<String> watched = new HashSet<>();
+        watched.add(config.router().interfaceName());
+        for (TrackerSpec t : config.trackers()) {
+            if (t instanceof TrackerSpec.TrackedInterface ti) {
+                watched.add(ti.interfaceName());
+            }
+        }
+        try {
+            monitor = LinkMonitor.start(event -> {
+                if (watched.contains(event.link().name())) {
+                    sink.accept(event.link().name(), event.change() == LinkEvent.Change.UP);
+                }
+            });
+            for (LinkState s : monitor.snapshot()) {
+                if (watched.contains(s.name())) {
+                    sink.accept(s.name(), s.isUp());
+                }
+            }
+        } catch (NativeException e) {
+            log.warn("{}: cannot monitor links ({}); interface trackers will not see changes", config.router().name(),
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (monitor != null) {
+            monitor.close();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.havip.vrrp;
+
+import io.havip.vrrp.machine.VrrpStats;
+
+/**
+ * The counters of a running router: the protocol's ({@link VrrpStats}, named after
+ * keepalived's) plus the engine's own.
+ *
+ * @param vrrp             advert, election and validation counters
+ * @param lateTimers       times the engine woke more than one advert interval past a deadline
+ *                         (GC pause, SIGSTOP, an overloaded host) and re-checked before acting
+ * @param sendErrors       adverts the transport failed to send
+ * @param receiveErrors    transport receive failures (the receive loop goes on)
+ * @param bindErrors       bind or unbind calls that failed
+ * @param hookTimeouts     address hooks that ran out of time or threw
+ * @param handovers        planned handovers where the address was kept until the new master spoke
+ */
+public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
+                          long hookTimeouts, long handovers) {
+}

@@ -1,0 +1,284 @@
+package io.havip.vrrp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.havip.core.AddressHook;
+import io.havip.core.Clock;
+import io.havip.core.FailoverListener;
+import io.havip.core.ManualClock;
+import io.havip.core.RouterState;
+import io.havip.core.StateChange;
+import io.havip.core.TransitionReason;
+import io.havip.core.memory.InMemoryNetwork;
+import io.havip.core.memory.Node;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.MacAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine on the in-memory network under a {@link ManualClock}: time moves only when the
+ * test advances it, and each step waits for the engines to handle what is due.
+ */
+class EngineTest {
+
+    private static final IpAddress VIP = IpAddress.parse("198.51.100.50");
+
+    private final ManualClock clock = Clock.manual(Instant.parse("2026-01-01T00:00:00Z"));
+    private final InMemoryNetwork network = new InMemoryNetwork(clock, 7);
+    private final List<Engine> engines = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws InterruptedException {
+        for (Engine e : engines) {
+            closeWhileRunning(e);
+        }
+    }
+
+    /** close() of a master waits (in virtual time) for the handover, so keep time moving meanwhile. */
+    private void closeWhileRunning(Engine e) throws InterruptedException {
+        Thread closer = new Thread(e::close);
+        closer.start();
+        for (int i = 0; i < 1000 && closer.isAlive(); i++) {
+            run(Duration.ofMillis(10));
+        }
+        closer.join(10_000);
+        assertThat(closer.isAlive()).as("close of %s returned", e.id()).isFalse();
+    }
+
+    private Havip.Builder node(String name, int lastOctet, int priority) {
+        Node n = network.attach(name, MacAddress.parse(String.format("02:00:c6:33:64:%02x", lastOctet)),
+                IpAddress.parse("198.51.100." + lastOctet));
+        return Havip.builder().name(name).interfaceName("eth0").vrid(51).priority(priority)
+                .virtualAddress("198.51.100.50/24").advertInterval(Duration.ofMillis(100))
+                .transport(n.openTransport("eth0")).binder(n.binder()).clock(clock);
+    }
+
+    private Engine start(Havip.Builder b) {
+        Engine e = (Engine) b.start();
+        engines.add(e);
+        return e;
+    }
+
+    /** Advances virtual time in 10 ms steps, letting every running engine catch up after each. */
+    private void run(Duration total) throws InterruptedException {
+        for (long t = 0; t < total.toMillis(); t += 10) {
+            clock.advance(Duration.ofMillis(10));
+            for (Engine e : engines) {
+                if (e.state() != RouterState.STOP) {
+                    e.sync();
+                }
+            }
+        }
+        for (Engine e : engines) {
+            if (e.state() != RouterState.STOP) {
+                e.sync();
+                e.syncListeners();
+            }
+        }
+    }
+
+    private static final class Recorder implements FailoverListener {
+        final List<StateChange> changes = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onStateChange(StateChange change) {
+            changes.add(change);
+        }
+
+        List<RouterState> states() {
+            synchronized (changes) {
+                return changes.stream().map(StateChange::to).toList();
+            }
+        }
+    }
+
+    @Test
+    void highestPriorityBecomesMasterAndHoldsTheAddressBeforeItsListenerHears() throws Exception {
+        AtomicReference<String> holderWhenTold = new AtomicReference<>();
+        CountDownLatch told = new CountDownLatch(1);
+        Engine low = start(node("n1", 11, 100));
+        Engine high = start(node("n2", 12, 120).listener(c -> {
+            if (c.to() == RouterState.MASTER) {
+                holderWhenTold.set(network.holders(VIP).stream().map(Node::name).filter("n2"::equals).findFirst()
+                        .orElse("not n2"));
+                told.countDown();
+            }
+        }));
+
+        run(Duration.ofSeconds(1));
+
+        assertThat(high.state()).isEqualTo(RouterState.MASTER);
+        assertThat(low.state()).isEqualTo(RouterState.BACKUP);
+        told.await();
+        assertThat(holderWhenTold.get()).as("n2 holds the VIP when its listener hears MASTER").isEqualTo("n2");
+        assertThat(network.holders(VIP)).extracting(Node::name).containsExactly("n2");
+        assertThat(high.stats().vrrp().becameMaster()).isEqualTo(1);
+        assertThat(low.stats().vrrp().advertisementsReceived()).isPositive();
+    }
+
+    @Test
+    void backupTakesOverWithinMasterDownIntervalWhenTheMasterCrashes() throws Exception {
+        Recorder events = new Recorder();
+        Engine backup = start(node("n1", 11, 100).listener(events));
+        Engine master = start(node("n2", 12, 120));
+        run(Duration.ofSeconds(1));
+        assertThat(master.state()).isEqualTo(RouterState.MASTER);
+
+        network.detach("n2"); // the master's host vanishes: no priority 0, no goodbye
+        // Master_Down_Interval = 3 * 100 ms + (256 - 100) * 100 ms / 256 = 360.9 ms after the last advert,
+        // which came at most one interval before the crash.
+        run(Duration.ofMillis(250));
+        assertThat(backup.state()).isEqualTo(RouterState.BACKUP);
+        run(Duration.ofMillis(130));
+        assertThat(backup.state()).isEqualTo(RouterState.MASTER);
+        assertThat(events.changes).last().extracting(StateChange::reason).isEqualTo(TransitionReason.MASTER_DOWN_TIMER);
+        assertThat(network.whoAnswers(VIP)).map(Node::name).contains("n1");
+    }
+
+    @Test
+    void closeHandsOverMakeBeforeBreakAndReportsStopLast() throws Exception {
+        Recorder masterEvents = new Recorder();
+        Engine backup = start(node("n1", 11, 100));
+        Engine master = start(node("n2", 12, 120).listener(masterEvents));
+        run(Duration.ofSeconds(1));
+        assertThat(master.state()).isEqualTo(RouterState.MASTER);
+
+        Thread closer = new Thread(master::close);
+        closer.start();
+        // The backup takes over after Skew_Time (61 ms); the old master keeps the address until then.
+        for (int i = 0; i < 200 && closer.isAlive(); i++) {
+            assertThat(network.holders(VIP)).as("someone holds the VIP at every step").isNotEmpty();
+            run(Duration.ofMillis(10));
+        }
+        closer.join(10_000);
+        assertThat(closer.isAlive()).isFalse();
+
+        assertThat(backup.state()).isEqualTo(RouterState.MASTER);
+        assertThat(master.state()).isEqualTo(RouterState.STOP);
+        assertThat(master.stats().handovers()).isEqualTo(1);
+        assertThat(master.stats().vrrp().priorityZeroSent()).isEqualTo(1);
+        assertThat(network.holders(VIP)).extracting(Node::name).containsExactly("n1");
+        assertThat(masterEvents.states()).containsExactly(RouterState.BACKUP, RouterState.MASTER, RouterState.STOP);
+        master.close(); // idempotent
+        assertThat(masterEvents.states()).hasSize(3);
+    }
+
+    @Test
+    void listenersHearEveryChangeInOrderAndAThrowingListenerDoesNotStopThem() throws Exception {
+        Recorder events = new Recorder();
+        Engine n1 = start(node("n1", 11, 100)
+                .listener(c -> {
+                    throw new IllegalStateException("listener bug");
+                })
+                .listener(events));
+        run(Duration.ofSeconds(1));
+        assertThat(n1.state()).isEqualTo(RouterState.MASTER);
+        n1.setPriority(50);
+        Engine n2 = start(node("n2", 12, 120));
+        run(Duration.ofSeconds(1));
+        assertThat(n2.state()).isEqualTo(RouterState.MASTER);
+        closeWhileRunning(n1);
+
+        assertThat(events.states()).containsExactly(RouterState.BACKUP, RouterState.MASTER, RouterState.BACKUP,
+                RouterState.STOP);
+        assertThat(events.changes.get(2).reason()).isEqualTo(TransitionReason.HIGHER_PRIORITY_MASTER);
+    }
+
+    @Test
+    void aHookThatHangsDelaysTheBindOnlyUntilItsTimeout() throws Exception {
+        AtomicBoolean released = new AtomicBoolean();
+        CountDownLatch never = new CountDownLatch(1);
+        Engine n1 = start(node("n1", 11, 100).hook(new AddressHook() {
+            @Override
+            public void beforeAcquire(StateChange pending) throws Exception {
+                never.await();
+            }
+
+            @Override
+            public void beforeRelease(StateChange pending) {
+                released.set(true);
+            }
+        }, Duration.ofMillis(50)));
+        run(Duration.ofSeconds(1));
+        assertThat(n1.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
+        assertThat(network.whoAnswers(VIP)).map(Node::name).contains("n1");
+        assertThat(n1.stats().hookTimeouts()).isEqualTo(1);
+
+        closeWhileRunning(n1);
+        assertThat(released).isTrue();
+        assertThat(network.holders(VIP)).isEmpty();
+    }
+
+    @Test
+    void aFailingHealthCheckWithWeightZeroPutsTheRouterInFault() throws Exception {
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        Recorder events = new Recorder();
+        Engine n1 = start(node("n1", 11, 100).listener(events)
+                .healthCheck(new HealthCheck("db", healthy::get, Duration.ofMillis(5), Duration.ofSeconds(5), 1, 1, 0)));
+        run(Duration.ofSeconds(1));
+        assertThat(n1.state()).isEqualTo(RouterState.MASTER);
+
+        healthy.set(false);
+        assertThat(awaitWhileRunning(n1, RouterState.FAULT)).isTrue();
+        assertThat(network.holders(VIP)).isEmpty();
+
+        healthy.set(true);
+        assertThat(awaitWhileRunning(n1, RouterState.MASTER)).isTrue();
+        assertThat(events.changes).extracting(StateChange::reason).contains(TransitionReason.TRACKER_FAULT,
+                TransitionReason.TRACKER_RECOVERED);
+    }
+
+    /** Health checks run on real threads; keep virtual time moving until the state shows up. */
+    private boolean awaitWhileRunning(Engine e, RouterState state) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            run(Duration.ofMillis(20));
+            if (e.state() == state) {
+                return true;
+            }
+            Thread.sleep(2);
+        }
+        return false;
+    }
+
+    @Test
+    void aStaleAddressFromACrashedRunIsRemovedBeforeTheElection() throws Exception {
+        Node n1 = network.attach("n1", MacAddress.parse("02:00:c6:33:64:0b"), IpAddress.parse("198.51.100.11"));
+        n1.binder().bind("eth0", List.of(io.havip.core.net.InterfaceAddress.parse("198.51.100.50/24")));
+        assertThat(network.holders(VIP)).hasSize(1);
+
+        Engine e = start(Havip.builder().name("n1").interfaceName("eth0").vrid(51).priority(100)
+                .virtualAddress("198.51.100.50/24").advertInterval(Duration.ofMillis(100))
+                .transport(n1.openTransport("eth0")).binder(n1.binder()).clock(clock));
+        e.sync();
+        e.syncAddressWork();
+        assertThat(e.state()).isEqualTo(RouterState.BACKUP);
+        assertThat(network.holders(VIP)).isEmpty();
+    }
+
+    @Test
+    void builderNamesTheFieldAtFault() {
+        assertThatThrownBy(() -> Havip.builder().vrid(1).virtualAddress("198.51.100.50").build())
+                .hasMessageContaining("interfaceName is required");
+        assertThatThrownBy(() -> Havip.builder().interfaceName("eth0").virtualAddress("198.51.100.50").build())
+                .hasMessageContaining("vrid is required");
+        assertThatThrownBy(() -> Havip.builder().interfaceName("eth0").vrid(1).build())
+                .hasMessageContaining("virtualAddress is required");
+        assertThatThrownBy(() -> Havip.builder().virtualAddress("198.51.100.500/24"))
+                .hasMessageStartingWith("virtualAddress: ").hasMessageContaining("198.51.100.500");
+        assertThatThrownBy(() -> Havip.builder().interfaceName("eth0").vrid(1).priority(0)
+                .virtualAddress("198.51.100.50").build()).hasMessageContaining("priority 0");
+        assertThatThrownBy(() -> Havip.builder().interfaceName("eth0").vrid(1).advertInterval(Duration.ofMillis(5))
+                .virtualAddress("198.51.100.50").build()).hasMessageContaining("advertInterval");
+        assertThatThrownBy(() -> Havip.builder().unicastPeers("peer.example")).hasMessageStartingWith("unicastPeers: ");
+    }
+}
