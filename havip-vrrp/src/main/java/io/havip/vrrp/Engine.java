@@ -77,6 +77,9 @@ final class Engine implements VirtualRouter {
     private final AtomicLong bindErrors = new AtomicLong();
     private final AtomicLong hookTimeouts = new AtomicLong();
     private final AtomicLong handovers = new AtomicLong();
+    /** Packets taken off the transport, and packets the engine thread has handled (tests compare them). */
+    private final AtomicLong packetsReceived = new AtomicLong();
+    private final AtomicLong packetsHandled = new AtomicLong();
 
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -351,6 +354,7 @@ final class Engine implements VirtualRouter {
             try {
                 AdvertTransport.Received r = transport.receive(RECEIVE_SLICE);
                 if (r != null) {
+                    packetsReceived.incrementAndGet();
                     post(now -> onPacket(now, r));
                 }
             } catch (InterruptedException e) {
@@ -371,6 +375,7 @@ final class Engine implements VirtualRouter {
     }
 
     private void onPacket(long now, AdvertTransport.Received r) {
+        packetsHandled.incrementAndGet();
         if (handover != null) {
             watchForNewMaster(r);
             return;
@@ -591,6 +596,11 @@ final class Engine implements VirtualRouter {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(id + ": address thread did not answer a sync", e);
         }
+    }
+
+    /** True when every packet taken off the transport has been handled by the engine thread (tests). */
+    boolean packetsSettled() {
+        return packetsReceived.get() == packetsHandled.get();
     }
 
     /** Waits until address work and then the listener callbacks queued so far have run (tests). */

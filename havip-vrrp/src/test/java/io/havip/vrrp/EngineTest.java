@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.havip.core.AddressHook;
+import io.havip.core.AdvertTransport;
+import io.havip.core.memory.InMemoryTransport;
 import io.havip.core.Clock;
 import io.havip.core.FailoverListener;
 import io.havip.core.ManualClock;
@@ -36,6 +38,7 @@ class EngineTest {
     private final ManualClock clock = Clock.manual(Instant.parse("2026-01-01T00:00:00Z"));
     private final InMemoryNetwork network = new InMemoryNetwork(clock, 7);
     private final List<Engine> engines = new ArrayList<>();
+    private final java.util.Map<Engine, AdvertTransport> transports = new java.util.HashMap<>();
 
     @AfterEach
     void closeAll() throws InterruptedException {
@@ -55,35 +58,58 @@ class EngineTest {
         assertThat(closer.isAlive()).as("close of %s returned", e.id()).isFalse();
     }
 
+    private AdvertTransport lastTransport;
+
     private Havip.Builder node(String name, int lastOctet, int priority) {
         Node n = network.attach(name, MacAddress.parse(String.format("02:00:c6:33:64:%02x", lastOctet)),
                 IpAddress.parse("198.51.100." + lastOctet));
+        lastTransport = n.openTransport("eth0");
         return Havip.builder().name(name).interfaceName("eth0").vrid(51).priority(priority)
                 .virtualAddress("198.51.100.50/24").advertInterval(Duration.ofMillis(100))
-                .transport(n.openTransport("eth0")).binder(n.binder()).clock(clock);
+                .transport(lastTransport).binder(n.binder()).clock(clock);
     }
 
     private Engine start(Havip.Builder b) {
         Engine e = (Engine) b.start();
         engines.add(e);
+        transports.put(e, lastTransport);
         return e;
     }
 
-    /** Advances virtual time in 10 ms steps, letting every running engine catch up after each. */
+    /**
+     * Advances virtual time in 10 ms steps. After each step every running engine handles what
+     * is due and every advert sent is received and handled before time moves on, so the
+     * receive threads never fall behind the virtual clock.
+     */
     private void run(Duration total) throws InterruptedException {
         for (long t = 0; t < total.toMillis(); t += 10) {
             clock.advance(Duration.ofMillis(10));
-            for (Engine e : engines) {
-                if (e.state() != RouterState.STOP) {
-                    e.sync();
-                }
-            }
+            settle();
         }
         for (Engine e : engines) {
             if (e.state() != RouterState.STOP) {
                 e.sync();
                 e.syncListeners();
             }
+        }
+    }
+
+    private void settle() throws InterruptedException {
+        for (int round = 0; round < 1000; round++) {
+            boolean quiet = true;
+            for (Engine e : engines) {
+                if (e.state() == RouterState.STOP) {
+                    continue;
+                }
+                e.sync();
+                AdvertTransport t = transports.get(e);
+                int pending = t instanceof InMemoryTransport mt ? mt.pending() : 0;
+                quiet &= pending == 0 && e.packetsSettled();
+            }
+            if (quiet) {
+                return;
+            }
+            Thread.sleep(0, 200_000);
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe; after {@link #close()} (or the node's detach) a blocked or later
  * {@link #receive} and every {@link #send} fail with an {@link IOException}.
  */
-final class InMemoryTransport implements AdvertTransport {
+public final class InMemoryTransport implements AdvertTransport {
 
     /** Wakes a blocked receiver on close; compared by identity. */
     private static final Received CLOSED = new Received(IpAddress.parse("0.0.0.0"), IpAddress.parse("0.0.0.0"), 0,
@@ -79,6 +79,11 @@ final class InMemoryTransport implements AdvertTransport {
             queue.offer(CLOSED);
             node.transportClosed(this);
         }
+    }
+
+    /** Messages delivered to this transport and not yet received (tests wait for zero to let the receiver catch up). */
+    public int pending() {
+        return (int) queue.stream().filter(r -> r != CLOSED).count();
     }
 
     IpFamily family() {
