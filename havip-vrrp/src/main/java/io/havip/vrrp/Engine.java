@@ -310,9 +310,14 @@ final class Engine implements VirtualRouter {
         return handover == null ? d : Math.min(d, handover.deadlineNanos());
     }
 
+    /**
+     * Handles the events already queued, but no more than were there on entry: a steady stream
+     * of packets (a flood from a foreign router, say) must never starve the timers.
+     */
     private void drainEvents() {
+        int budget = events.size();
         Consumer<Long> event;
-        while (!stopRequested && (event = events.poll()) != null) {
+        while (budget-- > 0 && !stopRequested && (event = events.poll()) != null) {
             event.accept(clock.nanoTime());
         }
     }
@@ -346,6 +351,18 @@ final class Engine implements VirtualRouter {
         long at = clock.nanoTime();
         if (machine.nextDeadlineNanos() <= at) {
             apply(machine.onTimer(at));
+        }
+    }
+
+    /** Fires what is due at {@code now} (engine thread); used by {@link #sync()} so a step is complete. */
+    private void fireDueTimers(long now) {
+        if (stopRequested) {
+            return;
+        }
+        if (handover != null && now >= handover.deadlineNanos()) {
+            completeHandover(false);
+        } else if (handover == null && machine.nextDeadlineNanos() <= now) {
+            apply(machine.onTimer(now));
         }
     }
 
@@ -579,7 +596,10 @@ final class Engine implements VirtualRouter {
      */
     void sync() throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        post(now -> done.complete(null));
+        post(now -> {
+            fireDueTimers(now);
+            done.complete(null);
+        });
         try {
             CompletableFuture.anyOf(done, stopped).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -40,6 +40,11 @@ class EngineTest {
     private final List<Engine> engines = new ArrayList<>();
     private final java.util.Map<Engine, AdvertTransport> transports = new java.util.HashMap<>();
 
+    @org.junit.jupiter.api.BeforeEach
+    void name(org.junit.jupiter.api.TestInfo info) {
+        org.slf4j.LoggerFactory.getLogger(EngineTest.class).info("=== {}", info.getDisplayName());
+    }
+
     @AfterEach
     void closeAll() throws InterruptedException {
         for (Engine e : engines) {
@@ -289,6 +294,36 @@ class EngineTest {
         e.syncAddressWork();
         assertThat(e.state()).isEqualTo(RouterState.BACKUP);
         assertThat(network.holders(VIP)).isEmpty();
+    }
+
+    @Test
+    void aFloodOfForeignAdvertsNeverStarvesTheTimers() throws Exception {
+        Node foreign = network.attach("foreign", MacAddress.parse("02:00:c6:33:64:63"), IpAddress.parse("198.51.100.99"));
+        AdvertTransport flood = foreign.openTransport("eth0");
+        byte[] otherVrid = io.havip.vrrp.codec.VrrpCodec.encode(
+                io.havip.vrrp.codec.VrrpAdvertisement.v3(52, 200, 10, List.of(IpAddress.parse("198.51.100.60"))),
+                foreign.primaryAddress(), IpAddress.parse("224.0.0.18"));
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        Thread flooder = new Thread(() -> {
+            while (flooding.get()) {
+                try {
+                    flood.send(IpAddress.parse("224.0.0.18"), otherVrid);
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        });
+        Engine n1 = start(node("n1", 11, 100));
+        flooder.start();
+        try {
+            // No sync here: the engine must find the due timer by itself while packets keep coming.
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(n1.awaitState(RouterState.MASTER, Duration.ofSeconds(20))).isTrue();
+            assertThat(n1.stats().vrrp().vridMismatch()).isPositive();
+        } finally {
+            flooding.set(false);
+            flooder.join();
+        }
     }
 
     @Test
