@@ -314,6 +314,7 @@ class EngineTest {
             }
         });
         Engine n1 = start(node("n1", 11, 100));
+        n1.sync(); // started at virtual time 0
         flooder.start();
         try {
             // No sync here: the engine must find the due timer by itself while packets keep coming.
