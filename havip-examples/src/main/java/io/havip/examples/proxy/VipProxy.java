@@ -58,6 +58,8 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     private static final int BACKEND_CONNECT_MILLIS = 2_000;
     /** The listen backlog: generous, so a burst of reconnects after a failover is queued, not refused. */
     private static final int BACKLOG = 256;
+    /** A bound on waiting for the accept thread to leave accept(2) after the close woke it. */
+    private static final int ACCEPTOR_EXIT_MILLIS = 1_000;
 
     private final InetSocketAddress listen;
     private final InetSocketAddress backend;
@@ -68,6 +70,7 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     private final AtomicLong backendFailures = new AtomicLong();
     private final AtomicLong forcedCloses = new AtomicLong();
     private ServerSocket server;
+    private Thread acceptor;
     /** True between beforeAcquire and beforeRelease: the address is ours or about to be. */
     private boolean wanted;
     private boolean closed;
@@ -177,9 +180,9 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
             throw e;
         }
         server = s;
-        Thread t = new Thread(() -> acceptLoop(s), "vip-proxy-accept");
-        t.setDaemon(true);
-        t.start();
+        acceptor = new Thread(() -> acceptLoop(s), "vip-proxy-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
         LOG.info("listening on {}, forwarding to {}", listen, backend);
     }
 
@@ -230,6 +233,10 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
             if (server != null) {
                 closeQuietly(server);
                 server = null;
+                // The kernel keeps completing handshakes until the thread blocked in accept(2) lets go of
+                // the socket (the JDK closes it with dup2 while that call holds a reference): wait for it.
+                acceptor.join(ACCEPTOR_EXIT_MILLIS);
+                acceptor = null;
                 LOG.info("stopped accepting on {}; draining {} connection(s) for at most {}", listen, pipes.size(), timeout);
             }
         }
