@@ -1,0 +1,203 @@
+package io.havip.examples.fabric;
+
+import io.havip.arp.linux.ArpAnnouncementListener;
+import io.havip.core.Clock;
+import io.havip.core.cloud.AnnouncementOutcome;
+import io.havip.core.cloud.ApplyRequest;
+import io.havip.core.cloud.CloudPolicies;
+import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipEvent;
+import io.havip.core.cloud.HavipService;
+import io.havip.core.cloud.InMemoryHavipStore;
+import io.havip.core.cloud.InMemoryInventory;
+import io.havip.core.cloud.Instance;
+import io.havip.core.cloud.Subnet;
+import io.havip.core.cloud.Vpc;
+import io.havip.core.net.Cidr;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.MacAddress;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * The cloud fabric's view of a HAVIP, on a real network segment: an in-memory
+ * {@link HavipService} (VPC {@code vpc-demo} {@value #VPC_CIDR}, subnet {@code subnet-demo}
+ * {@value #SUBNET_CIDR} under Tencent's reserved-address rule) with one instance
+ * per havip node, identified by the MAC of its interface. It applies for a HAVIP (the lowest
+ * address Tencent's rule allows, 198.51.100.2, unless one is requested), binds every instance,
+ * and feeds the gratuitous ARP that the nodes send when they take the address
+ * ({@link ArpAnnouncementListener}, libpcap) into {@link HavipService#onAnnouncement}. Each time
+ * the holder changes it prints the HAVIP table, as a cloud console shows it, and rewrites the
+ * CSV export if one was asked for.
+ *
+ * <p>Run it where the fabric can see the nodes' broadcasts (in the IT: a namespace on the
+ * nodes' bridge); it needs CAP_NET_RAW and pcap4j-core with libpcap on the class path.
+ */
+public final class FabricDemo implements AutoCloseable {
+
+    /** The VPC's CIDR; the subnet is the /24 the testbed's nodes live in. */
+    public static final String VPC_CIDR = "198.51.0.0/16";
+    public static final String SUBNET_CIDR = "198.51.100.0/24";
+    public static final String VPC_ID = "vpc-demo";
+    public static final String SUBNET_ID = "subnet-demo";
+
+    private final HavipService service;
+    private final Havip applied;
+    private final ArpAnnouncementListener capture;
+    private final PrintStream out;
+    private final Optional<Path> csv;
+
+    private FabricDemo(HavipService service, Havip applied, ArpAnnouncementListener capture, PrintStream out,
+            Optional<Path> csv) {
+        this.service = service;
+        this.applied = applied;
+        this.capture = capture;
+        this.out = out;
+        this.csv = csv;
+    }
+
+    /**
+     * Sets up the service, applies for and binds the HAVIP, and starts capturing on {@code ifname}
+     * in the calling thread's network namespace.
+     *
+     * @param instances instance id to the MAC of its interface, in binding order
+     * @param address   the HAVIP address to request; empty: the lowest the Tencent rule allows
+     * @param events    hears every {@link HavipEvent} (after the table is printed for a holder change)
+     */
+    public static FabricDemo start(String ifname, Map<String, MacAddress> instances, Optional<IpAddress> address,
+            PrintStream out, Optional<Path> csv, Consumer<HavipEvent> events) throws Exception {
+        if (instances.isEmpty()) {
+            throw new IllegalArgumentException("give at least one instance (id=MAC) that may hold the HAVIP");
+        }
+        InMemoryInventory inventory = new InMemoryInventory()
+                .add(new Vpc(VPC_ID, Cidr.parse(VPC_CIDR)))
+                .add(new Subnet(SUBNET_ID, VPC_ID, Cidr.parse(SUBNET_CIDR)));
+        instances.forEach((id, mac) -> inventory.add(new Instance(id, VPC_ID, SUBNET_ID, Set.of(mac))));
+        HavipService service = HavipService.builder(inventory).store(new InMemoryHavipStore())
+                .policy(CloudPolicies.tencent()).build();
+        ApplyRequest request = ApplyRequest.intranet("demo-vip", VPC_ID, SUBNET_ID);
+        Havip havip = service.apply(address.map(request::withAddress).orElse(request));
+        for (String id : instances.keySet()) {
+            havip = service.bind(havip.id(), id);
+        }
+        ArpAnnouncementListener capture = ArpAnnouncementListener.start(ifname, SUBNET_ID, a -> {
+            AnnouncementOutcome o = service.onAnnouncement(a);
+            if (o instanceof AnnouncementOutcome.Ignored ignored
+                    && ignored.reason() != AnnouncementOutcome.IgnoreReason.UNKNOWN_ADDRESS) {
+                out.println("ignored announcement " + a + ": " + ignored.reason() + " (" + ignored.detail() + ")");
+            }
+        }, Clock.system());
+        FabricDemo demo = new FabricDemo(service, havip, capture, out, csv);
+        service.subscribe(e -> {
+            if (e instanceof HavipEvent.HolderChanged h) {
+                out.println("holder of " + h.havipId() + ": " + h.oldHolder().orElse("(none)") + " -> "
+                        + h.newHolder().orElse("(none)") + " at " + h.at());
+                demo.print();
+            }
+            events.accept(e);
+        });
+        out.println("applied " + havip.id() + " at " + havip.address() + " in " + SUBNET_ID + " (" + SUBNET_CIDR
+                + ", Tencent rule), bound to " + String.join(", ", havip.boundInstanceIds()));
+        demo.print();
+        return demo;
+    }
+
+    /** The HAVIP as applied and bound (not updated: see {@link #service()} for the current one). */
+    public Havip applied() {
+        return applied;
+    }
+
+    public HavipService service() {
+        return service;
+    }
+
+    /** The HAVIP table as a console lists it. */
+    public String table() {
+        String format = "%-16s %-10s %-15s %-10s %-14s %-8s%n";
+        StringBuilder sb = new StringBuilder(String.format(format, "ID", "Name", "Address", "Status", "Bound", "Holder"));
+        for (Havip h : service.list()) {
+            sb.append(String.format(format, h.id(), h.name(), h.address(), h.status(), String.join(",", h.boundInstanceIds()),
+                    h.holder().orElse("-")));
+        }
+        return sb.toString();
+    }
+
+    private void print() {
+        out.print(table());
+        out.flush();
+        csv.ifPresent(file -> {
+            try {
+                Files.write(file, service.exportCsv(""));
+            } catch (IOException e) {
+                out.println("cannot write the CSV export to " + file + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** Stops capturing. */
+    @Override
+    public void close() {
+        capture.close();
+    }
+
+    /**
+     * {@code FabricDemo --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] [--csv FILE]}:
+     * runs until SIGTERM / Ctrl-C.
+     */
+    public static void main(String[] args) throws Exception {
+        String ifname = null;
+        Map<String, MacAddress> instances = new LinkedHashMap<>();
+        Optional<IpAddress> address = Optional.empty();
+        Optional<Path> csv = Optional.empty();
+        try {
+            for (int i = 0; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    fail(args[i] + " needs a value");
+                }
+                String v = args[i + 1];
+                switch (args[i]) {
+                    case "--interface" -> ifname = v;
+                    case "--address" -> address = Optional.of(IpAddress.parse(v));
+                    case "--csv" -> csv = Optional.of(Path.of(v));
+                    case "--instance" -> {
+                        String[] kv = v.split("=", 2);
+                        if (kv.length != 2) {
+                            fail("--instance " + v + " must be ID=MAC, e.g. node1=02:00:00:00:00:01");
+                        }
+                        instances.put(kv[0], MacAddress.parse(kv[1]));
+                    }
+                    default -> fail("unknown option " + args[i]);
+                }
+            }
+            if (ifname == null || instances.isEmpty()) {
+                fail("--interface and at least one --instance are required");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("FabricDemo: " + e.getMessage());
+            System.err.println(String.join(System.lineSeparator(), List.of(
+                    "usage: FabricDemo --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] [--csv FILE]",
+                    "Needs CAP_NET_RAW and pcap4j-core (libpcap) on the class path.")));
+            System.exit(2);
+        }
+        FabricDemo demo = start(ifname, instances, address, System.out, csv, e -> { });
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            demo.close();
+            done.countDown();
+        }, "fabric-demo-shutdown"));
+        done.await();
+    }
+
+    private static void fail(String message) {
+        throw new IllegalArgumentException(message);
+    }
+}
