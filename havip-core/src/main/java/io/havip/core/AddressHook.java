@@ -11,6 +11,11 @@ package io.havip.core;
  * proceeds anyway: a hook can delay a failover by at most its timeout, never
  * prevent it. Adverts continue while a hook runs. Hooks for one router run one at a
  * time, in transition order.
+ *
+ * <p>On {@code close()} of a master, {@link #beforeRelease} runs first, while this node
+ * still holds the address and keeps advertising (so no backup takes over yet); only after
+ * it returns (or times out) does the priority-0 advert go out and the address move. That
+ * is the moment to drain connections: clients are not yet sent elsewhere.
  */
 public interface AddressHook {
 

@@ -175,15 +175,41 @@ final class Engine implements VirtualRouter {
             return;
         }
         if (was == Lifecycle.STARTED) {
-            post(this::beginShutdown);
+            post(this::prepareShutdown);
         }
         try {
-            stopped.get(handoverTimeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            stopped.get(handoverTimeout.toMillis() + hooks.totalTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             log.warn("{}: close did not complete cleanly: {}", id, e.toString());
         }
+    }
+
+    /**
+     * A master with release hooks runs them first, while it still holds the address and keeps
+     * advertising, so a proxy can drain its connections before any client is sent elsewhere;
+     * only then does the priority-0 advert go out (see {@link #beginShutdown}).
+     */
+    private void prepareShutdown(long now) {
+        if (machine.state() != RouterState.MASTER || hooks.isEmpty()) {
+            beginShutdown(now);
+            return;
+        }
+        StateChange pending = new StateChange(id, RouterState.MASTER, RouterState.STOP, TransitionReason.SHUTDOWN,
+                machine.priority(), clock.instant());
+        log.info("{}: closing as master: running release hooks before handing over", id);
+        addressWork(() -> {
+            runHooks(HookRunner.Phase.BEFORE_RELEASE, pending);
+            post(this::beginShutdownAfterHooks);
+        });
+    }
+
+    private boolean releaseHooksRan;
+
+    private void beginShutdownAfterHooks(long now) {
+        releaseHooksRan = true;
+        beginShutdown(now);
     }
 
     private void beginShutdown(long now) {
@@ -432,8 +458,9 @@ final class Engine implements VirtualRouter {
                 });
             } else if (a instanceof Action.UnbindAddresses unbind) {
                 StateChange change = pendingChange(actions, i);
+                boolean hooksDone = releaseHooksRan && change != null && change.to() == RouterState.STOP;
                 addressWork(() -> {
-                    if (change != null) {
+                    if (change != null && !hooksDone) {
                         runHooks(HookRunner.Phase.BEFORE_RELEASE, change);
                     }
                     unbind(unbind.addresses());

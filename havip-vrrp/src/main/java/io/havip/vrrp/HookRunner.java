@@ -50,6 +50,11 @@ final class HookRunner implements AutoCloseable {
         hooks.add(new Registration(hook, timeout));
     }
 
+    /** The sum of every hook's timeout: the longest the hooks of one phase can take. */
+    Duration totalTimeout() {
+        return hooks.stream().map(Registration::timeout).reduce(Duration.ZERO, Duration::plus);
+    }
+
     int size() {
         return hooks.size();
     }

@@ -205,6 +205,27 @@ class EngineTest {
     }
 
     @Test
+    void closingMasterDrainsBeforeItSendsPriorityZero() throws Exception {
+        AtomicReference<String> seenDuringDrain = new AtomicReference<>();
+        Engine backup = start(node("n1", 11, 100));
+        Engine master = start(node("n2", 12, 120).hook(new AddressHook() {
+            @Override
+            public void beforeRelease(StateChange pending) {
+                seenDuringDrain.set(network.whoAnswers(VIP).map(Node::name).orElse("nobody") + "/" + backup.state());
+            }
+        }, Duration.ofSeconds(5)));
+        run(Duration.ofSeconds(1));
+        assertThat(master.state()).isEqualTo(RouterState.MASTER);
+
+        closeWhileRunning(master);
+
+        assertThat(seenDuringDrain.get()).as("clients still reach the master and the backup waits while it drains")
+                .isEqualTo("n2/BACKUP");
+        assertThat(backup.state()).isEqualTo(RouterState.MASTER);
+        assertThat(master.stats().handovers()).isEqualTo(1);
+    }
+
+    @Test
     void listenersHearEveryChangeInOrderAndAThrowingListenerDoesNotStopThem() throws Exception {
         Recorder events = new Recorder();
         Engine n1 = start(node("n1", 11, 100)
