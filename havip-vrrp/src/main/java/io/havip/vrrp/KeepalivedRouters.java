@@ -10,7 +10,6 @@ import io.havip.vrrp.config.GlobalDefs;
 import io.havip.vrrp.config.InitialState;
 import io.havip.vrrp.config.KeepalivedConfig;
 import io.havip.vrrp.config.NotifyScripts;
-import io.havip.vrrp.config.SourceLocation;
 import io.havip.vrrp.config.TrackedInterface;
 import io.havip.vrrp.config.TrackedScript;
 import io.havip.vrrp.config.VirtualIpAddress;
@@ -31,6 +30,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -354,10 +355,31 @@ public final class KeepalivedRouters {
      * @throws IOException when it cannot be started (missing, not executable)
      */
     public static int runProcess(List<String> command) throws IOException, InterruptedException {
+        try {
+            return runProcess(command, null);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no timeout was set", e);
+        }
+    }
+
+    /**
+     * As {@link #runProcess(List)}, but kills the process and its descendants once {@code timeout}
+     * has passed ({@code null}: wait as long as it takes).
+     *
+     * @throws TimeoutException when it ran out of time (it was killed)
+     */
+    public static int runProcess(List<String> command, Duration timeout)
+            throws IOException, InterruptedException, TimeoutException {
         Process p = new ProcessBuilder(command).redirectInput(Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(Redirect.DISCARD).redirectError(Redirect.DISCARD).start();
         try {
-            return p.waitFor();
+            if (timeout == null) {
+                return p.waitFor();
+            }
+            if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new TimeoutException(String.join(" ", command) + " still ran after " + timeout + "; killed it");
+            }
+            return p.exitValue();
         } finally {
             if (p.isAlive()) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
