@@ -1,0 +1,257 @@
+package io.havip.examples.havipd;
+
+import io.havip.vrrp.KeepalivedRouters;
+import io.havip.vrrp.KeepalivedRouters.Mapping;
+import io.havip.vrrp.config.ConfigException;
+import io.havip.vrrp.config.ConfigWarning;
+import io.havip.vrrp.config.KeepalivedConfig;
+import io.havip.vrrp.config.KeepalivedConfigReader;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * havipd: runs the VRRP instances of a keepalived.conf with havip, in the foreground.
+ *
+ * <pre>
+ * java -jar havipd.jar [-f FILE] [--check] [--notify-timeout SECONDS]
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code -f, --use-file FILE}: the configuration (default {@code /etc/keepalived/keepalived.conf},
+ *       as keepalived);</li>
+ *   <li>{@code --check} (or keepalived's {@code -t, --config-test}): read the file, print the
+ *       warnings and the effective settings of each instance, exit 0 when it can run, 1 when not
+ *       ({@code FILE:LINE: key 'K': problem (allowed: ...)} on standard error);</li>
+ *   <li>{@code --notify-timeout SECONDS}: how long one notify script may run before it is
+ *       killed (default 30); scripts run one at a time, in order.</li>
+ * </ul>
+ *
+ * Signals: SIGTERM or SIGINT close every router gracefully (a master hands over to a backup,
+ * then the notify_stop scripts run) and exit 0; SIGHUP re-reads the file and restarts only
+ * the instances whose settings changed. Needs CAP_NET_ADMIN and CAP_NET_RAW (or root), as
+ * keepalived does. Exit status: 0 done, 1 configuration error, 2 usage error, 3 a router
+ * could not start (e.g. missing capability or interface).
+ */
+public final class Havipd {
+
+    private static final Logger log = LoggerFactory.getLogger(Havipd.class);
+
+    public static final int OK = 0;
+    public static final int CONFIG_ERROR = 1;
+    public static final int USAGE = 2;
+    public static final int START_FAILED = 3;
+
+    static final String DEFAULT_FILE = "/etc/keepalived/keepalived.conf";
+    static final Duration DEFAULT_NOTIFY_TIMEOUT = Duration.ofSeconds(30);
+
+    private Havipd() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.showDateTime") == null) {
+            System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+            System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        }
+        Control control = new Control();
+        control.installSignalHandlers();
+        System.exit(run(args, System.out, System.err, Havipd::startLinux, control));
+    }
+
+    private static io.havip.vrrp.VirtualRouter startLinux(String instance, io.havip.vrrp.Havip.Builder b) {
+        return b.start();
+    }
+
+    /**
+     * Requests to a running daemon, from signals or from a test. Requests queue and are handled
+     * one at a time by the thread in {@link #run}.
+     */
+    public static final class Control {
+        private enum Request { RELOAD, STOP }
+
+        private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+        private final LinkedBlockingQueue<Daemon.Plan> reloads = new LinkedBlockingQueue<>();
+        private volatile Daemon daemon;
+
+        /** Asks the daemon to re-read its file (what SIGHUP does). */
+        public void requestReload() {
+            requests.add(Request.RELOAD);
+        }
+
+        /** Asks the daemon to close gracefully and return (what SIGTERM does). */
+        public void requestStop() {
+            requests.add(Request.STOP);
+        }
+
+        /** Waits for the outcome of the next reload, for tests. */
+        public Daemon.Plan awaitReload(Duration timeout) throws InterruptedException {
+            return reloads.poll(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        /** The running daemon once started, for tests; null before. */
+        public Daemon daemon() {
+            return daemon;
+        }
+
+        /**
+         * SIGHUP reloads; SIGTERM and SIGINT stop (exit 0, like keepalived). A shutdown hook
+         * also closes the routers on any other exit of the JVM.
+         */
+        @SuppressWarnings("removal")
+        void installSignalHandlers() {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> requestReload());
+                sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> requestStop());
+                sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> requestStop());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                log.warn("cannot handle SIGHUP/SIGTERM ({}); reload is unavailable, SIGTERM still closes through the"
+                        + " shutdown hook", e.toString());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Daemon d = daemon;
+                if (d != null) {
+                    d.close();
+                }
+            }, "havipd-shutdown"));
+        }
+    }
+
+    private record Options(Path file, boolean check, Duration notifyTimeout) { }
+
+    /** Runs havipd as {@link #main} does with real routers, for callers that handle signals themselves. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Daemon.RouterStarter starter, Control control) {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("havipd: " + e.getMessage());
+            err.println(usage());
+            return USAGE;
+        }
+        if (o == null) {
+            out.println(usage());
+            return OK;
+        }
+        if (o.check()) {
+            return check(o.file(), out, err);
+        }
+        return serve(o, err, starter, control);
+    }
+
+    static String usage() {
+        return "usage: java -jar havipd.jar [-f|--use-file FILE] [--check|-t] [--notify-timeout SECONDS]\n"
+                + "  runs the vrrp_instances of a keepalived.conf (default " + DEFAULT_FILE + ") in the foreground";
+    }
+
+    /** Null for --help. */
+    private static Options parse(String[] args) {
+        Path file = Path.of(DEFAULT_FILE);
+        boolean check = false;
+        Duration timeout = DEFAULT_NOTIFY_TIMEOUT;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-f", "--use-file" -> file = Path.of(value(args, ++i, a));
+                case "--check", "-t", "--config-test" -> check = true;
+                case "--notify-timeout" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        timeout = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--notify-timeout " + v + " is not a number of seconds");
+                    }
+                    if (timeout.isNegative() || timeout.isZero()) {
+                        throw new IllegalArgumentException("--notify-timeout " + v + " must be positive");
+                    }
+                }
+                case "-h", "--help" -> {
+                    return null;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return new Options(file, check, timeout);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** --check: warnings and settings on {@code out}, errors on {@code err}. */
+    static int check(Path file, PrintStream out, PrintStream err) {
+        KeepalivedConfig config;
+        Mapping mapping;
+        try {
+            config = KeepalivedConfigReader.read(file);
+            mapping = KeepalivedRouters.map(config);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            err.println(file + ": configuration NOT usable");
+            return CONFIG_ERROR;
+        }
+        List<ConfigWarning> warnings = new ArrayList<>(config.warnings());
+        warnings.addAll(mapping.warnings());
+        warnings.forEach(w -> out.println(w.location() + ": warning: " + w.message()));
+        if (mapping.routers().isEmpty()) {
+            err.println(file + ":0: no vrrp_instance to run");
+            err.println(file + ": configuration NOT usable");
+            return CONFIG_ERROR;
+        }
+        mapping.routers().forEach((name, r) -> {
+            out.println("vrrp_instance " + name + " (" + r.instance().location() + "):");
+            out.println("  " + r.settings());
+            List<String> labels = List.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify");
+            for (int i = 0; i < labels.size(); i++) {
+                String label = labels.get(i);
+                r.settings().notifyCommands().get(i).ifPresent(c -> out.println("  " + label + " " + c));
+            }
+        });
+        out.println(file + ": configuration OK (" + mapping.routers().size() + " instance(s), " + warnings.size()
+                + " warning(s))");
+        return OK;
+    }
+
+    private static int serve(Options o, PrintStream err, Daemon.RouterStarter starter, Control control) {
+        Daemon daemon = new Daemon(o.file(), starter, new Notifier(o.notifyTimeout()));
+        try {
+            daemon.start();
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            daemon.close();
+            return CONFIG_ERROR;
+        } catch (RuntimeException e) {
+            err.println("havipd: cannot start the routers of " + o.file() + ": " + e.getMessage());
+            daemon.close();
+            return START_FAILED;
+        }
+        control.daemon = daemon;
+        log.info("havipd running {} from {}; SIGHUP reloads, SIGTERM stops", daemon.routers().keySet(), o.file());
+        try {
+            while (true) {
+                Control.Request r = control.requests.take();
+                if (r == Control.Request.STOP) {
+                    break;
+                }
+                log.info("reloading {}", o.file());
+                try {
+                    control.reloads.add(daemon.reload());
+                } catch (RuntimeException e) {
+                    log.error("reload failed: {}", e.toString(), e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("stopping");
+        daemon.close();
+        return OK;
+    }
+}

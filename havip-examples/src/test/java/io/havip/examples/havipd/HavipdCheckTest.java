@@ -1,0 +1,143 @@
+package io.havip.examples.havipd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code havipd --check} on the keepalived fixtures and on broken files. */
+class HavipdCheckTest {
+
+    /** The fixtures of shared/fixtures/keepalived, as copied into havip-vrrp (tests run in the module directory). */
+    private static final Path FIXTURES = Path.of("../havip-vrrp/src/test/resources/fixtures/keepalived");
+
+    private record Result(int status, String out, String err) { }
+
+    private static Result havipd(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Havipd.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), (name, b) -> {
+                    throw new AssertionError("--check must not start routers");
+                }, new Havipd.Control());
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String fixture(String name) {
+        Path p = FIXTURES.resolve(name);
+        assertThat(p).as("fixture %s (run from the havip-examples directory)", p.toAbsolutePath()).exists();
+        return p.toString();
+    }
+
+    @Test
+    void cloudGuidePrimaryIsUsableWithTheReadersWarnings() {
+        String f = fixture("cloud-guide-primary.conf");
+        Result r = havipd("-f", f, "--check");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out())
+                .contains(f + ":15: warning: vrrp_garp_interval 0 is refused by keepalived 2.2.7")
+                .contains(f + ":16: warning: vrrp_gna_interval 0 is refused by keepalived 2.2.7")
+                .contains(f + ":50: warning: vrrp_instance 'VI_1': track_interface eth0 is the instance's own interface")
+                .contains("vrrp_instance VI_1 (" + f + ":24):")
+                .contains("RouterConfig[VI_1", "v2, priority 100", "nopreempt", "PASS", "unicast [172.16.16.6]")
+                .contains("  source address 172.16.16.5")
+                .contains("  vrrp_script checkhaproxy: /etc/keepalived/do_sth.sh, every PT5S, timeout PT5S, rise 1, fall 1,"
+                        + " weight 0")
+                .contains("  notify_master /etc/keepalived/notify_action.sh MASTER")
+                .contains("  notify_stop /etc/keepalived/notify_action.sh STOP")
+                .endsWith(f + ": configuration OK (1 instance(s), 3 warning(s))" + System.lineSeparator());
+    }
+
+    @Test
+    void cloudGuideSecondaryIsUsable() {
+        String f = fixture("cloud-guide-secondary.conf");
+        Result r = havipd("--check", "-f", f);
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("  source address 172.16.16.6", "unicast [172.16.16.5]")
+                .contains("configuration OK (1 instance(s), 3 warning(s))");
+    }
+
+    @Test
+    void undefinedScriptIsAWarningWithItsLine() {
+        String f = fixture("faq-backup-with-undefined-script.conf");
+        Result r = havipd("-t", "--use-file", f);
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains(f + ":36: warning: vrrp_instance 'VI_1': track_script 'checkhaproxy' names no"
+                        + " vrrp_script; tracker ignored, as keepalived does")
+                .contains("priority 80")
+                .doesNotContain("vrrp_script checkhaproxy")
+                .contains(f + ":32: warning: vrrp_instance 'VI_1': track_interface eth0 is the instance's own interface")
+                .contains("configuration OK (1 instance(s), 2 warning(s))");
+    }
+
+    @Test
+    void stateMasterWithNopreemptIsUsableWithBothWarnings() {
+        String f = fixture("private-cloud-vi-vpn.conf");
+        Result r = havipd("--check", "-f", f);
+        assertThat(r.status()).isZero();
+        assertThat(r.out())
+                .contains(f + ":10: warning: vrrp_instance 'VI_VPN': nopreempt will not work with initial state MASTER")
+                .contains(f + ":8: warning: vrrp_instance 'VI_VPN': state MASTER only changes keepalived's start-up")
+                .contains("[10.0.6.19/24]", "priority 110", "on ens5")
+                .contains(", preempt,", "unicast [10.0.6.10]", "  source address 10.0.6.9")
+                .contains("configuration OK (1 instance(s), 2 warning(s))");
+    }
+
+    @Test
+    void aBadValueFailsWithFileLineAndKey(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.conf");
+        Files.writeString(f, "vrrp_instance A {\n  interface eth0\n  virtual_router_id 51\n  advert_int abc\n"
+                + "  virtual_ipaddress {\n    198.51.100.50\n  }\n}\n");
+        Result r = havipd("--check", "-f", f.toString());
+        assertThat(r.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(r.err()).startsWith(f + ":4: key 'advert_int': ").contains(f + ": configuration NOT usable");
+        assertThat(r.out()).doesNotContain("configuration OK");
+    }
+
+    @Test
+    void anInstanceHavipCannotRunFailsWithItsLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("ah.conf");
+        Files.writeString(f, "\nvrrp_instance A {\n  interface eth0\n  virtual_router_id 51\n  authentication {\n"
+                + "    auth_type AH\n    auth_pass x\n  }\n  virtual_ipaddress {\n    198.51.100.50\n  }\n}\n");
+        Result r = havipd("--check", "-f", f.toString());
+        assertThat(r.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(r.err()).startsWith(f + ":2: key 'auth_type': vrrp_instance 'A': AH authentication is not supported");
+    }
+
+    @Test
+    void aFileWithoutInstancesIsNotUsable(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("empty.conf");
+        Files.writeString(f, "global_defs {\n  router_id X\n}\n");
+        Result r = havipd("--check", "-f", f.toString());
+        assertThat(r.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(r.err()).startsWith(f + ":0: no vrrp_instance to run");
+    }
+
+    @Test
+    void aMissingFileIsAConfigError(@TempDir Path dir) {
+        Path f = dir.resolve("nope.conf");
+        Result r = havipd("--check", "-f", f.toString());
+        assertThat(r.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(r.err()).startsWith(f + ":0: cannot read the configuration file");
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        Result unknown = havipd("--frobnicate");
+        assertThat(unknown.status()).isEqualTo(Havipd.USAGE);
+        assertThat(unknown.err()).startsWith("havipd: unknown option --frobnicate").contains("usage: java -jar havipd.jar");
+        assertThat(havipd("-f").err()).startsWith("havipd: -f needs a value");
+        assertThat(havipd("--notify-timeout", "x").err()).startsWith("havipd: --notify-timeout x is not a number");
+        assertThat(havipd("--notify-timeout", "0").status()).isEqualTo(Havipd.USAGE);
+        Result help = havipd("--help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).startsWith("usage:");
+    }
+}

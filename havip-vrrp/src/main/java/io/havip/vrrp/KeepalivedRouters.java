@@ -1,0 +1,395 @@
+package io.havip.vrrp;
+
+import io.havip.arp.garp.GarpConfig;
+import io.havip.core.net.IpAddress;
+import io.havip.vrrp.config.Authentication;
+import io.havip.vrrp.config.ConfigException;
+import io.havip.vrrp.config.ConfigWarning;
+import io.havip.vrrp.config.GarpSettings;
+import io.havip.vrrp.config.GlobalDefs;
+import io.havip.vrrp.config.InitialState;
+import io.havip.vrrp.config.KeepalivedConfig;
+import io.havip.vrrp.config.NotifyScripts;
+import io.havip.vrrp.config.TrackedInterface;
+import io.havip.vrrp.config.TrackedScript;
+import io.havip.vrrp.config.VirtualIpAddress;
+import io.havip.vrrp.config.VrrpInstanceConfig;
+import io.havip.vrrp.config.VrrpScriptConfig;
+import io.havip.vrrp.config.VrrpSyncGroupConfig;
+import io.havip.vrrp.machine.RouterConfig;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Turns the {@code vrrp_instance}s of a keepalived.conf into {@link Havip.Builder}s, one per
+ * instance, keyed by instance name: interface, VRID, version, priority, advert interval,
+ * virtual addresses, unicast source and peers, preempt / nopreempt / preempt_delay, PASS
+ * authentication, the GARP schedule, {@code track_interface} with weights and
+ * {@code vrrp_script}s as {@link HealthCheck}s (a sync group's trackers apply to each member).
+ *
+ * <p>Only here, because a configuration file asks for it, does havip run a process: each
+ * tracked {@code vrrp_script} becomes a health check that runs the script (split into words
+ * as keepalived does, no shell) and counts exit status 0 as healthy. The library itself never
+ * forks.
+ *
+ * <p>What havip does differently or not at all is reported as a {@link ConfigWarning} with the
+ * file and line it comes from (in addition to the reader's own warnings); what would make the
+ * router behave wrongly (AH authentication, no interface) is a {@link ConfigException}.
+ * Listeners, hooks, the transport and binder are left for the caller to add.
+ */
+public final class KeepalivedRouters {
+
+    private KeepalivedRouters() {
+    }
+
+    /**
+     * A {@code vrrp_script} as the health check runs it.
+     *
+     * @param command the script line split into words (no shell)
+     * @param weight  the weight in effect for this router (the track_script's, else the script's)
+     */
+    public record ScriptCheck(String name, List<String> command, Duration interval, Duration timeout, int rise, int fall,
+                              int weight) {
+        public ScriptCheck {
+            Objects.requireNonNull(name, "name");
+            command = List.copyOf(command);
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+    }
+
+    /**
+     * The effective settings of one router, without file positions, so two readings of a file
+     * can be compared: equal settings mean the same router (a reload can leave it alone).
+     *
+     * @param router        the validated protocol settings
+     * @param garp          the announcement schedule
+     * @param sourceAddress the advert source address, when configured
+     * @param checks        the script health checks, in tracking order
+     * @param notifyCommands the notify command lines as configured (master, backup, fault, stop, notify)
+     */
+    public record Settings(RouterConfig router, GarpConfig garp, Optional<IpAddress> sourceAddress,
+                           List<ScriptCheck> checks, List<Optional<String>> notifyCommands) {
+        public Settings {
+            Objects.requireNonNull(router, "router");
+            Objects.requireNonNull(garp, "garp");
+            Objects.requireNonNull(sourceAddress, "sourceAddress");
+            checks = List.copyOf(checks);
+            notifyCommands = List.copyOf(notifyCommands);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder(router.toString());
+            sourceAddress.ifPresent(s -> b.append("\n  source address ").append(s));
+            b.append("\n  ").append(garp);
+            checks.forEach(c -> b.append("\n  vrrp_script ").append(c.name()).append(": ").append(String.join(" ", c.command()))
+                    .append(", every ").append(c.interval()).append(", timeout ").append(c.timeout()).append(", rise ")
+                    .append(c.rise()).append(", fall ").append(c.fall()).append(", weight ").append(c.weight()));
+            return b.toString();
+        }
+    }
+
+    /**
+     * One mapped instance.
+     *
+     * @param builder  a fresh builder for the instance (add listeners, transport, binder, then start)
+     * @param settings the effective settings, for printing and comparing
+     * @param instance the instance as read
+     */
+    public record Router(String name, Havip.Builder builder, Settings settings, VrrpInstanceConfig instance) {
+    }
+
+    /**
+     * The result of {@link #map}.
+     *
+     * @param routers  by instance name, in file order
+     * @param warnings what the mapping could not carry over, in instance order
+     */
+    public record Mapping(Map<String, Router> routers, List<ConfigWarning> warnings) {
+        public Mapping {
+            routers = Collections.unmodifiableMap(new LinkedHashMap<>(routers));
+            warnings = List.copyOf(warnings);
+        }
+
+        /** The builders by instance name. */
+        public Map<String, Havip.Builder> builders() {
+            Map<String, Havip.Builder> out = new LinkedHashMap<>();
+            routers.forEach((name, r) -> out.put(name, r.builder()));
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    /** Builders for every instance, running vrrp_scripts as processes; see {@link #map} for the warnings. */
+    public static Map<String, Havip.Builder> builders(KeepalivedConfig config) {
+        return map(config).builders();
+    }
+
+    /** Maps every instance, running vrrp_scripts as processes. */
+    public static Mapping map(KeepalivedConfig config) {
+        return map(config, KeepalivedRouters::processCheck);
+    }
+
+    /**
+     * Maps every instance; {@code checkFor} makes the health check body of each tracked script
+     * (returns true when healthy), e.g. to run scripts differently in a test.
+     *
+     * @throws ConfigException when an instance cannot run as configured; the message has FILE:LINE
+     */
+    public static Mapping map(KeepalivedConfig config, Function<ScriptCheck, Callable<Boolean>> checkFor) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(checkFor, "checkFor");
+        List<ConfigWarning> warnings = new ArrayList<>();
+        for (VrrpSyncGroupConfig g : config.syncGroups()) {
+            warnings.add(new ConfigWarning(g.location(), "vrrp_sync_group '" + g.name() + "': havip runs its members "
+                    + g.instances() + " as independent routers (they do not change state together); its trackers apply"
+                    + " to each member" + (g.notifyScripts().isEmpty() ? "" : "; its notify scripts are not run")));
+        }
+        Map<String, Router> routers = new LinkedHashMap<>();
+        for (VrrpInstanceConfig i : config.instances()) {
+            routers.put(i.name(), router(config, i, checkFor, warnings));
+        }
+        return new Mapping(routers, warnings);
+    }
+
+    private static Router router(KeepalivedConfig config, VrrpInstanceConfig i,
+                                 Function<ScriptCheck, Callable<Boolean>> checkFor, List<ConfigWarning> warnings) {
+        String who = "vrrp_instance '" + i.name() + "'";
+        String ifname = i.interfaceName().orElseThrow(() -> new ConfigException(i.location(), "interface", who
+                + " has no interface; havip binds the virtual addresses on the instance's interface", "an interface name"));
+        Havip.Builder b = Havip.builder().name(i.name()).interfaceName(ifname).vrid(i.virtualRouterId())
+                .version(i.version()).priority(i.priority()).advertInterval(i.advertInterval()).preempt(i.preempt())
+                .preemptDelay(i.preemptDelay());
+
+        if (i.initialState() == InitialState.MASTER && i.priority() != RouterConfig.OWNER_PRIORITY) {
+            warnings.add(new ConfigWarning(i.location(), who + ": state MASTER only changes keepalived's start-up; havip"
+                    + " starts in BACKUP and the election decides (only priority 255 takes over at once)"));
+        }
+        for (VirtualIpAddress v : i.virtualAddresses()) {
+            b.virtualAddress(v.address());
+            addressOptions(who, ifname, v, warnings);
+        }
+        for (VirtualIpAddress v : i.excludedAddresses()) {
+            warnings.add(new ConfigWarning(v.location(), who + ": virtual_ipaddress_excluded " + v.address()
+                    + " is not bound by havip; list it under virtual_ipaddress to have it move with the router"));
+        }
+        i.sourceAddress().ifPresent(b::sourceAddress);
+        i.unicastPeers().forEach(b::unicastPeer);
+        Optional<Authentication> auth = i.authentication();
+        if (auth.isPresent()) {
+            if (auth.get().type() == Authentication.Type.AH) {
+                throw new ConfigException(i.location(), "auth_type", who + ": AH authentication is not supported by havip,"
+                        + " so its adverts would not match the peers'", "PASS, or no authentication block");
+            }
+            b.authPassword(auth.get().password());
+        }
+        if (!i.accept()) {
+            warnings.add(new ConfigWarning(i.location(), who + ": no_accept (or vrrp_strict) is not applied; as master"
+                    + " havip accepts packets addressed to the virtual addresses (accept mode)"));
+        }
+        if (i.dontTrackPrimary()) {
+            warnings.add(new ConfigWarning(i.location(), who + ": dont_track_primary is not supported; " + ifname
+                    + " going down still puts the router in FAULT"));
+        }
+        if (i.smtpAlert()) {
+            warnings.add(new ConfigWarning(i.location(), who + ": smtp_alert ignored; havip sends no e-mail"));
+        }
+        NotifyScripts n = i.notifyScripts();
+        n.masterRxLowerPriority().ifPresent(s -> warnings.add(new ConfigWarning(s.location(), who
+                + ": notify_master_rx_lower_pri is not run by havip")));
+
+        GarpConfig garp = garp(i.garp(), config.globalDefs());
+        b.garp(garp).garpOnLowerPriorityAdvert(i.garp().lowerPrioRepeat() > 0);
+
+        Optional<VrrpSyncGroupConfig> group = config.syncGroupOf(i.name());
+        List<TrackedInterface> interfaces = new ArrayList<>(i.trackInterfaces());
+        List<TrackedScript> scripts = new ArrayList<>(i.trackScripts());
+        group.ifPresent(g -> {
+            interfaces.addAll(g.trackInterfaces());
+            scripts.addAll(g.trackScripts());
+        });
+        Set<String> trackedNames = new LinkedHashSet<>();
+        for (TrackedInterface t : interfaces) {
+            if (t.reverse()) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_interface " + t.name()
+                        + " with reverse is not supported; tracker ignored"));
+            } else if (!trackedNames.add("interface " + t.name())) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_interface " + t.name()
+                        + " is tracked twice; the second entry is ignored"));
+            } else {
+                b.trackInterface(t.name(), t.weight());
+            }
+        }
+        List<ScriptCheck> checks = new ArrayList<>();
+        for (TrackedScript t : scripts) {
+            VrrpScriptConfig s = config.scripts().get(t.name());
+            if (t.reverse()) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_script " + t.name()
+                        + " with reverse is not supported; tracker ignored"));
+                continue;
+            }
+            if (!trackedNames.add("script " + t.name())) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_script " + t.name()
+                        + " is tracked twice; the second entry is ignored"));
+                continue;
+            }
+            if (s.initFail()) {
+                warnings.add(new ConfigWarning(s.location(), "vrrp_script '" + s.name() + "': init_fail is not supported;"
+                        + " the check starts healthy until its first " + s.fall() + " failure(s)"));
+            }
+            if (s.user().isPresent()) {
+                warnings.add(new ConfigWarning(s.location(), "vrrp_script '" + s.name() + "': user " + s.user().get()
+                        + " ignored; the script runs as the daemon's user"));
+            }
+            List<String> command;
+            try {
+                command = commandLine(s.script());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(s.location(), "script", "vrrp_script '" + s.name() + "': " + e.getMessage(),
+                        "a command line with balanced quotes");
+            }
+            ScriptCheck c = new ScriptCheck(s.name(), command, s.interval(), s.timeout(), s.rise(), s.fall(), t.weight());
+            checks.add(c);
+            b.healthCheck(new HealthCheck(c.name(), checkFor.apply(c), c.interval(), c.timeout(), c.rise(), c.fall(),
+                    c.weight()));
+        }
+
+        RouterConfig built;
+        try {
+            built = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(i.location(), "vrrp_instance", who + ": " + e.getMessage(), null);
+        }
+        List<Optional<String>> notify = List.of(command(n.master()), command(n.backup()), command(n.fault()),
+                command(n.stop()), command(n.any()));
+        return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify), i);
+    }
+
+    private static Optional<String> command(Optional<io.havip.vrrp.config.NotifyScript> s) {
+        return s.map(io.havip.vrrp.config.NotifyScript::command);
+    }
+
+    private static void addressOptions(String who, String ifname, VirtualIpAddress v, List<ConfigWarning> warnings) {
+        List<String> ignored = new ArrayList<>();
+        v.device().filter(d -> !d.equals(ifname)).ifPresent(d -> ignored.add("dev " + d + " (bound on " + ifname + ")"));
+        v.label().ifPresent(l -> ignored.add("label " + l));
+        v.broadcast().ifPresent(a -> ignored.add("brd " + a));
+        v.scope().ifPresent(s -> ignored.add("scope " + s.keyword()));
+        v.peer().ifPresent(p -> ignored.add("peer " + p));
+        if (!ignored.isEmpty()) {
+            warnings.add(new ConfigWarning(v.location(), who + ": virtual_ipaddress " + v.address() + ": "
+                    + String.join(", ", ignored) + " not applied by havip"));
+        }
+    }
+
+    /** keepalived's GARP settings (instance over global) as havip's schedule. */
+    static GarpConfig garp(GarpSettings s, GlobalDefs globals) {
+        return new GarpConfig(s.masterRepeat(), s.masterDelay(), s.masterRefresh(), s.masterRefreshRepeat(),
+                s.lowerPrioDelay(), s.lowerPrioRepeat(), globals.garpInterval(), globals.gnaInterval());
+    }
+
+    /**
+     * Splits a keepalived script line into words as keepalived does before exec (no shell):
+     * white space separates words, single and double quotes group them, a backslash outside
+     * single quotes takes the next character literally.
+     *
+     * @throws IllegalArgumentException for an empty line or an unterminated quote
+     */
+    public static List<String> commandLine(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote == 0 && Character.isWhitespace(c)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+                continue;
+            }
+            if (word == null) {
+                word = new StringBuilder();
+            }
+            if (c == '\\' && quote != '\'' && i + 1 < line.length()) {
+                word.append(line.charAt(++i));
+            } else if (quote == 0 && (c == '\'' || c == '"')) {
+                quote = c;
+            } else if (c == quote) {
+                quote = 0;
+            } else {
+                word.append(c);
+            }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("unterminated " + quote + "-quote in command line: " + line);
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("empty command line");
+        }
+        return List.copyOf(words);
+    }
+
+    /**
+     * Runs {@code command} to completion, its output discarded and its input empty, and returns
+     * its exit status. When the calling thread is interrupted (a health check past its timeout,
+     * a daemon closing) the process and its descendants are killed.
+     *
+     * @throws IOException when it cannot be started (missing, not executable)
+     */
+    public static int runProcess(List<String> command) throws IOException, InterruptedException {
+        try {
+            return runProcess(command, null);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no timeout was set", e);
+        }
+    }
+
+    /**
+     * As {@link #runProcess(List)}, but kills the process and its descendants once {@code timeout}
+     * has passed ({@code null}: wait as long as it takes).
+     *
+     * @throws TimeoutException when it ran out of time (it was killed)
+     */
+    public static int runProcess(List<String> command, Duration timeout)
+            throws IOException, InterruptedException, TimeoutException {
+        Process p = new ProcessBuilder(command).redirectInput(Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(Redirect.DISCARD).redirectError(Redirect.DISCARD).start();
+        try {
+            if (timeout == null) {
+                return p.waitFor();
+            }
+            if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new TimeoutException(String.join(" ", command) + " still ran after " + timeout + "; killed it");
+            }
+            return p.exitValue();
+        } finally {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** The default check body: run the script; exit status 0 is healthy (keepalived's rule). */
+    static Callable<Boolean> processCheck(ScriptCheck check) {
+        return () -> runProcess(check.command()) == 0;
+    }
+}
