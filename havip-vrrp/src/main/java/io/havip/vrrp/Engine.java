@@ -77,6 +77,7 @@ final class Engine implements VirtualRouter {
     private final AtomicLong bindErrors = new AtomicLong();
     private final AtomicLong hookTimeouts = new AtomicLong();
     private final AtomicLong handovers = new AtomicLong();
+    private final AtomicLong addressConflicts = new AtomicLong();
     /** Packets taken off the transport, and packets the engine thread has handled (tests compare them). */
     private final AtomicLong packetsReceived = new AtomicLong();
     private final AtomicLong packetsHandled = new AtomicLong();
@@ -597,11 +598,11 @@ final class Engine implements VirtualRouter {
     public RouterStats stats() {
         RouterStats s = lastStats;
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
-                hookTimeouts.get(), handovers.get());
+                hookTimeouts.get(), handovers.get(), addressConflicts.get());
     }
 
     private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0);
+        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0);
     }
 
     @Override
@@ -654,6 +655,29 @@ final class Engine implements VirtualRouter {
     void syncListeners() throws InterruptedException {
         syncAddressWork();
         listeners.flush();
+    }
+
+    private final java.util.Set<io.havip.core.net.MacAddress> conflictingMacs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Another MAC claimed one of our addresses (a GARP, ARP reply or request sent from it). As
+     * master: counted, logged once per MAC, and answered with a fresh announcement burst so
+     * clients come back to us; the usual cause is a stale holder left by a killed process.
+     */
+    void addressConflict(IpAddress address, io.havip.core.net.MacAddress foreignMac) {
+        post(now -> {
+            if (machine.state() != RouterState.MASTER || handover != null) {
+                return;
+            }
+            addressConflicts.incrementAndGet();
+            if (conflictingMacs.add(foreignMac)) {
+                log.warn("{}: {} claims {} which this master holds (a stale holder?); re-announcing", id, foreignMac,
+                        address);
+            } else {
+                log.debug("{}: {} claims {} again; re-announcing", id, foreignMac, address);
+            }
+            addressWork(() -> reannounce(config.virtualAddresses()));
+        });
     }
 
     /** Feeds a link up/down event (from the link monitor) to the machine's interface trackers. */

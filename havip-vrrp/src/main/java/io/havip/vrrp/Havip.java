@@ -295,6 +295,7 @@ public final class Havip {
             Engine engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources);
             if (linux != null) {
                 linux.monitorLinks(config, engine::interfaceChanged);
+                linux.monitorConflicts(config, engine::addressConflict);
             }
             engine.start();
             return engine;

@@ -2,6 +2,7 @@ package io.havip.vrrp;
 
 import io.havip.arp.garp.GarpConfig;
 import io.havip.arp.linux.AddressEntry;
+import io.havip.arp.linux.ArpConflictMonitor;
 import io.havip.arp.linux.LinkEvent;
 import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
@@ -17,6 +18,7 @@ import io.havip.core.VipBinder;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.core.net.Ipv6Address;
+import io.havip.core.net.MacAddress;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.TrackerSpec;
 import java.util.HashSet;
@@ -40,6 +42,7 @@ final class LinuxPlatform implements AutoCloseable {
     private final AdvertTransport transport;
     private final VipBinder binder;
     private LinkMonitor monitor;
+    private ArpConflictMonitor conflicts;
 
     private LinuxPlatform(AdvertTransport transport, VipBinder binder) {
         this.transport = transport;
@@ -128,10 +131,31 @@ final class LinuxPlatform implements AutoCloseable {
         }
     }
 
+    /**
+     * Reports (address, foreign MAC) to {@code sink} whenever another MAC claims one of the
+     * router's IPv4 virtual addresses in an ARP packet (IPv6 neighbor advertisements are not
+     * watched yet).
+     */
+    void monitorConflicts(RouterConfig config, BiConsumer<IpAddress, MacAddress> sink) {
+        if (config.router().family() != IpFamily.IPV4) {
+            return;
+        }
+        try {
+            conflicts = ArpConflictMonitor.start(config.router().interfaceName(), sink);
+            config.addresses().forEach(conflicts::watch);
+        } catch (NativeException e) {
+            log.warn("{}: cannot watch ARP for address conflicts ({}); a stale holder will not be answered",
+                    config.router().name(), e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
         if (monitor != null) {
             monitor.close();
+        }
+        if (conflicts != null) {
+            conflicts.close();
         }
     }
 }

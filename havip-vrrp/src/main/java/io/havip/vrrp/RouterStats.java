@@ -14,7 +14,9 @@ import io.havip.vrrp.machine.VrrpStats;
  * @param bindErrors       bind or unbind calls that failed
  * @param hookTimeouts     address hooks that ran out of time or threw
  * @param handovers        planned handovers where the address was kept until the new master spoke
+ * @param addressConflicts  times another MAC claimed a virtual address while this node was master
+ *                          (each answered with a fresh announcement burst)
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
-                          long hookTimeouts, long handovers) {
+                          long hookTimeouts, long handovers, long addressConflicts) {
 }
