@@ -62,6 +62,7 @@ final class VipChecks {
      * i.e. the client really talks to the new master.
      */
     static void awaitClientReaches(Node client, IpAddress vip, Node owner, Duration timeout) {
+        LinuxTestRequirements.require("ping");
         MacAddress want = owner.mac();
         long end = System.nanoTime() + timeout.toNanos();
         String last = "";
@@ -86,6 +87,7 @@ final class VipChecks {
         private final CompletableFuture<String> out;
 
         PingRun(Node client, IpAddress vip, int count) {
+            LinuxTestRequirements.require("ping");
             try {
                 process = new ProcessBuilder("ip", "netns", "exec", client.namespace(), "ping", "-n", "-q", "-i", "0.01",
                         "-W", "1", "-c", Integer.toString(count), vip.toString()).redirectErrorStream(true).start();
