@@ -72,13 +72,28 @@ final class LinuxPlatform implements AutoCloseable {
     /**
      * The address adverts are sent from: for IPv4 the interface's primary (first non-secondary)
      * address that is not a virtual address; for IPv6 its link-local address, as RFC 5798
-     * section 5.1.2.1 requires.
+     * section 5.1.2.1 requires, except with unicast peers that are not link-local (keepalived's
+     * usual {@code unicast_peer} setup): then the interface's address in the first peer's
+     * subnet, since a link-local source would never be answered by such peers.
      */
     private static IpAddress primaryAddress(String ifname, RouterConfig config) throws NativeException {
         IpFamily family = config.router().family();
         Set<IpAddress> vips = new HashSet<>(config.addresses());
         try (RtNetlink netlink = RtNetlink.open()) {
             List<AddressEntry> entries = netlink.addresses(netlink.ifindex(ifname));
+            if (family == IpFamily.IPV6 && !config.unicastPeers().isEmpty()
+                    && !((Ipv6Address) config.unicastPeers().get(0)).isLinkLocal()) {
+                IpAddress peer = config.unicastPeers().get(0);
+                for (AddressEntry e : entries) {
+                    IpAddress a = e.address().address();
+                    if (a.family() == family && !vips.contains(a) && e.address().subnet().contains(peer)) {
+                        return a;
+                    }
+                }
+                throw new IllegalStateException(ifname + " has no IPv6 address in the subnet of unicast peer " + peer
+                        + " to send adverts from (found " + entries.stream().map(AddressEntry::address).toList()
+                        + "); add one, give link-local peers, or set sourceAddress");
+            }
             for (AddressEntry e : entries) {
                 IpAddress a = e.address().address();
                 if (a.family() != family || vips.contains(a)) {

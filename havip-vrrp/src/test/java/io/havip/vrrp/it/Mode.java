@@ -12,7 +12,9 @@ enum Mode {
     IPV4_MULTICAST(false, false),
     IPV4_UNICAST(false, true),
     IPV6_MULTICAST(true, false),
-    IPV6_UNICAST(true, true);
+    IPV6_UNICAST(true, true),
+    /** keepalived's habit: global peers; the engine then sends from its own address in their subnet. */
+    IPV6_UNICAST_GLOBAL(true, true);
 
     static final String VIP4 = "198.51.100.50/24";
     static final String VIP6 = "2001:db8::50/64";
@@ -40,7 +42,8 @@ enum Mode {
                 "vips=" + (ipv6 ? VIP6 : VIP4)));
         if (unicast) {
             a.add("peers=" + String.join(",", others.stream().filter(n -> n != self)
-                    .map(n -> ipv6 ? linkLocal(n) : n.ipv4().toString()).toList()));
+                    .map(n -> this == IPV6_UNICAST_GLOBAL ? n.ipv6().toString()
+                            : ipv6 ? linkLocal(n) : n.ipv4().toString()).toList()));
         }
         a.addAll(List.of(extra));
         return a;
