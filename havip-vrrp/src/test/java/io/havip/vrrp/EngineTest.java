@@ -349,6 +349,36 @@ class EngineTest {
     }
 
     @Test
+    void aMasterAnswersAForeignClaimOfItsAddressWithAFreshAnnouncement() throws Exception {
+        Engine master = start(node("n1", 11, 100));
+        run(Duration.ofSeconds(1));
+        assertThat(master.state()).isEqualTo(RouterState.MASTER);
+        // a stale holder (its process was killed, its kernel still answers) announces the VIP
+        Node stale = network.attach("stale", MacAddress.parse("02:00:c6:33:64:63"), IpAddress.parse("198.51.100.99"));
+        stale.binder().bind("eth0", List.of(io.havip.core.net.InterfaceAddress.parse("198.51.100.50/24")));
+        assertThat(network.whoAnswers(VIP)).map(Node::name).contains("stale");
+
+        master.addressConflict(VIP, stale.mac());
+        master.addressConflict(VIP, stale.mac());
+        run(Duration.ofMillis(10));
+
+        assertThat(network.whoAnswers(VIP)).map(Node::name).contains("n1");
+        assertThat(master.stats().addressConflicts()).isEqualTo(2);
+    }
+
+    @Test
+    void aBackupIgnoresClaimsOfTheAddress() throws Exception {
+        Engine backup = start(node("n1", 11, 100));
+        start(node("n2", 12, 120));
+        run(Duration.ofSeconds(1));
+        assertThat(backup.state()).isEqualTo(RouterState.BACKUP);
+        backup.addressConflict(VIP, MacAddress.parse("02:00:c6:33:64:0c"));
+        run(Duration.ofMillis(10));
+        assertThat(backup.stats().addressConflicts()).isZero();
+        assertThat(network.whoAnswers(VIP)).map(Node::name).contains("n2");
+    }
+
+    @Test
     void builderNamesTheFieldAtFault() {
         assertThatThrownBy(() -> Havip.builder().vrid(1).virtualAddress("198.51.100.50").build())
                 .hasMessageContaining("interfaceName is required");
