@@ -45,6 +45,26 @@ public final class Havip {
     }
 
     /**
+     * A builder preset from the {@code vrrp_instance} named {@code instance} of a
+     * keepalived.conf (its {@code vrrp_script}s become process health checks); add listeners
+     * and hooks, then {@link Builder#start()}. Warnings (options havip does not support) are
+     * logged with file and line.
+     *
+     * @throws io.havip.vrrp.config.ConfigException if the file does not read, with file:line:key
+     * @throws IllegalArgumentException if there is no such instance
+     */
+    public static Builder fromKeepalivedConf(java.nio.file.Path file, String instance) {
+        KeepalivedRouters.Mapping mapping = KeepalivedRouters.map(io.havip.vrrp.config.KeepalivedConfigReader.read(file));
+        mapping.warnings().forEach(w -> org.slf4j.LoggerFactory.getLogger(Havip.class).warn("{}", w));
+        Builder b = mapping.builders().get(instance);
+        if (b == null) {
+            throw new IllegalArgumentException(file + " has no vrrp_instance " + instance + " (it has "
+                    + mapping.builders().keySet() + ")");
+        }
+        return b;
+    }
+
+    /**
      * Collects the settings of one virtual router. Defaults follow keepalived's: VRRPv3,
      * priority 100, advert interval 1 s, preempt on, multicast, keepalived's GARP schedule.
      * {@link #build()} validates everything and names the field at fault.

@@ -379,6 +379,39 @@ class EngineTest {
     }
 
     @Test
+    void aListenerThatBlocksForeverDelaysNeitherAdvertsNorTheAddress() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        Engine master = start(node("n2", 12, 120).listener(c -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        Engine backup = start(node("n1", 11, 100));
+        run(Duration.ofSeconds(5));
+        assertThat(master.state()).isEqualTo(RouterState.MASTER);
+        assertThat(backup.state()).isEqualTo(RouterState.BACKUP);
+        assertThat(backup.stats().vrrp().becameMaster()).isZero();
+        assertThat(network.whoAnswers(VIP)).map(Node::name).contains("n2");
+        never.countDown();
+    }
+
+    @Test
+    void aBuilderCanStartFromAKeepalivedConf() throws Exception {
+        java.nio.file.Path conf = java.nio.file.Paths.get(getClass().getResource("/fixtures/keepalived/cloud-guide-primary.conf").toURI());
+        Havip.Builder b = Havip.fromKeepalivedConf(conf, firstInstance(conf));
+        io.havip.vrrp.machine.RouterConfig config = b.build();
+        assertThat(config.unicastPeers()).isNotEmpty();
+        assertThat(config.preempt()).isFalse();
+        assertThatThrownBy(() -> Havip.fromKeepalivedConf(conf, "NO_SUCH")).hasMessageContaining("has no vrrp_instance NO_SUCH");
+    }
+
+    private static String firstInstance(java.nio.file.Path conf) {
+        return io.havip.vrrp.config.KeepalivedConfigReader.read(conf).instances().get(0).name();
+    }
+
+    @Test
     void builderNamesTheFieldAtFault() {
         assertThatThrownBy(() -> Havip.builder().vrid(1).virtualAddress("198.51.100.50").build())
                 .hasMessageContaining("interfaceName is required");
