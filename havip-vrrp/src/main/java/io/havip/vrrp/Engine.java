@@ -94,6 +94,21 @@ final class Engine implements VirtualRouter {
 
     private record Handover(List<Action> deferred, long deadlineNanos) { }
 
+    /** Bound on how long a handover waits for the new master's GARP after hearing its advert. */
+    private static final long GARP_AFTER_ADVERT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    /**
+     * True when another MAC's ARP claims of our addresses are reported to {@link #addressConflict}
+     * (Linux, IPv4): a handover then releases on the new master's gratuitous ARP, the moment
+     * clients move, instead of on its advert, which precedes the GARP by the time the new master
+     * needs to add the address.
+     */
+    private volatile boolean announcementsVisible;
+
+    void announcementsVisible() {
+        announcementsVisible = true;
+    }
+
     Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
            List<HealthCheck> checks, List<HookRegistration> hookRegistrations, List<ListenerRegistration> listenerRegistrations,
            List<AutoCloseable> resources) {
@@ -436,7 +451,15 @@ final class Engine implements VirtualRouter {
         if (d instanceof DecodeResult.Decoded ok) {
             VrrpAdvertisement adv = ok.advertisement();
             if (adv.vrid() == id.vrid() && adv.family() == id.family() && adv.priority() > 0) {
-                completeHandover(true);
+                if (!announcementsVisible) {
+                    completeHandover(true);
+                } else {
+                    // The new master is up; clients move with its GARP (reported as a conflict).
+                    long bound = clock.nanoTime() + GARP_AFTER_ADVERT_NANOS;
+                    if (bound < handover.deadlineNanos()) {
+                        handover = new Handover(handover.deferred(), bound);
+                    }
+                }
             }
         }
     }
@@ -666,7 +689,13 @@ final class Engine implements VirtualRouter {
      */
     void addressConflict(IpAddress address, io.havip.core.net.MacAddress foreignMac) {
         post(now -> {
-            if (machine.state() != RouterState.MASTER || handover != null) {
+            if (handover != null) {
+                log.debug("{}: {} announced {} during the handover: clients follow the new master", id, foreignMac,
+                        address);
+                completeHandover(true);
+                return;
+            }
+            if (machine.state() != RouterState.MASTER) {
                 return;
             }
             addressConflicts.incrementAndGet();

@@ -315,7 +315,9 @@ public final class Havip {
             Engine engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources);
             if (linux != null) {
                 linux.monitorLinks(config, engine::interfaceChanged);
-                linux.monitorConflicts(config, engine::addressConflict);
+                if (linux.monitorConflicts(config, engine::addressConflict)) {
+                    engine.announcementsVisible();
+                }
             }
             engine.start();
             return engine;

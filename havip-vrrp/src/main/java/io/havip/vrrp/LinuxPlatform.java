@@ -57,7 +57,13 @@ final class LinuxPlatform implements AutoCloseable {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
             transport = config.unicastPeers().isEmpty() ? RawVrrpTransport.openMulticast(ifname, from)
                     : RawVrrpTransport.openUnicast(ifname, from);
-            VipBinder binder = LinuxVipBinder.open(garp, GratuitousArp.Form.REQUEST, Clock.system());
+            LinuxVipBinder binder = LinuxVipBinder.open(garp, GratuitousArp.Form.REQUEST, Clock.system());
+            try {
+                binder.prepare(ifname, config.virtualAddresses());
+            } catch (VipBinder.BindException e) {
+                log.warn("{}: preparing announcements failed ({}); the first takeover will do it", config.router().name(),
+                        e.getMessage());
+            }
             log.info("{}: adverts from {} on {} ({})", config.router().name(), from, ifname,
                     config.unicastPeers().isEmpty() ? "multicast" : "unicast to " + config.unicastPeers());
             return new LinuxPlatform(transport, binder);
@@ -151,16 +157,18 @@ final class LinuxPlatform implements AutoCloseable {
      * router's IPv4 virtual addresses in an ARP packet (IPv6 neighbor advertisements are not
      * watched yet).
      */
-    void monitorConflicts(RouterConfig config, BiConsumer<IpAddress, MacAddress> sink) {
+    boolean monitorConflicts(RouterConfig config, BiConsumer<IpAddress, MacAddress> sink) {
         if (config.router().family() != IpFamily.IPV4) {
-            return;
+            return false;
         }
         try {
             conflicts = ArpConflictMonitor.start(config.router().interfaceName(), sink);
             config.addresses().forEach(conflicts::watch);
+            return true;
         } catch (NativeException e) {
             log.warn("{}: cannot watch ARP for address conflicts ({}); a stale holder will not be answered",
                     config.router().name(), e.getMessage());
+            return false;
         }
     }
 

@@ -205,6 +205,32 @@ class EngineTest {
     }
 
     @Test
+    void whereAnnouncementsAreVisibleAHandoverReleasesOnTheNewMastersGarp() throws Exception {
+        Engine backup = start(node("n1", 11, 100));
+        Engine master = start(node("n2", 12, 120));
+        master.announcementsVisible();
+        run(Duration.ofSeconds(1));
+        Thread closer = new Thread(master::close);
+        closer.start();
+        for (int i = 0; i < 30 && backup.state() != RouterState.MASTER; i++) {
+            run(Duration.ofMillis(10));
+        }
+        assertThat(backup.state()).isEqualTo(RouterState.MASTER);
+        run(Duration.ofMillis(50));
+        assertThat(network.holders(VIP)).extracting(Node::name).as("advert heard, GARP not yet: keep the address")
+                .containsExactlyInAnyOrder("n1", "n2");
+
+        master.addressConflict(VIP, network.node("n1").orElseThrow().mac()); // the new master's GARP
+        for (int i = 0; i < 100 && closer.isAlive(); i++) {
+            run(Duration.ofMillis(10));
+        }
+        closer.join(10_000);
+        assertThat(network.holders(VIP)).extracting(Node::name).containsExactly("n1");
+        assertThat(master.stats().handovers()).isEqualTo(1);
+        assertThat(master.stats().addressConflicts()).isZero();
+    }
+
+    @Test
     void closingMasterDrainsBeforeItSendsPriorityZero() throws Exception {
         AtomicReference<String> seenDuringDrain = new AtomicReference<>();
         Engine backup = start(node("n1", 11, 100));
