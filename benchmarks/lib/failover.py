@@ -18,6 +18,7 @@ random delay within one advert interval the master gets the fault:
 Figures per run, from tcpdump on the new master's bridge port and the probers' answer times:
   detection   last advert of the old master delivered to the new one -> first advert of the new master
   garp        fault -> first gratuitous ARP for the VIP from the new master
+  advert_to_garp  the new master's first advert -> its first gratuitous ARP
   icmp / tcp  client outage: from the last answered probe before a run of unanswered ones to the
               next answered probe (send times; 1 ms probes; 0 = no probe lost)
 
@@ -49,7 +50,7 @@ VARIANTS = {
 }
 FAULTS = ["isolate", "crash", "graceful"]
 IMPLS = ["keepalived", "havip"]
-METRICS = ["detection", "garp", "icmp", "tcp"]
+METRICS = ["detection", "garp", "advert_to_garp", "icmp", "tcp"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # ---------------------------------------------------------------- process and namespace tracking
@@ -424,6 +425,8 @@ def analyse(workdir, res, new):
              and f["mac"] == MAC[new] and t > tf - res["fault_span"]]
     if garps:
         m["garp"] = garps[0] - tf
+        if new_adv:
+            m["advert_to_garp"] = garps[0] - new_adv[0]
     m["icmp"] = outage(os.path.join(workdir, "icmp.txt"), tf)
     m["tcp"] = outage(os.path.join(workdir, "tcp.txt"), tf)
     return m
@@ -466,12 +469,21 @@ def main():
     p.add_argument("--variants", default=",".join(VARIANTS))
     p.add_argument("--faults", default=",".join(FAULTS))
     p.add_argument("--impls", default=",".join(IMPLS))
-    p.add_argument("--havip-cmd", required=True, help="command line running havip; {conf} is the config file")
+    p.add_argument("--havip-cmd", default="", help="command line running havip; {conf} is the config file")
     p.add_argument("--out", default=None)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--table-only", help="print the table of an existing results.jsonl")
+    p.add_argument("--reanalyse", help="recompute the figures of an existing output directory from its captures")
     args = p.parse_args()
     variants, faults, impls = args.variants.split(","), args.faults.split(","), args.impls.split(",")
+    if args.reanalyse:
+        results = [json.loads(l) for l in open(os.path.join(args.reanalyse, "results.jsonl"))]
+        for r in results:
+            if "error" not in r:
+                wd = os.path.join(args.reanalyse, "%s-%s-%s-%d" % (r["variant"], r["fault"], r["impl"], r["rep"]))
+                r.update(analyse(wd, r, 3 - r["old"]))
+        print(table(results, variants, faults))
+        return 0
     if args.table_only:
         results = [json.loads(l) for l in open(args.table_only)]
         print(table(results, variants, faults))
