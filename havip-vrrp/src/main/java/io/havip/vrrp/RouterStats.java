@@ -1,5 +1,6 @@
 package io.havip.vrrp;
 
+import io.havip.vrrp.liveness.LivenessStats;
 import io.havip.vrrp.machine.VrrpStats;
 
 /**
@@ -14,7 +15,8 @@ import io.havip.vrrp.machine.VrrpStats;
  * @param bindErrors       bind or unbind calls that failed
  * @param hookTimeouts     address hooks that ran out of time or threw
  * @param handovers        planned handovers where the address was kept until the new master spoke
+ * @param liveness         the liveness channel's settings and counters (see {@link LivenessStats})
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
-                          long hookTimeouts, long handovers) {
+                          long hookTimeouts, long handovers, LivenessStats liveness) {
 }
