@@ -53,6 +53,8 @@ public final class LivenessMonitor implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 1_000;
     /** The confirming connection: a live kernel refuses within one round trip; wait no longer than this. */
     private static final int CONFIRM_TIMEOUT_MS = 200;
+    /** How long a lost channel is confirmed: long enough for a killed JVM's exit to close its listener. */
+    private static final long CONFIRM_WINDOW_NANOS = 500_000_000L;
     private static final long MIN_BACKOFF_MS = 100;
     /** Redial at most this far apart, so a restarted peer has its channel within seconds. */
     private static final long MAX_BACKOFF_MS = 2_000;
@@ -337,77 +339,95 @@ public final class LivenessMonitor implements AutoCloseable {
 
     // ------------------------------------------------------------------ client side
 
-    private enum End { NOT_ESTABLISHED, GOODBYE, HALF_OPEN, PROTOCOL_ERROR, LOST }
-
-    private void dialLoop(IpAddress peer) {
-        boolean noted = false;
-        long backoff = MIN_BACKOFF_MS;
-        Socket next = null;
-        InetSocketAddress target = endpoints.peerAddress(peer, port);
-        while (running) {
-            Socket s = next;
-            next = null;
-            if (s == null) {
-                try {
-                    s = connect(target, CONNECT_TIMEOUT_MS);
-                } catch (ConnectException e) {
-                    if (!noted) {
-                        noted = true;
-                        withoutListener.incrementAndGet();
-                        log.info("{}: peer {} has no havip liveness channel on port {} ({}); it gets plain VRRP timing "
-                                + "(normal for keepalived or a havip node without this secret/port)", name, peer, port,
-                                e.getMessage());
-                    }
-                    backoff = sleepBackoff(backoff);
-                    continue;
-                } catch (IOException e) {
-                    log.debug("{}: liveness connection to {} failed: {}", name, peer, e.toString());
-                    backoff = sleepBackoff(backoff);
-                    continue;
-                }
-            }
-            End end = runClient(peer, s);
-            if (!running) {
-                return;
-            }
-            if (end == End.LOST) {
-                next = confirm(peer, target);
-            }
-            if (end != End.NOT_ESTABLISHED) {
-                noted = true;
-                backoff = MIN_BACKOFF_MS;
-            }
-            if (next == null) {
-                backoff = sleepBackoff(backoff);
-            }
-        }
+    /** How a dialled connection ended. */
+    private enum End {
+        /** Refused by the peer during the handshake (proof, peer list), or it did not answer. */
+        NOT_ESTABLISHED,
+        /** Closed or reset before the peer's hello: its listener is going away (or refused us). */
+        HANDSHAKE_CUT,
+        GOODBYE, HALF_OPEN, PROTOCOL_ERROR,
+        /** An established channel ended without a goodbye (EOF or RST). */
+        LOST
     }
 
     /**
-     * The channel ended without goodbye: dial again at once. Refused means the peer's kernel
-     * is up with nothing listening: its process died. Accepted: it lives (the new socket is
-     * returned to use). No answer: nothing is known; the VRRP timers decide.
+     * Keeps a channel to {@code peer}. When an established channel is LOST, it confirms at once
+     * (see the class comment): it dials again for at most {@link #CONFIRM_WINDOW_NANOS}. A
+     * refused connection is a death. A connection the peer's kernel accepted but that is cut
+     * before the peer's hello comes from a listener that is closing as the process exits (the
+     * kernel completes the TCP handshake on its own), so it dials again. A peer that answers
+     * its hello lives; one that does not answer at all is the VRRP timers' business.
      */
-    private Socket confirm(IpAddress peer, InetSocketAddress target) {
-        try {
-            Socket s = connect(target, CONFIRM_TIMEOUT_MS);
-            log.info("{}: liveness channel to {} ended without goodbye, but its port accepts again; not a death",
-                    name, peer);
-            return s;
-        } catch (ConnectException e) {
-            deaths.incrementAndGet();
-            log.info("{}: liveness channel to {} ended without goodbye and its port now refuses: its process died",
-                    name, peer);
-            events.peerProcessDied(peer);
-        } catch (IOException e) {
-            log.info("{}: liveness channel to {} ended without goodbye and its host does not answer ({}); the VRRP "
-                    + "timers decide", name, peer, e.toString());
+    private void dialLoop(IpAddress peer) {
+        boolean noted = false;
+        long backoff = MIN_BACKOFF_MS;
+        long confirmUntil = 0;
+        InetSocketAddress target = endpoints.peerAddress(peer, port);
+        while (running) {
+            boolean confirming = confirmUntil != 0;
+            Socket s;
+            try {
+                s = connect(target, confirming ? CONFIRM_TIMEOUT_MS : CONNECT_TIMEOUT_MS);
+            } catch (ConnectException e) {
+                if (confirming) {
+                    confirmUntil = 0;
+                    reportDeath(peer);
+                } else if (!noted) {
+                    noted = true;
+                    withoutListener.incrementAndGet();
+                    log.info("{}: peer {} has no havip liveness channel on port {} ({}); it gets plain VRRP timing "
+                            + "(normal for keepalived or a havip node without this secret/port)", name, peer, port,
+                            e.getMessage());
+                }
+                backoff = sleepBackoff(backoff);
+                continue;
+            } catch (IOException e) {
+                if (confirming) {
+                    confirmUntil = 0;
+                    log.info("{}: liveness channel to {} ended without goodbye and its host does not answer ({}); "
+                            + "the VRRP timers decide", name, peer, e.toString());
+                } else {
+                    log.debug("{}: liveness connection to {} failed: {}", name, peer, e.toString());
+                }
+                backoff = sleepBackoff(backoff);
+                continue;
+            }
+            End end = runClient(peer, s, confirming);
+            if (!running) {
+                return;
+            }
+            if (confirming) {
+                if (end == End.HANDSHAKE_CUT && System.nanoTime() < confirmUntil) {
+                    pause(1);
+                    continue;
+                }
+                confirmUntil = 0;
+                log.info("{}: liveness channel to {} ended without goodbye; {}", name, peer,
+                        end == End.HANDSHAKE_CUT || end == End.NOT_ESTABLISHED
+                                ? "its port neither refuses nor answers; the VRRP timers decide"
+                                : "it answered again, so it lives");
+            }
+            if (end == End.LOST) {
+                confirmUntil = System.nanoTime() + CONFIRM_WINDOW_NANOS;
+                continue;
+            }
+            if (end != End.NOT_ESTABLISHED && end != End.HANDSHAKE_CUT) {
+                noted = true;
+                backoff = MIN_BACKOFF_MS;
+            }
+            backoff = sleepBackoff(backoff);
         }
-        return null;
+    }
+
+    private void reportDeath(IpAddress peer) {
+        log.info("{}: liveness channel to {} ended without goodbye and its port now refuses: its process died",
+                name, peer);
+        events.peerProcessDied(peer);
+        deaths.incrementAndGet(); // after the report, so a reader of the counter knows it was handed on
     }
 
     /** The client's half of the handshake, then heartbeats until the end; says how it ended. */
-    private End runClient(IpAddress peer, Socket s) {
+    private End runClient(IpAddress peer, Socket s, boolean confirming) {
         Channel channel = null;
         try {
             s.setTcpNoDelay(true);
@@ -442,9 +462,11 @@ public final class LivenessMonitor implements AutoCloseable {
             return heartbeats(channel, in);
         } catch (EOFException | SocketException e) {
             if (channel == null) {
-                refusal("liveness peer {} closed the connection during the handshake ({}); another secret, or we "
-                        + "are not among its peers", peer, e.toString());
-                return End.NOT_ESTABLISHED;
+                if (!confirming) {
+                    refusal("liveness peer {} closed the connection during the handshake ({}); another secret, or we "
+                            + "are not among its peers", peer, e.toString());
+                }
+                return End.HANDSHAKE_CUT;
             }
             return End.LOST;
         } catch (SocketTimeoutException e) {

@@ -148,7 +148,7 @@ class LivenessMonitorTest {
     @Test
     void aClientWithTheWrongSecretIsRefusedAndCounted() throws Exception {
         LivenessMonitor a = monitor(A, B, SECRET);
-        try (RawClient c = new RawClient(endpoints.port(A))) {
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             LivenessMessage.Hello answer = c.hello(B, A, LivenessAuth.newNonce());
             c.prove("not the secret, but 32 bytes long", answer);
             assertThat(c.closedByPeer()).isTrue();
@@ -160,7 +160,7 @@ class LivenessMonitorTest {
     @Test
     void aForgedProofIsRefusedAndCounted() throws Exception {
         LivenessMonitor a = monitor(A, B, SECRET);
-        try (RawClient c = new RawClient(endpoints.port(A))) {
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             LivenessMessage.Hello answer = c.hello(B, A, LivenessAuth.newNonce());
             c.send(new LivenessMessage.Hello(VRID, B, A, c.nonce, new byte[32]));
             assertThat(answer.hasProof()).isTrue();
@@ -174,11 +174,11 @@ class LivenessMonitorTest {
         LivenessMonitor a = monitor(A, B, SECRET);
         byte[] nonce = LivenessAuth.newNonce();
         LivenessMessage.Hello recorded;
-        try (RawClient first = new RawClient(endpoints.port(A))) {
+        try (RawClient first = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             recorded = first.prove(SECRET, first.hello(B, A, nonce));
             await("the genuine handshake succeeds", () -> a.stats().channelsEstablished() == 1);
         }
-        try (RawClient replay = new RawClient(endpoints.port(A))) {
+        try (RawClient replay = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             replay.hello(B, A, nonce); // same opening; the server answers with a fresh nonce
             replay.send(recorded);
             assertThat(replay.closedByPeer()).isTrue();
@@ -190,7 +190,7 @@ class LivenessMonitorTest {
     @Test
     void anUnknownPeerIsRefusedBeforeAnyProof() throws Exception {
         LivenessMonitor a = monitor(A, B, SECRET);
-        try (RawClient c = new RawClient(endpoints.port(A))) {
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             c.send(new LivenessMessage.Hello(VRID, STRANGER, A, LivenessAuth.newNonce(), new byte[0]));
             assertThat(c.closedByPeer()).isTrue();
         }
@@ -200,19 +200,19 @@ class LivenessMonitorTest {
     @Test
     void oversizedUnknownAndMisdirectedFramesAreRefused() throws Exception {
         LivenessMonitor a = monitor(A, B, SECRET);
-        try (RawClient c = new RawClient(endpoints.port(A))) {
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             c.out.write(new byte[] {1, (byte) 0xFF, (byte) 0xFF});
             assertThat(c.closedByPeer()).isTrue();
         }
-        try (RawClient c = new RawClient(endpoints.port(A))) {
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             c.out.write(LivenessCodec.frame(77, new byte[0]));
             assertThat(c.closedByPeer()).isTrue();
         }
-        try (RawClient c = new RawClient(endpoints.port(A))) {
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             c.send(new LivenessMessage.Heartbeat(1)); // before any hello
             assertThat(c.closedByPeer()).isTrue();
         }
-        try (RawClient c = new RawClient(endpoints.port(A))) {
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
             c.send(new LivenessMessage.Hello(52, B, A, LivenessAuth.newNonce(), new byte[0])); // another router
             assertThat(c.closedByPeer()).isTrue();
         }
@@ -226,7 +226,7 @@ class LivenessMonitorTest {
         List<RawClient> idle = new ArrayList<>();
         try {
             for (int i = 0; i < LivenessMonitor.MAX_INCOMING + 4; i++) {
-                idle.add(new RawClient(endpoints.port(A)));
+                idle.add(new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID));
             }
             await("a refuses the surplus", () -> a.stats().refusedOverLimit() == 4);
         } finally {
@@ -237,57 +237,6 @@ class LivenessMonitorTest {
     }
 
     // ------------------------------------------------------------------ hand-written peers
-
-    /** A client speaking the protocol by hand, to send what a monitor never would. */
-    private static final class RawClient implements AutoCloseable {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-        byte[] nonce;
-        LivenessMessage.Hello opening;
-
-        RawClient(int port) throws IOException {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            socket.setSoTimeout(5_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-        }
-
-        void send(LivenessMessage m) throws IOException {
-            out.write(LivenessCodec.encode(m));
-            out.flush();
-        }
-
-        LivenessMessage.Hello hello(IpAddress client, IpAddress server, byte[] clientNonce) throws Exception {
-            nonce = clientNonce;
-            opening = new LivenessMessage.Hello(VRID, client, server, clientNonce, new byte[0]);
-            send(opening);
-            return (LivenessMessage.Hello) LivenessCodec.read(in);
-        }
-
-        /** Sends the client proof computed with {@code secret}; returns the hello sent. */
-        LivenessMessage.Hello prove(String secret, LivenessMessage.Hello answer) throws IOException {
-            byte[] proof = LivenessAuth.proof(secret.getBytes(StandardCharsets.UTF_8), LivenessAuth.Role.CLIENT, VRID,
-                    opening.client(), opening.server(), nonce, answer.nonce());
-            LivenessMessage.Hello h = new LivenessMessage.Hello(VRID, opening.client(), opening.server(), nonce, proof);
-            send(h);
-            return h;
-        }
-
-        /** True when the peer closes the connection (EOF or reset) rather than answering. */
-        boolean closedByPeer() {
-            try {
-                return in.read() < 0;
-            } catch (IOException e) {
-                return e.getMessage() != null && e.getMessage().contains("reset");
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
 
     /** A server that handshakes correctly and then misbehaves. */
     private static final class RawServer implements AutoCloseable {
