@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the handshake completed (both sides proved the secret, see {@link LivenessAuth});</li>
  *   <li>the connection then ended (EOF or RST) without a goodbye;</li>
  *   <li>an immediate new connection to the peer's port is refused (RST): the peer's kernel is
- *       up and nothing listens there any more.</li>
+ *       up and nothing listens there any more. (While a killed process exits, its kernel may
+ *       still complete a TCP handshake on the closing listener and then reset it; such a cut
+ *       handshake is retried for at most 500 ms. A peer that answers its hello lives.)</li>
  * </ol>
  * Then {@link Events#peerProcessDied} is called. Nothing else reports a death: a connection
  * that goes silent (half-open, a vanished host) is closed and redialled; a new connection that
@@ -51,6 +53,7 @@ public final class LivenessMonitor implements AutoCloseable {
     static final int MAX_INCOMING = 32;
     private static final int HANDSHAKE_TIMEOUT_MS = 2_000;
     private static final int CONNECT_TIMEOUT_MS = 1_000;
+    private static final long BIND_RETRY_MS = 2_000;
     /** The confirming connection: a live kernel refuses within one round trip; wait no longer than this. */
     private static final int CONFIRM_TIMEOUT_MS = 200;
     /** How long a lost channel is confirmed: long enough for a killed JVM's exit to close its listener. */
@@ -133,10 +136,7 @@ public final class LivenessMonitor implements AutoCloseable {
         }
         InetSocketAddress at = endpoints.listenAddress(local.family(), port);
         try {
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(at, 16);
-            server = s;
+            server = bind(at);
         } catch (IOException e) {
             throw new UncheckedIOException("router " + name + ": cannot listen for the liveness channel on " + at
                     + ": " + e.getMessage() + " — choose another port with livenessPort(...) (every havip node of "
@@ -145,6 +145,33 @@ public final class LivenessMonitor implements AutoCloseable {
         running = true;
         spawn("havip-liveness-accept-" + name, this::acceptLoop);
         log.info("{}: liveness channel listening on {} ({})", name, at, config);
+    }
+
+    /**
+     * Binds the listener, retrying for up to {@value #BIND_RETRY_MS} ms: connections of a
+     * previous run (or of a close just before) may still hold the port for a moment.
+     */
+    private static ServerSocket bind(InetSocketAddress at) throws IOException {
+        long end = System.nanoTime() + BIND_RETRY_MS * 1_000_000L;
+        while (true) {
+            ServerSocket s = new ServerSocket();
+            try {
+                s.setReuseAddress(true);
+                s.bind(at, 16);
+                return s;
+            } catch (java.net.BindException e) {
+                s.close();
+                if (System.nanoTime() > end) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Keeps a channel to {@code peer} (idempotent; our own address is ignored). */
