@@ -16,6 +16,13 @@ import io.havip.vrrp.codec.VrrpCodec;
 import io.havip.vrrp.machine.Action;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.VrrpMachine;
+import io.havip.vrrp.liveness.LivenessConfig;
+import io.havip.vrrp.liveness.LivenessEndpoints;
+import io.havip.vrrp.liveness.LivenessMonitor;
+import io.havip.vrrp.liveness.LivenessStats;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +50,24 @@ import org.slf4j.LoggerFactory;
  *   <li>the receive thread blocks on the transport and queues packets;</li>
  *   <li>the address thread runs, in transition order, the hooks, the binder and then the
  *       listener dispatch, so adverts never wait for an address change or a listener;</li>
- *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor.</li>
+ *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor;</li>
+ *   <li>with a liveness secret, {@link LivenessMonitor}'s threads keep authenticated TCP
+ *       channels to the peers and queue "peer process died" reports.</li>
  * </ul>
+ *
+ * <h2>Liveness reports</h2>
+ * A report is acted on only if, on the engine thread, the router is BACKUP and follows that
+ * peer; then, unless an advert from it arrives within the grace, the machine gets
+ * {@link VrrpMachine#onMasterProcessDied}. A peer's report is acted on at most once per
+ * hold-down ({@link #LIVENESS_HOLDDOWN}), so a flapping channel cannot make a router
+ * flap: at most one transition per hold-down, and the VRRP timers decide meanwhile.
  */
 final class Engine implements VirtualRouter {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     private static final Duration RECEIVE_SLICE = Duration.ofMillis(200);
+    /** After acting on a peer's death report, ignore its next ones this long (flap guard). */
+    static final Duration LIVENESS_HOLDDOWN = Duration.ofSeconds(10);
 
     private final RouterConfig config;
     private final RouterId id;
@@ -90,6 +108,22 @@ final class Engine implements VirtualRouter {
     /** Set while a make-before-break handover waits for the new master (engine thread only). */
     private Handover handover;
 
+    /** The liveness channel, when a secret is configured; null otherwise. */
+    private final LivenessMonitor liveness;
+    private final Duration livenessGrace;
+    /** A reported death of the master waiting out the grace (engine thread only). */
+    private PendingDeath pendingDeath;
+    /** When each peer's death report was last acted on (engine thread only). */
+    private final Map<IpAddress, Long> deathActedAt = new HashMap<>();
+    private final AtomicLong deathsTriggered = new AtomicLong();
+    private final AtomicLong deathsCancelled = new AtomicLong();
+    private final AtomicLong deathsIgnored = new AtomicLong();
+
+    private record PendingDeath(IpAddress peer, long deadlineNanos) { }
+
+    /** Liveness settings as the builder resolved them. */
+    record Liveness(LivenessConfig config, LivenessEndpoints endpoints) { }
+
     private enum Lifecycle { LATENT, STARTED, CLOSED }
 
     private record Handover(List<Action> deferred, long deadlineNanos) { }
@@ -112,6 +146,13 @@ final class Engine implements VirtualRouter {
     Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
            List<HealthCheck> checks, List<HookRegistration> hookRegistrations, List<ListenerRegistration> listenerRegistrations,
            List<AutoCloseable> resources) {
+        this(config, transport, binder, clock, handoverTimeout, checks, hookRegistrations, listenerRegistrations,
+                resources, null);
+    }
+
+    Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
+           List<HealthCheck> checks, List<HookRegistration> hookRegistrations, List<ListenerRegistration> listenerRegistrations,
+           List<AutoCloseable> resources, Liveness livenessSettings) {
         this.config = config;
         this.id = config.router();
         this.transport = transport;
@@ -134,6 +175,15 @@ final class Engine implements VirtualRouter {
         }
         this.addressExecutor = Executors.newSingleThreadExecutor(daemon("havip-address-" + id.name()));
         this.healthChecks = new HealthChecks(id.name(), checks, (name, ok) -> post(now -> apply(machine.onHealthResult(now, name, ok))));
+        if (livenessSettings != null) {
+            this.livenessGrace = livenessSettings.config().grace();
+            this.liveness = new LivenessMonitor(id.name(), id.vrid(), transport.sourceAddress(),
+                    new HashSet<>(config.unicastPeers()), livenessSettings.config(), livenessSettings.endpoints(),
+                    peer -> post(now -> livenessReport(now, peer)));
+        } else {
+            this.livenessGrace = Duration.ZERO;
+            this.liveness = null;
+        }
         this.priority = machine.priority();
         this.lastStats = stats(machine);
     }
@@ -148,7 +198,19 @@ final class Engine implements VirtualRouter {
         if (!lifecycle.compareAndSet(Lifecycle.LATENT, Lifecycle.STARTED)) {
             throw new IllegalStateException("router " + id + " was already started");
         }
+        if (liveness != null) {
+            try {
+                liveness.start();
+            } catch (RuntimeException e) {
+                lifecycle.set(Lifecycle.CLOSED);
+                finishClose();
+                throw e;
+            }
+        }
         reconcile();
+        if (liveness != null) {
+            config.unicastPeers().forEach(liveness::dial);
+        }
         engineThread = daemon("havip-engine-" + id.name()).newThread(this::runEngine);
         receiveThread = daemon("havip-receive-" + id.name()).newThread(this::runReceive);
         post(now -> apply(machine.start(now)));
@@ -230,6 +292,11 @@ final class Engine implements VirtualRouter {
 
     private void beginShutdown(long now) {
         healthChecks.close();
+        if (liveness != null) {
+            // Goodbye before the priority-0 advert: the peers must never read this close as a death.
+            liveness.goodbye();
+        }
+        pendingDeath = null;
         List<Action> actions = machine.shutdown(now);
         boolean wasMaster = actions.stream().anyMatch(a -> a instanceof Action.UnbindAddresses);
         if (wasMaster && !handoverTimeout.isZero()) {
@@ -273,6 +340,9 @@ final class Engine implements VirtualRouter {
 
     private void finishClose() {
         healthChecks.close();
+        if (liveness != null) {
+            liveness.close();
+        }
         if (receiveThread != null) {
             receiveThread.interrupt();
         }
@@ -349,6 +419,9 @@ final class Engine implements VirtualRouter {
 
     private long nextDeadline() {
         long d = machine.nextDeadlineNanos();
+        if (pendingDeath != null) {
+            d = Math.min(d, pendingDeath.deadlineNanos());
+        }
         return handover == null ? d : Math.min(d, handover.deadlineNanos());
     }
 
@@ -391,6 +464,15 @@ final class Engine implements VirtualRouter {
             }
         }
         long at = clock.nanoTime();
+        if (pendingDeath != null && pendingDeath.deadlineNanos() <= at) {
+            PendingDeath p = pendingDeath;
+            pendingDeath = null;
+            deathActedAt.put(p.peer(), at);
+            deathsTriggered.incrementAndGet();
+            log.info("{}: no advert from {} within the grace of {}; acting as on priority 0", id, p.peer(),
+                    livenessGrace);
+            apply(machine.onMasterProcessDied(at, p.peer()));
+        }
         if (machine.nextDeadlineNanos() <= at) {
             apply(machine.onTimer(at));
         }
@@ -439,7 +521,43 @@ final class Engine implements VirtualRouter {
             watchForNewMaster(r);
             return;
         }
+        if (pendingDeath != null && r.source().equals(pendingDeath.peer()) && isLiveAdvert(r)) {
+            deathsCancelled.incrementAndGet();
+            log.info("{}: advert from {} within the grace; it lives, no takeover", id, pendingDeath.peer());
+            pendingDeath = null;
+        }
         apply(machine.onPacket(now, r.source(), r.destination(), r.ttl(), r.payload()));
+        if (liveness != null && config.unicastPeers().isEmpty()) {
+            // Multicast: the peers are not configured; keep a channel to every master we follow.
+            machine.masterAddress().ifPresent(liveness::dial);
+        }
+    }
+
+    /** Whether {@code r} is a well-formed advert of this router with a priority above 0. */
+    private boolean isLiveAdvert(AdvertTransport.Received r) {
+        DecodeResult d = VrrpCodec.decode(r.payload(), r.source(), r.destination());
+        return d instanceof DecodeResult.Decoded ok && ok.advertisement().vrid() == id.vrid()
+                && ok.advertisement().family() == id.family() && ok.advertisement().priority() > 0;
+    }
+
+    /**
+     * The liveness channel says {@code peer}'s process died. Acted on only when we are BACKUP
+     * following it, not during a handover, and not within the hold-down of the last report acted
+     * on for it; then the machine hears of it after the grace unless the peer advertises.
+     */
+    private void livenessReport(long now, IpAddress peer) {
+        Long last = deathActedAt.get(peer);
+        boolean following = handover == null && machine.state() == RouterState.BACKUP
+                && machine.masterAddress().filter(peer::equals).isPresent();
+        if (!following || pendingDeath != null || last != null && now - last < LIVENESS_HOLDDOWN.toNanos()) {
+            deathsIgnored.incrementAndGet();
+            log.info("{}: {} process died; {}", id, peer, !following ? "not the master we follow, nothing to do"
+                    : pendingDeath != null ? "already waiting" : "within the hold-down of the last one, the VRRP "
+                    + "timers decide");
+            return;
+        }
+        log.info("{}: master {} process died; taking over unless it advertises within {}", id, peer, livenessGrace);
+        pendingDeath = new PendingDeath(peer, now + livenessGrace.toNanos());
     }
 
     /** During a handover the machine is stopped; the engine itself watches for the new master's advert. */
@@ -620,12 +738,19 @@ final class Engine implements VirtualRouter {
     @Override
     public RouterStats stats() {
         RouterStats s = lastStats;
+        LivenessStats live = liveness == null ? LivenessStats.disabled()
+                : liveness.stats().withDecisions(deathsTriggered.get(), deathsCancelled.get(), deathsIgnored.get());
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
-                hookTimeouts.get(), handovers.get(), addressConflicts.get());
+                hookTimeouts.get(), handovers.get(), addressConflicts.get(), live);
     }
 
     private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0);
+        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled());
+    }
+
+    /** The liveness monitor, or null without a secret (tests simulate a crash with it). */
+    LivenessMonitor liveness() {
+        return liveness;
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.arp.garp.GarpConfig;
 import io.havip.vrrp.codec.VrrpVersion;
+import io.havip.vrrp.liveness.LivenessConfig;
+import io.havip.vrrp.liveness.LivenessEndpoints;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.TrackerSpec;
 import java.time.Duration;
@@ -92,6 +94,8 @@ public final class Havip {
         private AdvertTransport transport;
         private Clock clock = Clock.system();
         private Duration handoverTimeout;
+        private LivenessConfig liveness;
+        private LivenessEndpoints livenessEndpoints;
 
         private Builder() {
         }
@@ -268,6 +272,57 @@ public final class Havip {
             return this;
         }
 
+        /**
+         * Turns on the liveness channel (see {@link io.havip.vrrp.liveness.LivenessMonitor}): an
+         * authenticated TCP connection to each havip peer, so a backup takes over within tens of
+         * milliseconds when the master's process dies on a live host, instead of after
+         * Master_Down_Interval. Off by default, and only ever on with a secret: without one a peer
+         * cannot be authenticated. Peers that do not answer (keepalived) keep plain VRRP timing.
+         * {@code null} turns it off.
+         */
+        public Builder liveness(LivenessConfig config) {
+            this.liveness = config;
+            return this;
+        }
+
+        /**
+         * The liveness channel's shared secret (at least 16 bytes, the same on every havip node of
+         * the router); turns the channel on with the default port ({@value LivenessConfig#DEFAULT_PORT_BASE}
+         * + VRID) and grace (10 ms) unless set otherwise.
+         */
+        public Builder livenessSecret(String secret) {
+            LivenessConfig base = LivenessConfig.withSecret(secret);
+            this.liveness = liveness == null ? base
+                    : new LivenessConfig(base.secret(), liveness.port(), liveness.grace(), liveness.heartbeatInterval());
+            return this;
+        }
+
+        /** The liveness channel's TCP port (needs {@link #livenessSecret}); default 11200 + VRID. */
+        public Builder livenessPort(int port) {
+            this.liveness = requireLiveness("livenessPort").withPort(port);
+            return this;
+        }
+
+        /** How long an advert from a master whose process died may still cancel the takeover; default 10 ms. */
+        public Builder livenessGrace(Duration grace) {
+            this.liveness = requireLiveness("livenessGrace").withGrace(grace);
+            return this;
+        }
+
+        /** Where the liveness channel listens and dials (tests map peers onto loopback ports). */
+        Builder livenessEndpoints(LivenessEndpoints endpoints) {
+            this.livenessEndpoints = endpoints;
+            return this;
+        }
+
+        private LivenessConfig requireLiveness(String field) {
+            if (liveness == null) {
+                throw new IllegalArgumentException(field + " needs the liveness channel on: set livenessSecret(...) "
+                        + "first");
+            }
+            return liveness;
+        }
+
         /** Validates the settings into a {@link RouterConfig}; messages name the field at fault. */
         public RouterConfig build() {
             if (interfaceName == null || interfaceName.isBlank()) {
@@ -312,7 +367,9 @@ public final class Havip {
             }
             Duration handover = handoverTimeout != null ? handoverTimeout
                     : config.advertInterval().multipliedBy(2).plusMillis(100);
-            Engine engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources);
+            Engine.Liveness live = liveness == null ? null : new Engine.Liveness(liveness,
+                    livenessEndpoints != null ? livenessEndpoints : LivenessEndpoints.tcp(config.router().interfaceName()));
+            Engine engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources, live);
             if (linux != null) {
                 linux.monitorLinks(config, engine::interfaceChanged);
                 if (linux.monitorConflicts(config, engine::addressConflict)) {

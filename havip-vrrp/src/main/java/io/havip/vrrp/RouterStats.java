@@ -1,5 +1,6 @@
 package io.havip.vrrp;
 
+import io.havip.vrrp.liveness.LivenessStats;
 import io.havip.vrrp.machine.VrrpStats;
 
 /**
@@ -14,9 +15,10 @@ import io.havip.vrrp.machine.VrrpStats;
  * @param bindErrors       bind or unbind calls that failed
  * @param hookTimeouts     address hooks that ran out of time or threw
  * @param handovers        planned handovers where the address was kept until the new master spoke
- * @param addressConflicts  times another MAC claimed a virtual address while this node was master
- *                          (each answered with a fresh announcement burst)
+ * @param addressConflicts times another MAC claimed a virtual address while this node was master
+ *                         (each answered with a fresh announcement burst)
+ * @param liveness         the liveness channel's settings and counters (see {@link LivenessStats})
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
-                          long hookTimeouts, long handovers, long addressConflicts) {
+                          long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness) {
 }

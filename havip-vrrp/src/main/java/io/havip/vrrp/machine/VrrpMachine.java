@@ -228,6 +228,33 @@ public final class VrrpMachine {
     }
 
     /**
+     * The liveness channel reports that {@code master}'s process died on a live host (its
+     * channel ended without a goodbye, its port now refuses, and no advert came in the grace).
+     * If this router is BACKUP and follows {@code master}, it acts as on a priority-0 advert
+     * (RFC 5798 section 6.4.2), except that Skew_Time is computed at the 10 ms minimum
+     * advert interval (RFC 5798 section 5.2.7: 1 centisecond), so with several backups the
+     * highest priority still goes first, within 10 ms. The Master_Down_Timer is only ever
+     * shortened, never lengthened; an advert from the master before it fires restores the
+     * normal timer (the master lives after all). Anything else is ignored.
+     *
+     * @return no actions (the change is to the timer, see {@link #nextDeadlineNanos()})
+     */
+    public List<Action> onMasterProcessDied(long nowNanos, IpAddress master) {
+        if (state != BACKUP || master == null || !master.equals(masterAddress)) {
+            LOG.debug("{}: liveness reports {} dead; not our master ({}), ignored", name, master, masterAddress);
+            return List.of();
+        }
+        long at = nowNanos + fastSkewTimeNanos();
+        if (at < masterDownDeadline) {
+            masterDownDeadline = at;
+            downTimerReason = TransitionReason.MASTER_PROCESS_DIED;
+            LOG.info("{}: master {} process died; taking over in {} us unless it speaks", name, master,
+                    fastSkewTimeNanos() / 1000);
+        }
+        return List.of();
+    }
+
+    /**
      * Changes the base priority at run time (1-255); trackers' weights still apply. As
      * MASTER, an advert with the new priority goes out at once; the election then turns by
      * the usual rules (a higher-priority backup with preempt stops following this master).
@@ -668,6 +695,11 @@ public final class VrrpMachine {
     private long skewTimeNanos() {
         long base = config.version() == VrrpVersion.V3 ? masterAdverIntervalNanos : SECOND;
         return (256L - effectivePriority) * base / 256L;
+    }
+
+    /** Skew_Time at the 10 ms minimum interval: {@code (256 - Priority) * 10 ms / 256}, below 10 ms. */
+    private long fastSkewTimeNanos() {
+        return (256L - effectivePriority) * CENTISECOND / 256L;
     }
 
     private long masterDownIntervalNanos() {

@@ -1,0 +1,252 @@
+package io.havip.vrrp.liveness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.havip.arp.testbed.ChildJvm;
+import io.havip.arp.testbed.Cmd;
+import io.havip.arp.testbed.LinuxTestRequirements;
+import io.havip.arp.testbed.Node;
+import io.havip.arp.testbed.Testbed;
+import io.havip.arp.testbed.TestbedExtension;
+import io.havip.core.net.IpAddress;
+import io.havip.vrrp.Havip;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The liveness channel between havip nodes running as separate JVMs, each in its own network
+ * namespace on a test bridge, VRRP at a 1 s advert interval, unicast peers.
+ */
+@ExtendWith(TestbedExtension.class)
+class LivenessIT {
+
+    private static final String SECRET = "liveness IT secret of 32 bytes!!";
+    private static final String VIP = "198.51.100.50";
+    private static final int PORT = LivenessConfig.DEFAULT_PORT_BASE + 51;
+
+    private Path dir;
+    private final List<ChildJvm.Child> children = new ArrayList<>();
+
+    @BeforeEach
+    void statusDirectory() throws IOException {
+        dir = Files.createTempDirectory("havip-liveness-it-");
+    }
+
+    @AfterEach
+    void stopChildren() throws IOException {
+        for (ChildJvm.Child c : children) {
+            c.close();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private ChildJvm.Child start(Node node, int priority, Node peer) {
+        ChildJvm.Child c = node.java(LivenessNode.class, dir.toString(), node.name(), String.valueOf(priority), "1000",
+                SECRET, peer.ipv4().toString()).withClassesOf(Havip.class).start();
+        children.add(c);
+        return c;
+    }
+
+    private Map<String, String> status(Node node) {
+        Map<String, String> out = new HashMap<>();
+        try {
+            for (String kv : Files.readString(dir.resolve(node.name() + ".status")).trim().split(" ")) {
+                String[] p = kv.split("=", 2);
+                out.put(p[0], p[1]);
+            }
+        } catch (IOException e) {
+            // not written yet
+        }
+        return out;
+    }
+
+    private long counter(Node node, String key) {
+        return Long.parseLong(status(node).getOrDefault(key, "0"));
+    }
+
+    private List<String> events(Node node) {
+        try {
+            return Files.readAllLines(dir.resolve(node.name() + ".events"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Polls (20 ms) for a state the children reach; not a timing assertion. */
+    private static void await(String what, int seconds, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + seconds + " s waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The first event after {@code from} (an index into the events file) matching {@code p}. */
+    private String awaitEvent(Node node, int from, Predicate<String> p, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            List<String> e = events(node);
+            for (int i = from; i < e.size(); i++) {
+                if (p.test(e.get(i))) {
+                    return e.get(i);
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError(node.name() + " had no such event within " + seconds + " s: " + events(node));
+    }
+
+    private String log(Node node) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(node.name() + ".log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static boolean holdsVip(Node node) {
+        return node.ip("-4", "addr", "show", "dev", "eth0").contains("inet " + VIP + "/");
+    }
+
+    /** A backup ready for a fast takeover: it follows the master and both channels are up. */
+    private void awaitReady(Node master, Node backup) throws InterruptedException {
+        await(master.name() + " is MASTER and " + backup.name() + " follows it over live channels", 15,
+                () -> "MASTER".equals(status(master).get("state")) && "BACKUP".equals(status(backup).get("state"))
+                        && counter(backup, "advertsReceived") >= 1 && counter(backup, "channelsUp") == 2
+                        && counter(master, "channelsUp") == 2);
+    }
+
+    @Test
+    void sigkillOfTheMastersJvmMovesTheAddressWithinTensOfMilliseconds(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        Map<Node, ChildJvm.Child> jvm = new HashMap<>();
+        Map<Node, Node> peer = Map.of(a, b, b, a);
+        jvm.put(a, start(a, 100, b));
+        jvm.put(b, start(b, 100, a));
+        await("one node is MASTER", 15, () -> "MASTER".equals(status(a).get("state"))
+                || "MASTER".equals(status(b).get("state")));
+        Node master = "MASTER".equals(status(a).get("state")) ? a : b;
+        List<Double> millis = new ArrayList<>();
+        for (int run = 0; run < 5; run++) {
+            Node backup = peer.get(master);
+            awaitReady(master, backup);
+            int seen = events(backup).size();
+            long killedAt = System.nanoTime();
+            jvm.get(master).kill();
+            String event = awaitEvent(backup, seen, l -> l.startsWith("MASTER "), 10);
+            long tookNanos = Long.parseLong(event.split(" ")[2]) - killedAt;
+            millis.add(tookNanos / 1e6);
+            assertThat(event).as("run %d: %s; log of %s:%n%s", run, status(backup), backup.name(), log(backup))
+                    .startsWith("MASTER MASTER_PROCESS_DIED");
+            assertThat(holdsVip(backup)).as("%s holds %s", backup, VIP).isTrue();
+            jvm.get(master).await(10);
+            children.remove(jvm.get(master));
+            // The killed node comes back (its leftover address is reconciled away) and follows.
+            Files.deleteIfExists(dir.resolve(master.name() + ".status"));
+            jvm.put(master, start(master, 100, backup));
+            master = backup;
+        }
+        List<Double> sorted = new ArrayList<>(millis);
+        Collections.sort(sorted);
+        System.out.printf("liveness takeover after SIGKILL (1 s adverts), ms: runs %s; min %.1f median %.1f max %.1f%n",
+                millis.stream().map(m -> String.format("%.1f", m)).toList(), sorted.get(0),
+                sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+        // Plain VRRP would take Master_Down_Interval = 3 x 1 s + Skew_Time = 3.6 s.
+        assertThat(sorted.get(sorted.size() - 1)).as("slowest takeover, ms").isLessThan(500.0);
+    }
+
+    @Test
+    void anIsolatedMasterIsReplacedByTheRfcTimersAndOneMasterRemainsAfterHealing(Testbed net) throws Exception {
+        LinuxTestRequirements.require("nft");
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        start(a, 150, b);
+        start(b, 100, a);
+        awaitReady(a, b);
+        int seen = events(b).size();
+        String table = "hvlive" + net.suffix();
+        String bridge = net.bridgeNamespace();
+        long isolatedAt = System.nanoTime();
+        Cmd.check("ip", "netns", "exec", bridge, "nft", "add", "table", "bridge", table);
+        Cmd.check("ip", "netns", "exec", bridge, "nft", "add", "chain", "bridge", table, "isolate",
+                "{ type filter hook forward priority 0 ; policy accept ; }");
+        Cmd.check("ip", "netns", "exec", bridge, "nft", "add", "rule", "bridge", table, "isolate", "iifname",
+                a.bridgePort(), "drop");
+        Cmd.check("ip", "netns", "exec", bridge, "nft", "add", "rule", "bridge", table, "isolate", "oifname",
+                a.bridgePort(), "drop");
+        try {
+            String event = awaitEvent(b, seen, l -> l.startsWith("MASTER "), 10);
+            double tookMs = (Long.parseLong(event.split(" ")[2]) - isolatedAt) / 1e6;
+            System.out.printf("isolated master replaced after %.0f ms (%s)%n", tookMs, event);
+            assertThat(event).startsWith("MASTER MASTER_DOWN_TIMER");
+            // Master_Down_Interval at priority 100 and 1 s: 3 s + 156/256 s = 3.61 s.
+            assertThat(tookMs).isGreaterThan(3_000.0);
+            assertThat(counter(b, "takeoversTriggered")).isZero();
+        } finally {
+            Cmd.run("ip", "netns", "exec", bridge, "nft", "delete", "table", "bridge", table);
+        }
+        await("exactly one master after healing", 10, () -> "MASTER".equals(status(a).get("state"))
+                && "BACKUP".equals(status(b).get("state")) && holdsVip(a) && !holdsVip(b));
+        assertThat(counter(b, "takeoversTriggered")).isZero();
+        assertThat(counter(a, "takeoversTriggered")).isZero();
+    }
+
+    @Test
+    void forgedHellosWrongSecretsAndStrangersAreRefusedAndCounted(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        Node c = net.addNode("c");
+        start(a, 150, b);
+        start(b, 100, a);
+        awaitReady(a, b);
+        IpAddress aAddress = a.ipv4();
+        c.run(() -> {
+            try (RawClient stranger = new RawClient(aAddress.toInetAddress(), PORT, 51)) {
+                stranger.send(new LivenessMessage.Hello(51, c.ipv4(), aAddress, LivenessAuth.newNonce(), new byte[0]));
+                assertThat(stranger.closedByPeer()).as("c is not among a's peers").isTrue();
+            }
+            try (RawClient spoof = new RawClient(aAddress.toInetAddress(), PORT, 51)) {
+                spoof.send(new LivenessMessage.Hello(51, b.ipv4(), aAddress, LivenessAuth.newNonce(), new byte[0]));
+                assertThat(spoof.closedByPeer()).as("claims to be b but connects from c").isTrue();
+            }
+        });
+        b.run(() -> {
+            try (RawClient forged = new RawClient(aAddress.toInetAddress(), PORT, 51)) {
+                forged.hello(b.ipv4(), aAddress, LivenessAuth.newNonce());
+                forged.send(new LivenessMessage.Hello(51, b.ipv4(), aAddress, forged.nonce, new byte[32]));
+                assertThat(forged.closedByPeer()).as("forged proof").isTrue();
+            }
+            try (RawClient wrong = new RawClient(aAddress.toInetAddress(), PORT, 51)) {
+                LivenessMessage.Hello answer = wrong.hello(b.ipv4(), aAddress, LivenessAuth.newNonce());
+                wrong.prove("a wrong secret that is long enough", answer);
+                assertThat(wrong.closedByPeer()).as("wrong secret").isTrue();
+            }
+        });
+        await("a counts two bad proofs and two strangers", 5, () -> counter(a, "refusedBadProof") == 2
+                && counter(a, "refusedUnknownPeer") == 2);
+        assertThat(status(a).get("state")).isEqualTo("MASTER");
+        assertThat(status(b).get("state")).isEqualTo("BACKUP");
+        assertThat(counter(b, "processDeaths")).isZero();
+        assertThat(events(a)).hasSize(2);
+        assertThat(events(b)).hasSize(1);
+    }
+}

@@ -1,0 +1,286 @@
+package io.havip.vrrp.liveness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.havip.core.net.IpAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two or more monitors (and hand-written peers) over real TCP on 127.0.0.1, each on its own
+ * port. Waits poll for an observable state; nothing asserts on elapsed time.
+ */
+class LivenessMonitorTest {
+
+    private static final String SECRET = "liveness test secret, 32 bytes!!";
+    private static final IpAddress A = IpAddress.parse("198.51.100.11");
+    private static final IpAddress B = IpAddress.parse("198.51.100.12");
+    private static final IpAddress STRANGER = IpAddress.parse("198.51.100.99");
+    private static final int VRID = 51;
+
+    private final LoopbackEndpoints endpoints = new LoopbackEndpoints();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<IpAddress> deaths = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private LivenessMonitor monitor(IpAddress self, IpAddress peer, String secret) {
+        int port = endpoints.register(self);
+        return monitorOn(self, peer, secret, port);
+    }
+
+    private LivenessMonitor monitorOn(IpAddress self, IpAddress peer, String secret, int port) {
+        LivenessConfig c = LivenessConfig.withSecret(secret).withPort(port)
+                .withHeartbeatInterval(Duration.ofMillis(50));
+        LivenessMonitor m = new LivenessMonitor("VI_" + self, VRID, self, Set.of(peer), c, endpoints, deaths::add);
+        open.add(m);
+        m.start();
+        return m;
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 1000; i++) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("timed out waiting until " + what);
+    }
+
+    @Test
+    void aChannelThatEndsWithoutGoodbyeOnARefusingPortIsADeath() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        LivenessMonitor b = monitor(B, A, SECRET);
+        b.dial(A);
+        await("the channel is up on both ends", () -> a.stats().channelsUp() == 1 && b.stats().channelsUp() == 1);
+
+        a.abort(); // the kernel closing a killed process's sockets: FIN, then RST to new connections
+
+        await("b reports a's death", () -> !deaths.isEmpty());
+        assertThat(deaths).containsExactly(A);
+        assertThat(b.stats().processDeaths()).isEqualTo(1);
+        assertThat(b.stats().goodbyesReceived()).isZero();
+        assertThat(b.stats().channelsEstablished()).isEqualTo(1);
+    }
+
+    @Test
+    void aGoodbyeIsNoDeathEvenThoughThePortThenRefuses() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        LivenessMonitor b = monitor(B, A, SECRET);
+        b.dial(A);
+        await("the channel is up", () -> b.stats().channelsUp() == 1);
+
+        a.goodbye();
+        await("b hears the goodbye", () -> b.stats().goodbyesReceived() == 1);
+        assertThat(a.stats().goodbyesSent()).isEqualTo(1);
+
+        // b redials a closed port (refused) until a restarts on it; none of that is a death.
+        LivenessMonitor restarted = monitorOn(A, B, SECRET, endpoints.port(A));
+        await("b reconnects to the restarted a", () -> b.stats().channelsEstablished() == 2
+                && restarted.stats().channelsUp() == 1);
+        assertThat(deaths).isEmpty();
+        assertThat(b.stats().processDeaths()).isZero();
+    }
+
+    @Test
+    void aPeerWithoutListenerIsNotedOnceAndNeverADeath() throws Exception {
+        LivenessMonitor b = monitor(B, A, SECRET);
+        endpoints.register(A); // nothing listens there: keepalived, say
+        b.dial(A);
+        await("the refusal is noted", () -> b.stats().peersWithoutListener() == 1);
+        assertThat(b.stats().channelsEstablished()).isZero();
+        assertThat(deaths).isEmpty();
+    }
+
+    @Test
+    void aChannelThatEndsButWhosePortStillAcceptsIsNoDeath() throws Exception {
+        try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.CLOSE_AFTER_HANDSHAKE)) {
+            LivenessMonitor b = monitor(B, A, SECRET);
+            b.dial(A);
+            await("b has handshaken three times", () -> server.handshakes.get() >= 3);
+            assertThat(deaths).isEmpty();
+            assertThat(b.stats().processDeaths()).isZero();
+            assertThat(b.stats().channelsEstablished()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void aSilentChannelIsClosedAsHalfOpenAndIsNoDeath() throws Exception {
+        try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.SILENT_AFTER_HANDSHAKE)) {
+            LivenessMonitor b = monitor(B, A, SECRET);
+            b.dial(A);
+            await("b closes the silent channel", () -> b.stats().halfOpenClosed() >= 1);
+            assertThat(deaths).isEmpty();
+            assertThat(b.stats().processDeaths()).isZero();
+        }
+    }
+
+    @Test
+    void aServerWithAnotherSecretIsRefusedByTheClient() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        LivenessMonitor b = monitor(B, A, "a different secret of 32 bytes!!");
+        b.dial(A);
+        await("b refuses a's proof", () -> b.stats().refusedBadProof() >= 1);
+        assertThat(a.stats().channelsUp()).isZero();
+        assertThat(b.stats().channelsEstablished()).isZero();
+    }
+
+    @Test
+    void aClientWithTheWrongSecretIsRefusedAndCounted() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            LivenessMessage.Hello answer = c.hello(B, A, LivenessAuth.newNonce());
+            c.prove("not the secret, but 32 bytes long", answer);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        await("a counts the bad proof", () -> a.stats().refusedBadProof() == 1);
+        assertThat(a.stats().channelsEstablished()).isZero();
+    }
+
+    @Test
+    void aForgedProofIsRefusedAndCounted() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            LivenessMessage.Hello answer = c.hello(B, A, LivenessAuth.newNonce());
+            c.send(new LivenessMessage.Hello(VRID, B, A, c.nonce, new byte[32]));
+            assertThat(answer.hasProof()).isTrue();
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        await("a counts the forged proof", () -> a.stats().refusedBadProof() == 1);
+    }
+
+    @Test
+    void aReplayedHandshakeIsRefused() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        byte[] nonce = LivenessAuth.newNonce();
+        LivenessMessage.Hello recorded;
+        try (RawClient first = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            recorded = first.prove(SECRET, first.hello(B, A, nonce));
+            await("the genuine handshake succeeds", () -> a.stats().channelsEstablished() == 1);
+        }
+        try (RawClient replay = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            replay.hello(B, A, nonce); // same opening; the server answers with a fresh nonce
+            replay.send(recorded);
+            assertThat(replay.closedByPeer()).isTrue();
+        }
+        await("a counts the replay", () -> a.stats().refusedBadProof() == 1);
+        assertThat(a.stats().channelsEstablished()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownPeerIsRefusedBeforeAnyProof() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            c.send(new LivenessMessage.Hello(VRID, STRANGER, A, LivenessAuth.newNonce(), new byte[0]));
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        await("a counts the unknown peer", () -> a.stats().refusedUnknownPeer() == 1);
+    }
+
+    @Test
+    void oversizedUnknownAndMisdirectedFramesAreRefused() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            c.out.write(new byte[] {1, (byte) 0xFF, (byte) 0xFF});
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            c.out.write(LivenessCodec.frame(77, new byte[0]));
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            c.send(new LivenessMessage.Heartbeat(1)); // before any hello
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            c.send(new LivenessMessage.Hello(52, B, A, LivenessAuth.newNonce(), new byte[0])); // another router
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        await("a counts four malformed connections", () -> a.stats().refusedMalformed() == 4);
+        assertThat(a.stats().channelsEstablished()).isZero();
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        List<RawClient> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < LivenessMonitor.MAX_INCOMING + 4; i++) {
+                idle.add(new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID));
+            }
+            await("a refuses the surplus", () -> a.stats().refusedOverLimit() == 4);
+        } finally {
+            for (RawClient c : idle) {
+                c.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ hand-written peers
+
+    /** A server that handshakes correctly and then misbehaves. */
+    private static final class RawServer implements AutoCloseable {
+        enum Mode { CLOSE_AFTER_HANDSHAKE, SILENT_AFTER_HANDSHAKE }
+
+        final ServerSocket server;
+        final AtomicInteger handshakes = new AtomicInteger();
+        final List<Socket> held = new CopyOnWriteArrayList<>();
+        final Thread thread;
+
+        RawServer(int port, Mode mode) throws IOException {
+            server = new ServerSocket(port, 16, InetAddress.getLoopbackAddress());
+            thread = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        held.add(s);
+                        s.setSoTimeout(5_000);
+                        LivenessMessage.Hello h1 = (LivenessMessage.Hello) LivenessCodec.read(s.getInputStream());
+                        byte[] ns = LivenessAuth.newNonce();
+                        byte[] proof = LivenessAuth.proof(SECRET.getBytes(StandardCharsets.UTF_8),
+                                LivenessAuth.Role.SERVER, VRID, h1.client(), h1.server(), h1.nonce(), ns);
+                        s.getOutputStream().write(LivenessCodec.encode(new LivenessMessage.Hello(VRID, h1.client(),
+                                h1.server(), ns, proof)));
+                        LivenessCodec.read(s.getInputStream());
+                        handshakes.incrementAndGet();
+                        if (mode == Mode.CLOSE_AFTER_HANDSHAKE) {
+                            s.close();
+                        }
+                    } catch (Exception e) {
+                        // closed at the end of the test
+                    }
+                }
+            }, "raw-liveness-server");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+}
