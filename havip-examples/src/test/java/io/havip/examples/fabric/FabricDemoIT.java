@@ -2,8 +2,6 @@ package io.havip.examples.fabric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.havip.arp.testbed.ChildJvm;
-import io.havip.arp.testbed.Cmd;
 import io.havip.arp.testbed.LinuxTestRequirements;
 import io.havip.arp.testbed.Node;
 import io.havip.arp.testbed.Testbed;
@@ -12,12 +10,13 @@ import io.havip.core.cloud.Havip;
 import io.havip.core.cloud.HavipEvent;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.MacAddress;
-import io.havip.examples.proxy.VipProxy;
+import io.havip.examples.havipd.VrrpDaemon;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,8 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The fabric's view of a HAVIP moving: a "fabric" namespace runs {@link FabricDemo} (the
- * HavipService and the pcap announcement listener); two havip nodes (VipProxy JVMs, 100 ms
- * adverts) share the HAVIP the service allocated; when node1's JVM is killed the fabric learns
+ * HavipService and the pcap announcement listener); two havipd nodes, each running the
+ * keepalived.conf a cloud guide would give it (unicast, advert_int 1), share the HAVIP the service
+ * allocated under the Tencent rule; when node1's havipd is killed (SIGKILL) the fabric learns
  * node2 from its gratuitous ARP and HolderChanged fires.
  */
 @ExtendWith(TestbedExtension.class)
@@ -38,7 +38,7 @@ class FabricDemoIT {
 
     @Test
     void theHolderFollowsTheMasterAcrossAFailover(Testbed net) throws Exception {
-        LinuxTestRequirements.require("ip", "setpriv");
+        LinuxTestRequirements.require("ip");
         Node node1 = net.addNode("node1");
         Node node2 = net.addNode("node2");
         Node fabric = net.addNode("fabric");
@@ -49,8 +49,9 @@ class FabricDemoIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         Path csv = Files.createTempFile("havip-fabric-", ".csv");
-        ChildJvm.Child n1 = null;
-        ChildJvm.Child n2 = null;
+        Path dir = Files.createTempDirectory("havip-fabric-");
+        VrrpDaemon n1 = null;
+        VrrpDaemon n2 = null;
         try (FabricDemo demo = fabric.call(() -> FabricDemo.start("eth0", instances, Optional.empty(), out, Optional.of(csv),
                 e -> {
                     if (e instanceof HavipEvent.HolderChanged h) {
@@ -62,18 +63,16 @@ class FabricDemoIT {
             assertThat(havip.address()).isEqualTo(IpAddress.parse("198.51.100.2"));
             assertThat(havip.boundInstanceIds()).containsExactly("node1", "node2");
 
-            n1 = node(node1, havip, 150, fabric);
+            n1 = VrrpDaemon.start(VrrpDaemon.Kind.HAVIPD, node1, conf(dir, "node1", node1, node2, havip, 150));
             HavipEvent.HolderChanged first = holders.poll(10, TimeUnit.SECONDS);
             assertThat(first).as("the fabric heard node1's announcement").isNotNull();
             assertThat(first.newHolder()).contains("node1");
-            n2 = node(node2, havip, 100, fabric);
-            Thread.sleep(1000); // node2 settles as BACKUP; it must not announce
+            n2 = VrrpDaemon.start(VrrpDaemon.Kind.HAVIPD, node2, conf(dir, "node2", node2, node1, havip, 100));
+            n2.awaitLog("VI_60: INITIALIZE -> BACKUP", Duration.ofSeconds(10));
+            Thread.sleep(1500); // node2 settles as BACKUP: it must not announce
             assertThat(holders.poll()).as("no holder change while node1 is master").isNull();
 
             n1.kill();
-            Cmd.Result killed = n1.await(10);
-            // ip_nonlocal_bind is 0 in these namespaces: the proxy main falls back to listening once MASTER
-            assertThat(killed.stderr()).contains("binding once MASTER instead").contains("listening on /198.51.100.2:3306");
             HavipEvent.HolderChanged second = holders.poll(10, TimeUnit.SECONDS);
             assertThat(second).as("the fabric heard node2 take over").isNotNull();
             assertThat(second.oldHolder()).contains("node1");
@@ -87,22 +86,38 @@ class FabricDemoIT {
             String exported = Files.readString(csv, StandardCharsets.UTF_8);
             assertThat(exported).contains(havip.id()).contains("198.51.100.2").contains("node1; node2");
             assertThat(exported.lines().skip(1).findFirst().orElseThrow()).endsWith(",node2,," + havip.createdAt());
+            assertThat(n2.log()).contains("VI_60: BACKUP -> MASTER (master down timer");
         } finally {
-            for (ChildJvm.Child c : new ChildJvm.Child[] {n1, n2}) {
-                if (c != null) {
-                    c.kill();
-                    Cmd.Result r = c.await(10);
-                    System.out.printf("--- node pid %d exit %d%n%s%s", c.pid(), r.exit(), r.stdout(), r.stderr());
+            for (VrrpDaemon d : new VrrpDaemon[] {n1, n2}) {
+                if (d != null) {
+                    d.close();
+                    System.out.printf("--- %s: %s%n%s", d, String.join(" ", d.command()), d.log());
                 }
             }
             Files.deleteIfExists(csv);
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
-    /** A havip node: the proxy main, its backend an unused port on the fabric (no client connects here). */
-    private static ChildJvm.Child node(Node node, Havip havip, int priority, Node fabric) {
-        return node.java(VipProxy.class, "--interface", "eth0", "--vrid", "60", "--priority", Integer.toString(priority),
-                "--vip", havip.address() + "/24", "--port", "3306", "--backend", fabric.ipv4() + ":3306",
-                "--advert-interval-ms", "100", "--drain-timeout-ms", "500").withClassesOf(io.havip.vrrp.Havip.class).start();
+    /**
+     * The keepalived.conf a cloud guide would give a HAVIP node: one instance (VRID 60) holding the
+     * address the service allocated, unicast to the other node as VPCs require, advert_int 1.
+     */
+    private static Path conf(Path dir, String name, Node self, Node peer, Havip havip, int priority) throws Exception {
+        String text = "global_defs {\n  router_id fabric_" + name + "\n}\n"
+                + "vrrp_instance VI_60 {\n"
+                + "  state BACKUP\n"
+                + "  interface eth0\n"
+                + "  virtual_router_id 60\n"
+                + "  priority " + priority + "\n"
+                + "  advert_int 1\n"
+                + "  unicast_src_ip " + self.ipv4() + "\n"
+                + "  unicast_peer {\n    " + peer.ipv4() + "\n  }\n"
+                + "  virtual_ipaddress {\n    " + havip.address() + "/24 dev eth0\n  }\n"
+                + "}\n";
+        Path nodeDir = Files.createDirectories(dir.resolve(name));
+        return Files.writeString(nodeDir.resolve("keepalived.conf"), text);
     }
 }
