@@ -119,7 +119,13 @@ final class ConfigSyntax {
                     + rest.strip() + "\"", "include FILE, where FILE may contain * ? [..] {a,b}");
         }
         Path dir = including.toAbsolutePath().getParent();
-        List<Path> files = glob(dir, pattern);
+        List<Path> files;
+        try {
+            files = glob(dir, pattern);
+        } catch (java.nio.file.InvalidPathException | java.util.regex.PatternSyntaxException e) {
+            throw new ConfigException(keyword.location(), keyword.text(), "'" + pattern + "' is not a valid file name or"
+                    + " glob: " + e.getMessage(), "include FILE, where FILE may contain * ? [..] {a,b}");
+        }
         if (files.isEmpty()) {
             if (keyword.text().equals("include")) {
                 // keepalived.conf(5): plain include "does not produce config errors if files could not be opened"
