@@ -49,6 +49,8 @@ final class ConfigSyntax {
 
     /** Nested includes beyond this are a loop in all but name. */
     static final int MAX_INCLUDE_DEPTH = 32;
+    /** Block nesting beyond this is no keepalived.conf (its deepest, virtual_server/real_server/HTTP_GET/url, is 5). */
+    static final int MAX_BLOCK_DEPTH = 64;
     private static final Set<String> INCLUDES = Set.of("include", "includer", "includem", "includew", "includeb", "includea");
     /** An include line: the keyword, then everything up to a comment that starts after white space. */
     private static final java.util.regex.Pattern INCLUDE_LINE =
@@ -124,7 +126,8 @@ final class ConfigSyntax {
             files = glob(dir, pattern);
         } catch (java.nio.file.InvalidPathException | java.util.regex.PatternSyntaxException e) {
             throw new ConfigException(keyword.location(), keyword.text(), "'" + pattern + "' is not a valid file name or"
-                    + " glob: " + e.getMessage(), "include FILE, where FILE may contain * ? [..] {a,b}");
+                    + " glob: " + (e instanceof java.util.regex.PatternSyntaxException p ? p.getDescription()
+                    : ((java.nio.file.InvalidPathException) e).getReason()), "include FILE, where FILE may contain * ? [..] {a,b}");
         }
         if (files.isEmpty()) {
             if (keyword.text().equals("include")) {
@@ -297,11 +300,15 @@ final class ConfigSyntax {
         }
 
         List<Statement> statements() {
-            return block(null);
+            return block(null, 0);
         }
 
         /** Statements up to the '}' closing {@code opener}'s block, or to the end when {@code opener} is null. */
-        private List<Statement> block(Statement opener) {
+        private List<Statement> block(Statement opener, int depth) {
+            if (depth > MAX_BLOCK_DEPTH) {
+                throw new ConfigException(opener.location(), "blocks nested deeper than " + MAX_BLOCK_DEPTH
+                        + " (keepalived's deepest is 5): a '}' is missing or the file is not a keepalived.conf", null);
+            }
             List<Statement> out = new ArrayList<>();
             while (true) {
                 skipNewlines();
@@ -333,7 +340,7 @@ final class ConfigSyntax {
                 if (pos < tokens.size() && tokens.get(pos).is("{")) {
                     pos++;
                     Statement open = new Statement(t, List.copyOf(args), List.of());
-                    out.add(new Statement(t, List.copyOf(args), List.copyOf(block(open))));
+                    out.add(new Statement(t, List.copyOf(args), List.copyOf(block(open, depth + 1))));
                 } else {
                     pos = afterArgs;
                     out.add(new Statement(t, List.copyOf(args), null));
