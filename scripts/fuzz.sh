@@ -40,11 +40,11 @@ fuzz() {
   JAZZER_FUZZ=1 mvn -B -pl "$module" -am test ${MAVEN_OFFLINE:+-o} \
     -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dhavip.skipLinuxTests=true \
     -DargLine="-Djazzer.hooks=true -Djazzer.max_duration=${seconds}s" >"$log" 2>&1 || rc=$?
-  grep -E '^#[0-9]+ +(DONE|pulse)' "$log" | tail -1 || true
-  grep -E '^Done [0-9]+ runs' "$log" || true
+  grep -aE '^#[0-9]+ +(DONE|pulse)' "$log" | tail -1 || true
+  grep -aE '^Done [0-9]+ runs' "$log" || true
   if [[ $rc -ne 0 ]]; then
     echo "!! $target: finding or build failure (exit $rc); see $log and the new file in the Inputs directory"
-    grep -E 'FuzzTestFindingException|== Java Exception|Caused by|crash-|timeout-' "$log" | head -10 || true
+    grep -aE 'FuzzTestFindingException|== Java Exception|Caused by|crash-|timeout-' "$log" | head -10 || true
   fi
   return $rc
 }
