@@ -35,11 +35,12 @@ fuzz() {
   mkdir -p "$module/target"
   echo "== fuzzing $target ($test) for ${seconds}s; log: $log"
   # jazzer.hooks=true overrides the regression-mode default in src/test/resources/junit-platform.properties;
+  # @Timeout becomes libFuzzer's per-input -timeout; JUnit must not apply it to the whole fuzzing run.
   # -am builds the modules it depends on from this tree (never stale jars from ~/.m2).
   local rc=0
   JAZZER_FUZZ=1 mvn -B -pl "$module" -am test ${MAVEN_OFFLINE:+-o} \
     -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dhavip.skipLinuxTests=true \
-    -DargLine="-Djazzer.hooks=true -Djazzer.max_duration=${seconds}s" >"$log" 2>&1 || rc=$?
+    -DargLine="-Djazzer.hooks=true -Djazzer.max_duration=${seconds}s -Djunit.jupiter.execution.timeout.mode=disabled" >"$log" 2>&1 || rc=$?
   grep -aE '^#[0-9]+ +(DONE|pulse)' "$log" | tail -1 || true
   grep -aE '^Done [0-9]+ runs' "$log" || true
   if [[ $rc -ne 0 ]]; then
