@@ -235,6 +235,9 @@ final class NetlinkSocket implements AutoCloseable {
             return null;
         }
         int requestLen = p.getInt(4);
+        if ((flags & NLM_F_CAPPED) == 0 && (requestLen < NLMSG_HDRLEN || requestLen > p.limit() - 4)) {
+            return null; // the echoed request's length points outside the payload: no TLVs to read
+        }
         int pos = 4 + ((flags & NLM_F_CAPPED) != 0 ? NLMSG_HDRLEN : ((requestLen + 3) & ~3));
         while (pos + 4 <= p.limit()) {
             int alen = p.getShort(pos) & 0xffff;

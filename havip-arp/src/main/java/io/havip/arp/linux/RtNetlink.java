@@ -196,14 +196,15 @@ public final class RtNetlink implements AutoCloseable {
                 case IFA_LOCAL -> local = v;
                 case IFA_ADDRESS -> addr = v;
                 case IFA_LABEL -> label = Sys.cString(v, 0, v.length);
-                case IFA_FLAGS -> flags = ByteBuffer.wrap(v).order(Sys.NATIVE).getInt();
+                case IFA_FLAGS -> flags = v.length >= 4 ? ByteBuffer.wrap(v).order(Sys.NATIVE).getInt() : flags;
                 default -> { }
             }
             pos += (len + 3) & ~3;
         }
         byte[] a = local != null ? local : addr;
-        if (a == null || (family != Sys.AF_INET && family != Sys.AF_INET6)) {
-            return Optional.empty();
+        if (a == null || (family != Sys.AF_INET && family != Sys.AF_INET6)
+                || a.length != (family == Sys.AF_INET ? 4 : 16) || prefix > a.length * 8) {
+            return Optional.empty(); // not an address of its family, or a prefix longer than it: no answer
         }
         return Optional.of(new AddressEntry(index, new InterfaceAddress(IpAddress.ofBytes(a), prefix), flags, scope,
                 label));

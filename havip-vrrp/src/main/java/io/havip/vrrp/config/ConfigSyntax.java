@@ -49,10 +49,9 @@ final class ConfigSyntax {
 
     /** Nested includes beyond this are a loop in all but name. */
     static final int MAX_INCLUDE_DEPTH = 32;
+    /** Block nesting beyond this is no keepalived.conf (its deepest, virtual_server/real_server/HTTP_GET/url, is 5). */
+    static final int MAX_BLOCK_DEPTH = 64;
     private static final Set<String> INCLUDES = Set.of("include", "includer", "includem", "includew", "includeb", "includea");
-    /** An include line: the keyword, then everything up to a comment that starts after white space. */
-    private static final java.util.regex.Pattern INCLUDE_LINE =
-            java.util.regex.Pattern.compile("\\s*(include[rmwba]?)(?:\\s+(.*?))?\\s*(?:\\s[#!].*)?");
     private static final Token NEWLINE = new Token("\n", false, new SourceLocation("-", 0));
 
     private ConfigSyntax() {
@@ -94,17 +93,50 @@ final class ConfigSyntax {
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             SourceLocation at = new SourceLocation(name, i + 1);
-            java.util.regex.Matcher inc = INCLUDE_LINE.matcher(lines[i]);
-            if (inc.matches() && INCLUDES.contains(inc.group(1))) {
+            String[] inc = includeLine(lines[i]);
+            if (inc != null) {
                 // taken from the raw line, as keepalived does: a glob's braces are not block braces
-                include(file, new Token(inc.group(1), false, at), inc.group(2) == null ? "" : inc.group(2), out, stack,
-                        warnings);
+                include(file, new Token(inc[0], false, at), inc[1], out, stack, warnings);
                 continue;
             }
             out.addAll(lexLine(lines[i], at));
             out.add(NEWLINE);
         }
         stack.pop();
+    }
+
+    /**
+     * An include line's keyword and the rest up to a comment that starts after white space, or
+     * null when the line is no include. A linear scan: the regular expression it replaces
+     * backtracked cubically on long runs of blanks (800 took 46 s).
+     */
+    static String[] includeLine(String line) {
+        int n = line.length();
+        int start = 0;
+        while (start < n && isBlank(line.charAt(start))) {
+            start++;
+        }
+        int end = start;
+        while (end < n && !isBlank(line.charAt(end))) {
+            end++;
+        }
+        String keyword = line.substring(start, end);
+        if (!INCLUDES.contains(keyword)) {
+            return null;
+        }
+        int restEnd = n;
+        for (int j = end; j + 1 < n; j++) {
+            if (isBlank(line.charAt(j)) && (line.charAt(j + 1) == '#' || line.charAt(j + 1) == '!')) {
+                restEnd = j;
+                break;
+            }
+        }
+        return new String[] {keyword, line.substring(end, restEnd).strip()};
+    }
+
+    /** White space as the regular expression {@code \s} has it (Character.isWhitespace would add Unicode spaces). */
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
     }
 
     private static void include(Path including, Token keyword, String rest, List<Token> out, Deque<Path> stack,
@@ -119,7 +151,14 @@ final class ConfigSyntax {
                     + rest.strip() + "\"", "include FILE, where FILE may contain * ? [..] {a,b}");
         }
         Path dir = including.toAbsolutePath().getParent();
-        List<Path> files = glob(dir, pattern);
+        List<Path> files;
+        try {
+            files = glob(dir, pattern);
+        } catch (java.nio.file.InvalidPathException | java.util.regex.PatternSyntaxException e) {
+            throw new ConfigException(keyword.location(), keyword.text(), "'" + pattern + "' is not a valid file name or"
+                    + " glob: " + (e instanceof java.util.regex.PatternSyntaxException p ? p.getDescription()
+                    : ((java.nio.file.InvalidPathException) e).getReason()), "include FILE, where FILE may contain * ? [..] {a,b}");
+        }
         if (files.isEmpty()) {
             if (keyword.text().equals("include")) {
                 // keepalived.conf(5): plain include "does not produce config errors if files could not be opened"
@@ -291,11 +330,15 @@ final class ConfigSyntax {
         }
 
         List<Statement> statements() {
-            return block(null);
+            return block(null, 0);
         }
 
         /** Statements up to the '}' closing {@code opener}'s block, or to the end when {@code opener} is null. */
-        private List<Statement> block(Statement opener) {
+        private List<Statement> block(Statement opener, int depth) {
+            if (depth > MAX_BLOCK_DEPTH) {
+                throw new ConfigException(opener.location(), "blocks nested deeper than " + MAX_BLOCK_DEPTH
+                        + " (keepalived's deepest is 5): a '}' is missing or the file is not a keepalived.conf", null);
+            }
             List<Statement> out = new ArrayList<>();
             while (true) {
                 skipNewlines();
@@ -327,7 +370,7 @@ final class ConfigSyntax {
                 if (pos < tokens.size() && tokens.get(pos).is("{")) {
                     pos++;
                     Statement open = new Statement(t, List.copyOf(args), List.of());
-                    out.add(new Statement(t, List.copyOf(args), List.copyOf(block(open))));
+                    out.add(new Statement(t, List.copyOf(args), List.copyOf(block(open, depth + 1))));
                 } else {
                     pos = afterArgs;
                     out.add(new Statement(t, List.copyOf(args), null));

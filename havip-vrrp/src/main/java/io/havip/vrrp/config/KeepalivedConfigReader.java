@@ -441,7 +441,13 @@ public final class KeepalivedConfigReader {
                     byte[] bytes = pass.getBytes(StandardCharsets.UTF_8);
                     if (bytes.length > 8) {
                         warn(s.location(), "auth_pass is longer than 8 bytes; only the first 8 are used, as keepalived does");
-                        pass = new String(java.util.Arrays.copyOf(bytes, 8), StandardCharsets.UTF_8);
+                        // whole characters only: a UTF-8 sequence cut in two would decode to a 3-byte U+FFFD
+                        while (pass.getBytes(StandardCharsets.UTF_8).length > 8) {
+                            pass = pass.substring(0, pass.offsetByCodePoints(pass.length(), -1));
+                        }
+                    }
+                    if (pass.isEmpty()) {
+                        throw new ConfigException(s.location(), "auth_pass", "the password is empty", "a password of 1-8 characters");
                     }
                     d.authPass = pass;
                 }

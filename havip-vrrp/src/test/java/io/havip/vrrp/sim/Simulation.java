@@ -293,19 +293,25 @@ final class Simulation {
                 }
                 long delay = minDelay + (maxDelay > minDelay ? (long) (random.nextDouble() * (maxDelay - minDelay)) : 0);
                 int incarnation = to.incarnation;
-                schedule(now + delay, () -> receive(to, incarnation, from.address, dst, bytes));
+                schedule(now + delay, () -> receive(to, incarnation, from.address, dst, VrrpMachine.REQUIRED_TTL, bytes));
             }
         }
     }
 
-    private void receive(Node to, int incarnation, IpAddress src, IpAddress dst, byte[] bytes) {
+    /** Delivers {@code bytes} to {@code to} now as if {@code src} had sent them to {@code dst} (forged packets). */
+    void inject(String to, IpAddress src, IpAddress dst, int ttl, byte[] bytes) {
+        Node n = nodes.get(to);
+        receive(n, n.incarnation, src, dst, ttl, bytes);
+    }
+
+    private void receive(Node to, int incarnation, IpAddress src, IpAddress dst, int ttl, byte[] bytes) {
         if (!to.alive || to.incarnation != incarnation) {
             return;
         }
         delivered++;
         long before = to.machine.nextDeadlineNanos();
         RouterState state = to.machine.state();
-        List<Action> out = to.machine.onPacket(now, src, dst, VrrpMachine.REQUIRED_TTL, bytes);
+        List<Action> out = to.machine.onPacket(now, src, dst, ttl, bytes);
         if (state == RouterState.BACKUP && to.machine.state() == RouterState.BACKUP
                 && to.machine.nextDeadlineNanos() != before) {
             to.lastAdvertAt = now; // accepted: the Master_Down_Timer was reset
