@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Golden tests against gratuitous ARPs captured from keepalived 2.2.7 (see
- * src/test/resources/vectors, copied from /work/shared/vectors/keepalived-2.2.7), each
+ * src/test/resources/vectors, copied from the keepalived 2.2.7 captures of the project's shared test data), each
  * checked against tshark's dissection stored beside the capture.
  */
 class GratuitousArpTest {

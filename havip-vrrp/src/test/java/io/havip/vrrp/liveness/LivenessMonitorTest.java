@@ -80,7 +80,8 @@ class LivenessMonitorTest {
         assertThat(deaths).containsExactly(A);
         assertThat(b.stats().processDeaths()).isEqualTo(1);
         assertThat(b.stats().goodbyesReceived()).isZero();
-        assertThat(b.stats().channelsEstablished()).isEqualTo(1);
+        // the first channel, plus possibly a reconnect that raced the dying listener's close
+        assertThat(b.stats().channelsEstablished()).isBetween(1L, 2L);
     }
 
     @Test
