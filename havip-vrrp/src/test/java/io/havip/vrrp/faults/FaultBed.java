@@ -76,6 +76,14 @@ final class FaultBed implements AutoCloseable {
         return this;
     }
 
+    /** Starts n1 at {@code p1} with {@code extra1} and n2 at {@code p2} with {@code extra2}. */
+    FaultBed start(int p1, List<String> extra1, int p2, List<String> extra2) {
+        r1.start(p1, extra1.toArray(String[]::new));
+        r2.start(p2, extra2.toArray(String[]::new));
+        checker.start();
+        return this;
+    }
+
     /**
      * Waits until {@code master} is MASTER, the other BACKUP, the invariant holds and the client
      * reaches the VIP at the master's MAC.

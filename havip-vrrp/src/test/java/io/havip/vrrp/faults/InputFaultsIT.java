@@ -49,7 +49,7 @@ class InputFaultsIT {
 
                 assertThat(bed.r2.process().terminate()).isEqualTo(143);
                 String needle = "advert from " + fr.ipv4() + " lists [" + foreignVip + "]";
-                long logged = bed.r2.process().stderr().lines().filter(l -> l.contains(needle)).count();
+                long logged = bed.r2.process().stderrAll().lines().filter(l -> l.contains(needle)).count();
                 Measured.report("foreign router: n2 counted %d address-list errors, logged %d times",
                         bed.r2.stats().get("addressListErrors"), logged);
                 assertThat(logged).as("warnings naming %s in n2's log", needle).isEqualTo(1);

@@ -162,6 +162,18 @@ public final class HavipProcess implements AutoCloseable {
         }
     }
 
+    /** The JVM's whole stderr (its slf4j log) once it exited; "(still running)" before. */
+    public String stderrAll() {
+        if (isAlive()) {
+            return "(still running)";
+        }
+        try {
+            return child.await(5).stderr();
+        } catch (InterruptedException | RuntimeException e) {
+            return "(unavailable: " + e + ")";
+        }
+    }
+
     /** The JVM's stderr (its slf4j log) once it exited; for diagnostics. */
     public String stderr() {
         return stderrTail();
