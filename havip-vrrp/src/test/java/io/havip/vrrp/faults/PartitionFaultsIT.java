@@ -75,22 +75,31 @@ class PartitionFaultsIT {
             // let n1's delayed second GARP burst (keepalived's garp_master_delay, 5 s) pass first
             long masterAt = bed.r1.process().awaitLine("STATE MASTER", CONVERGE);
             HavipProcess.sleep(Math.max(0, masterAt + 6_000 - System.currentTimeMillis()));
+            VipChecks.Partition adverts;
             try (VipChecks.Partition cut = VipChecks.isolate(net, bed.n1)) {
                 bed.r2.process().awaitLine("STATE MASTER", CONVERGE);
                 VipChecks.awaitClientReaches(bed.client, bed.vip, bed.n2, CONVERGE);
+                // heal everything but n1's own adverts first, so n1 surely hears n2's lower priority before
+                // n2 hears n1 and yields silently (that race is in RELIABILITY.md); its GARP gets through
+                adverts = bed.bridgeRule("n1adverts", "iifname \"" + bed.n1.bridgePort() + "\" ip protocol 112 drop");
             }
             long healedAt = System.currentTimeMillis();
             MacAddress n1Mac = bed.n1.mac();
             // no traffic from the client from here on: only a gratuitous ARP can change its entry
             long end = healedAt + ADVERT_MS + SLACK_MS + (garpOnLower ? 0 : 2_000);
-            while (System.currentTimeMillis() < end) {
-                if (bed.client.neighbour(bed.vip).equals(Optional.of(n1Mac))) {
-                    Measured.report("healed (garp-lower=%s): client entry repointed %d ms after healing", garpOnLower,
-                            System.currentTimeMillis() - healedAt);
-                    bed.checker.awaitConverged(CONVERGE);
-                    return true;
+            try (adverts) {
+                while (System.currentTimeMillis() < end) {
+                    if (bed.client.neighbour(bed.vip).equals(Optional.of(n1Mac))) {
+                        break;
+                    }
+                    HavipProcess.sleep(20);
                 }
-                HavipProcess.sleep(20);
+            }
+            if (bed.client.neighbour(bed.vip).equals(Optional.of(n1Mac))) {
+                Measured.report("healed (garp-lower=%s): client entry repointed within %d ms of healing", garpOnLower,
+                        System.currentTimeMillis() - healedAt);
+                assertThat(bed.checker.awaitConverged(CONVERGE)).isSameAs(bed.r1);
+                return true;
             }
             bed.r2.process().awaitLine("STATE BACKUP", 2, CONVERGE);
             assertThat(bed.checker.awaitConverged(CONVERGE)).isSameAs(bed.r1);
