@@ -71,6 +71,9 @@ public final class VrrpMachine {
     private final IpAddress primaryAddress;
     private final TrackerSet trackers;
     private final VrrpStats.Counters counters = new VrrpStats.Counters();
+    /** Senders already warned about a differing address list; bounded so forged sources cannot grow it. */
+    private final java.util.Set<IpAddress> addressListWarned = new HashSet<>();
+    private static final int MAX_ADDRESS_LIST_WARNED = 64;
     private final long advertIntervalNanos;
     private final String name;
 
@@ -482,8 +485,17 @@ public final class VrrpMachine {
         if (adv.addresses().size() != ours.size() || !new HashSet<>(adv.addresses()).containsAll(ours)) {
             counters.addressListErrors++;
             boolean owner = adv.priority() == RouterConfig.OWNER_PRIORITY;
-            LOG.warn("{}: advert from {} lists {} but we have {}: misconfiguration; {}", name, source,
-                    adv.addresses(), ours, owner ? "accepted (sent by the address owner)" : "dropped");
+            // Once per source at WARN (a foreign router adverts every interval); then only counted.
+            boolean first = addressListWarned.size() < MAX_ADDRESS_LIST_WARNED && addressListWarned.add(source);
+            String text = "{}: advert from {} lists {} but we have {}: misconfiguration; {}"
+                    + (first ? " (logged once per source; counted in addressListErrors)" : "");
+            Object[] values = {name, source, adv.addresses(), ours, owner ? "accepted (sent by the address owner)"
+                    : "dropped"};
+            if (first) {
+                LOG.warn(text, values);
+            } else {
+                LOG.debug(text, values);
+            }
             if (!owner) {
                 return false;
             }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * A {@link NodeMain} JVM running in a node's namespace, and the lines it wrote to its events
  * file. {@link #close()} SIGKILLs it if it still runs (only this process, by its handle).
  */
-final class HavipProcess implements AutoCloseable {
+public final class HavipProcess implements AutoCloseable {
 
     private static final Pattern STAMP = Pattern.compile(" t=(\\d+)$");
 
@@ -34,7 +34,7 @@ final class HavipProcess implements AutoCloseable {
     }
 
     /** Starts NodeMain in {@code node} with {@code args} (key=value, see NodeMain) and waits for STARTED. */
-    static HavipProcess start(Node node, List<String> args) {
+    public static HavipProcess start(Node node, List<String> args) {
         Path events;
         try {
             events = Files.createTempFile("havip-it-" + node.name() + "-", ".events");
@@ -54,20 +54,20 @@ final class HavipProcess implements AutoCloseable {
         return p;
     }
 
-    Node node() {
+    public Node node() {
         return node;
     }
 
-    long pid() {
+    public long pid() {
         return child.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return child.process().isAlive();
     }
 
     /** The lines written so far. */
-    List<String> lines() {
+    public List<String> lines() {
         try {
             return Files.exists(events) ? Files.readAllLines(events) : List.of();
         } catch (IOException e) {
@@ -76,12 +76,12 @@ final class HavipProcess implements AutoCloseable {
     }
 
     /** The lines starting with {@code prefix} (e.g. "STATE MASTER"). */
-    List<String> lines(String prefix) {
+    public List<String> lines(String prefix) {
         return lines().stream().filter(l -> l.startsWith(prefix)).toList();
     }
 
     /** The last state the listener saw (e.g. "MASTER"), if any. */
-    Optional<String> lastState() {
+    public Optional<String> lastState() {
         List<String> states = lines("STATE ");
         return states.isEmpty() ? Optional.empty() : Optional.of(states.get(states.size() - 1).split(" ")[1]);
     }
@@ -90,7 +90,7 @@ final class HavipProcess implements AutoCloseable {
      * Waits until the {@code occurrence}-th (1-based) line starting with {@code prefix} is written
      * and returns its wall-clock stamp in ms; fails with everything the node wrote otherwise.
      */
-    long awaitLine(String prefix, int occurrence, Duration timeout) {
+    public long awaitLine(String prefix, int occurrence, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> found = lines(prefix);
@@ -110,12 +110,12 @@ final class HavipProcess implements AutoCloseable {
         }
     }
 
-    long awaitLine(String prefix, Duration timeout) {
+    public long awaitLine(String prefix, Duration timeout) {
         return awaitLine(prefix, 1, timeout);
     }
 
     /** Waits until the listener's latest state is {@code state} and returns when it was written. */
-    long awaitState(String state, Duration timeout) {
+    public long awaitState(String state, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> states = lines("STATE ");
@@ -133,7 +133,7 @@ final class HavipProcess implements AutoCloseable {
     }
 
     /** SIGKILL, as a crash: the router gets no chance to release anything. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         child.process().destroyForcibly();
         if (!child.process().waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException(node.name() + ": JVM " + pid() + " survived SIGKILL for 10 s");
@@ -141,7 +141,7 @@ final class HavipProcess implements AutoCloseable {
     }
 
     /** SIGTERM: the shutdown hook closes the router; returns the exit status. */
-    int terminate() throws InterruptedException {
+    public int terminate() throws InterruptedException {
         child.process().destroy();
         if (!child.process().waitFor(30, TimeUnit.SECONDS)) {
             child.process().destroyForcibly();
@@ -162,12 +162,24 @@ final class HavipProcess implements AutoCloseable {
         }
     }
 
+    /** The JVM's whole stderr (its slf4j log) once it exited; "(still running)" before. */
+    public String stderrAll() {
+        if (isAlive()) {
+            return "(still running)";
+        }
+        try {
+            return child.await(5).stderr();
+        } catch (InterruptedException | RuntimeException e) {
+            return "(unavailable: " + e + ")";
+        }
+    }
+
     /** The JVM's stderr (its slf4j log) once it exited; for diagnostics. */
-    String stderr() {
+    public String stderr() {
         return stderrTail();
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Address family and advert delivery of a two-node havip router in the ITs. */
-enum Mode {
+public enum Mode {
     IPV4_MULTICAST(false, false),
     IPV4_UNICAST(false, true),
     IPV6_MULTICAST(true, false),
@@ -27,7 +27,7 @@ enum Mode {
         this.unicast = unicast;
     }
 
-    IpAddress vip() {
+    public IpAddress vip() {
         return IpAddress.parse((ipv6 ? VIP6 : VIP4).split("/")[0]);
     }
 
@@ -37,7 +37,7 @@ enum Mode {
      * sends from (and its unicast socket is bound to) its link-local address (RFC 5798 section
      * 5.1.2.1), so an advert to its global address would never reach it.
      */
-    List<String> args(Node self, List<Node> others, int priority, String... extra) {
+    public List<String> args(Node self, List<Node> others, int priority, String... extra) {
         List<String> a = new ArrayList<>(List.of("vrid=51", "version=3", "interval-ms=100", "priority=" + priority,
                 "vips=" + (ipv6 ? VIP6 : VIP4)));
         if (unicast) {

@@ -1,6 +1,8 @@
 package io.havip.vrrp.it;
 
+import io.havip.core.FailoverListener;
 import io.havip.vrrp.Havip;
+import io.havip.vrrp.HealthCheck;
 import io.havip.vrrp.VirtualRouter;
 import io.havip.vrrp.codec.VrrpVersion;
 import java.io.IOException;
@@ -8,12 +10,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One havip node as its own JVM, started by the ITs inside a node namespace
@@ -23,6 +31,14 @@ import java.util.concurrent.CountDownLatch;
  *   if=eth0 vrid=51 version=3 priority=100 interval-ms=100
  *   vips=198.51.100.50/24[,...]   peers=198.51.100.12[,...] (unicast; none: multicast)
  *   preempt=true password=secret handover-ms=300 (default: the builder's)
+ *   garp-lower=false          (the builder's garpOnLowerPriorityAdvert; default true)
+ *   stats-file=/tmp/x/stats   RouterStats.toString() rewritten there every 50 ms (and a STATS line at close)
+ *   health-file=/tmp/x/hc health=INTERVAL_MS,TIMEOUT_MS,RISE,FALL,WEIGHT
+ *                             a health check steered by that file: absent or "ok" healthy, "fail" failing,
+ *                             "hang" never returns (ignores interrupts), "flaky" every other run outlives
+ *                             the timeout (interruptibly) and the others succeed
+ *   listener=throw|block      an extra listener on the router's own listener thread that throws, or never
+ *                             returns; the events listener then runs on an executor of its own
  * </pre>
  * Lines, each also printed on stdout, with the wall-clock millisecond they were written at:
  * {@code STARTED <pid> t=<ms>}, {@code STATE <to> <reason> <priority> t=<ms>} for every state
@@ -33,7 +49,7 @@ import java.util.concurrent.CountDownLatch;
 public final class NodeMain {
 
     private static final Set<String> KEYS = Set.of("events", "if", "vrid", "version", "priority", "interval-ms", "vips",
-            "peers", "preempt", "password", "handover-ms");
+            "peers", "preempt", "password", "handover-ms", "garp-lower", "stats-file", "health-file", "health", "listener");
 
     private NodeMain() {
     }
@@ -60,8 +76,19 @@ public final class NodeMain {
                     .priority(Integer.parseInt(o.getOrDefault("priority", "100")))
                     .advertInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("interval-ms", "1000"))))
                     .preempt(Boolean.parseBoolean(o.getOrDefault("preempt", "true")))
-                    .listener(change -> emit(events, "STATE " + change.to() + " " + change.reason() + " "
-                            + change.priority()));
+                    .garpOnLowerPriorityAdvert(Boolean.parseBoolean(o.getOrDefault("garp-lower", "true")));
+            FailoverListener eventsListener = change -> emit(events, "STATE " + change.to() + " " + change.reason()
+                    + " " + change.priority());
+            String extra = o.get("listener");
+            if (extra == null) {
+                b.listener(eventsListener);
+            } else {
+                b.listener(eventsListener, Executors.newSingleThreadExecutor(r -> daemon(r, "nodemain-events")));
+                b.listener(misbehavingListener(extra));
+            }
+            if (o.containsKey("health")) {
+                b.healthCheck(healthCheck(Path.of(o.getOrDefault("health-file", events + ".health")), o.get("health")));
+            }
             for (String vip : o.getOrDefault("vips", "").split(",")) {
                 if (!vip.isBlank()) {
                     b.virtualAddress(vip);
@@ -84,13 +111,90 @@ public final class NodeMain {
             return;
         }
         CountDownLatch closed = new CountDownLatch(1);
+        if (o.containsKey("stats-file")) {
+            Path statsFile = Path.of(o.get("stats-file"));
+            ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "nodemain-stats"));
+            writer.scheduleWithFixedDelay(() -> writeStats(statsFile, router), 0, 50, TimeUnit.MILLISECONDS);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
+            emit(events, "STATS " + router.stats());
             emit(events, "CLOSED handovers=" + router.stats().handovers());
             closed.countDown();
         }, "nodemain-close"));
         emit(events, "STARTED " + ProcessHandle.current().pid());
         closed.await();
+    }
+
+    /** Writes the stats to a temporary file and moves it over {@code file}, so a reader never sees half of it. */
+    private static void writeStats(Path file, VirtualRouter router) {
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, router.stats() + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            System.err.println("NodeMain: cannot write stats to " + file + ": " + e);
+        }
+    }
+
+    /** {@code throw}: a listener that always throws; {@code block}: one that never returns. */
+    private static FailoverListener misbehavingListener(String kind) {
+        return switch (kind) {
+            case "throw" -> change -> {
+                throw new IllegalStateException("NodeMain listener=throw: thrown on purpose for " + change.to());
+            };
+            case "block" -> change -> sleepForever();
+            default -> {
+                fail("listener=" + kind + " is not throw or block");
+                yield null;
+            }
+        };
+    }
+
+    /** health=INTERVAL_MS,TIMEOUT_MS,RISE,FALL,WEIGHT steered by {@code file}; see the class comment. */
+    private static HealthCheck healthCheck(Path file, String spec) {
+        String[] f = spec.split(",");
+        if (f.length != 5) {
+            fail("health=" + spec + " is not INTERVAL_MS,TIMEOUT_MS,RISE,FALL,WEIGHT");
+        }
+        Duration timeout = Duration.ofMillis(Long.parseLong(f[1]));
+        AtomicLong runs = new AtomicLong();
+        Callable<Boolean> check = () -> {
+            String mode = Files.exists(file) ? Files.readString(file).strip() : "ok";
+            switch (mode) {
+                case "fail":
+                    return false;
+                case "hang":
+                    sleepForever();
+                    return false;
+                case "flaky":
+                    if (runs.incrementAndGet() % 2 == 1) {
+                        Thread.sleep(timeout.toMillis() * 3); // interrupted at the timeout
+                    }
+                    return true;
+                default:
+                    return true;
+            }
+        };
+        return new HealthCheck("nodemain", check, Duration.ofMillis(Long.parseLong(f[0])), timeout,
+                Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]));
+    }
+
+    /** Never returns, and ignores interrupts, like a check or listener stuck in a blocking call. */
+    private static void sleepForever() {
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException ignored) {
+                // stuck on purpose
+            }
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     private static synchronized void emit(Path events, String line) {

@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** What the outside sees of a VIP: who holds it ({@code ip -j addr}), and whether a client reaches it, at which MAC. */
-final class VipChecks {
+public final class VipChecks {
 
     private static final Pattern LOCAL = Pattern.compile("\"local\":\"([^\"]+)\"");
     private static final Pattern PING = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
@@ -29,7 +29,7 @@ final class VipChecks {
     }
 
     /** Whether {@code node}'s eth0 carries {@code vip}, according to {@code ip -j addr}. */
-    static boolean holds(Node node, IpAddress vip) {
+    public static boolean holds(Node node, IpAddress vip) {
         Matcher m = LOCAL.matcher(node.addressesJson());
         while (m.find()) {
             if (IpAddress.parse(m.group(1)).equals(vip)) {
@@ -40,12 +40,12 @@ final class VipChecks {
     }
 
     /** The nodes among {@code nodes} holding {@code vip}. */
-    static List<Node> holders(List<Node> nodes, IpAddress vip) {
+    public static List<Node> holders(List<Node> nodes, IpAddress vip) {
         return nodes.stream().filter(n -> holds(n, vip)).toList();
     }
 
     /** Waits until exactly {@code expected} of {@code nodes} holds {@code vip}. */
-    static void awaitSoleHolder(List<Node> nodes, Node expected, IpAddress vip, Duration timeout) {
+    public static void awaitSoleHolder(List<Node> nodes, Node expected, IpAddress vip, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         List<Node> now;
         while (!(now = holders(nodes, vip)).equals(List.of(expected))) {
@@ -61,7 +61,7 @@ final class VipChecks {
      * Waits until {@code client} pings {@code vip} and its neighbour entry for it is {@code owner}'s MAC,
      * i.e. the client really talks to the new master.
      */
-    static void awaitClientReaches(Node client, IpAddress vip, Node owner, Duration timeout) {
+    public static void awaitClientReaches(Node client, IpAddress vip, Node owner, Duration timeout) {
         LinuxTestRequirements.require("ping");
         MacAddress want = owner.mac();
         long end = System.nanoTime() + timeout.toNanos();
@@ -82,11 +82,11 @@ final class VipChecks {
     }
 
     /** A background {@code ping -i 0.01} from the client, to count what a failover costs it. */
-    static final class PingRun implements AutoCloseable {
+    public static final class PingRun implements AutoCloseable {
         private final Process process;
         private final CompletableFuture<String> out;
 
-        PingRun(Node client, IpAddress vip, int count) {
+        public PingRun(Node client, IpAddress vip, int count) {
             LinuxTestRequirements.require("ping");
             try {
                 process = new ProcessBuilder("ip", "netns", "exec", client.namespace(), "ping", "-n", "-q", "-i", "0.01",
@@ -104,7 +104,7 @@ final class VipChecks {
         }
 
         /** Waits for ping to finish and returns {transmitted, received}. */
-        long[] result() throws Exception {
+        public long[] result() throws Exception {
             String text = out.get(60, TimeUnit.SECONDS);
             Matcher m = PING.matcher(text);
             if (!m.find()) {
@@ -125,7 +125,7 @@ final class VipChecks {
      * Drops every frame to and from {@code node}'s bridge port with an nftables bridge-family
      * table in the bridge namespace (this kernel has no netem); {@link Partition#close()} heals.
      */
-    static Partition isolate(Testbed net, Node node) {
+    public static Partition isolate(Testbed net, Node node) {
         LinuxTestRequirements.require("nft");
         String table = "havip_isolate_" + node.name();
         String rules = "table bridge " + table + " {\n chain forward {\n  type filter hook forward priority 0; policy accept;\n"
@@ -134,7 +134,8 @@ final class VipChecks {
         return new Partition(net, table);
     }
 
-    private static void runNft(Testbed net, String script) {
+    /** Loads {@code script} with {@code nft -f} in the bridge namespace of {@code net}. */
+    public static void runNft(Testbed net, String script) {
         try {
             Path f = Files.createTempFile("havip-nft-", ".nft");
             try {
@@ -149,12 +150,13 @@ final class VipChecks {
     }
 
     /** An active nftables partition; closing deletes its table (idempotent). */
-    static final class Partition implements AutoCloseable {
+    public static final class Partition implements AutoCloseable {
         private final Testbed net;
         private final String table;
         private boolean open = true;
 
-        Partition(Testbed net, String table) {
+        /** Owns the bridge-family table {@code table} (already loaded) in {@code net}'s bridge namespace. */
+        public Partition(Testbed net, String table) {
             this.net = net;
             this.table = table;
         }
