@@ -418,7 +418,7 @@ final class Engine implements VirtualRouter {
     }
 
     private long nextDeadline() {
-        long d = machine.nextDeadlineNanos();
+        long d = Math.min(machine.nextDeadlineNanos(), conflictAnswerAt);
         if (pendingDeath != null) {
             d = Math.min(d, pendingDeath.deadlineNanos());
         }
@@ -476,6 +476,7 @@ final class Engine implements VirtualRouter {
         if (machine.nextDeadlineNanos() <= at) {
             apply(machine.onTimer(at));
         }
+        answerConflictIfDue(at);
     }
 
     /** Fires what is due at {@code now} (engine thread); used by {@link #sync()} so a step is complete. */
@@ -488,6 +489,7 @@ final class Engine implements VirtualRouter {
         } else if (handover == null && machine.nextDeadlineNanos() <= now) {
             apply(machine.onTimer(now));
         }
+        answerConflictIfDue(now);
     }
 
     private void runReceive() {
@@ -830,8 +832,33 @@ final class Engine implements VirtualRouter {
             } else {
                 log.debug("{}: {} claims {} again; re-announcing", id, foreignMac, address);
             }
-            addressWork(() -> reannounce(config.virtualAddresses()));
+            if (conflictAnswerAt == Long.MAX_VALUE) {
+                conflictAnswerAt = now + conflictAnswerDelayNanos();
+            }
         });
+    }
+
+    /**
+     * When the answer to a conflicting claim is due (engine thread; {@code Long.MAX_VALUE}: none).
+     * The answer waits a little and goes out at most once per wait: when two masters meet after a
+     * partition, the winner's re-announcement reaches the loser as a "conflict" too, and the loser
+     * must have time to hear the winner's advert and step down instead of answering burst with
+     * burst (an ARP war that leaves clients on whoever spoke last).
+     */
+    private long conflictAnswerAt = Long.MAX_VALUE;
+
+    private long conflictAnswerDelayNanos() {
+        return Math.min(config.advertInterval().toNanos(), TimeUnit.MILLISECONDS.toNanos(100));
+    }
+
+    private void answerConflictIfDue(long now) {
+        if (conflictAnswerAt > now) {
+            return;
+        }
+        conflictAnswerAt = Long.MAX_VALUE;
+        if (machine.state() == RouterState.MASTER && handover == null) {
+            addressWork(() -> reannounce(config.virtualAddresses()));
+        }
     }
 
     /** Feeds a link up/down event (from the link monitor) to the machine's interface trackers. */

@@ -33,6 +33,8 @@ final class HealthChecks implements AutoCloseable {
     private final ResultSink sink;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService runners;
+    /** Checks whose hang was already reported (once per hang, not every interval). */
+    private final java.util.Set<String> hungReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     HealthChecks(String routerName, List<HealthCheck> checks, ResultSink sink) {
         this.checks = List.copyOf(checks);
@@ -55,12 +57,16 @@ final class HealthChecks implements AutoCloseable {
             // keepalived skips a script run while the previous one is still going. A run that
             // already outlived its timeout (and ignores interruption) keeps reporting failure.
             if (overdue.get()) {
-                log.warn("health check {} is still hung past its timeout; counting this run as failed", c.name());
+                if (hungReported.add(c.name())) {
+                    log.warn("health check {} is still hung past its timeout; each skipped run counts as failed "
+                            + "until it returns", c.name());
+                }
                 sink.result(c.name(), false);
             }
             return;
         }
         overdue.set(false);
+        hungReported.remove(c.name());
         Future<Boolean> f;
         try {
             f = runners.submit(() -> {

@@ -393,10 +393,16 @@ class EngineTest {
 
         master.addressConflict(VIP, stale.mac());
         master.addressConflict(VIP, stale.mac());
-        run(Duration.ofMillis(10));
+        run(Duration.ofMillis(50));
+        assertThat(network.whoAnswers(VIP)).as("the answer waits up to one interval (100 ms)").map(Node::name)
+                .contains("stale");
+        long announcementsBefore = network.events().stream().filter(e -> e.node().equals("n1") && e.kind() == io.havip.core.memory.Event.Kind.ANNOUNCE).count();
+        run(Duration.ofMillis(60));
 
         assertThat(network.whoAnswers(VIP)).map(Node::name).contains("n1");
         assertThat(master.stats().addressConflicts()).isEqualTo(2);
+        assertThat(network.events().stream().filter(e -> e.node().equals("n1") && e.kind() == io.havip.core.memory.Event.Kind.ANNOUNCE).count() - announcementsBefore)
+                .as("two claims in one interval get one answer").isEqualTo(1);
     }
 
     @Test

@@ -72,7 +72,8 @@ public final class VrrpMachine {
     private final TrackerSet trackers;
     private final VrrpStats.Counters counters = new VrrpStats.Counters();
     /** Senders already warned about a differing address list; bounded so forged sources cannot grow it. */
-    private final java.util.Set<IpAddress> addressListWarned = new HashSet<>();
+    /** (reason, source) pairs already logged: a bad sender adverts every interval, so log once, then count. */
+    private final java.util.Set<String> dropsLogged = new HashSet<>();
     private static final int MAX_ADDRESS_LIST_WARNED = 64;
     private final long advertIntervalNanos;
     private final String name;
@@ -462,12 +463,13 @@ public final class VrrpMachine {
         }
         if (config.unicastPeers().isEmpty() && ttl != REQUIRED_TTL) {
             counters.ttlErrors++;
-            LOG.info("{}: dropped advert from {}: TTL/hop limit {} is not {}", name, source, ttl, REQUIRED_TTL);
+            logDrop("ttl", source, false, "{}: dropped advert from {}: TTL/hop limit {} is not {}", name, source, ttl,
+                    REQUIRED_TTL);
             return false;
         }
         if (adv.version() != config.version()) {
             counters.versionErrors++;
-            LOG.info("{}: dropped advert from {}: version {} but we run {}", name, source,
+            logDrop("version", source, false, "{}: dropped advert from {}: version {} but we run {}", name, source,
                     adv.version().number(), config.version().number());
             return false;
         }
@@ -476,8 +478,8 @@ public final class VrrpMachine {
         }
         if (RouterConfig.isMulticast(destination) != config.unicastPeers().isEmpty()) {
             counters.addressListErrors++;
-            LOG.info("{}: dropped advert from {} to {}: expected {}", name, source, destination,
-                    config.unicastPeers().isEmpty() ? "multicast" : "unicast");
+            logDrop("destination", source, false, "{}: dropped advert from {} to {}: expected {}", name, source,
+                    destination, config.unicastPeers().isEmpty() ? "multicast" : "unicast");
             return false;
         }
         counters.advertisementsReceived++;
@@ -485,17 +487,10 @@ public final class VrrpMachine {
         if (adv.addresses().size() != ours.size() || !new HashSet<>(adv.addresses()).containsAll(ours)) {
             counters.addressListErrors++;
             boolean owner = adv.priority() == RouterConfig.OWNER_PRIORITY;
-            // Once per source at WARN (a foreign router adverts every interval); then only counted.
-            boolean first = addressListWarned.size() < MAX_ADDRESS_LIST_WARNED && addressListWarned.add(source);
-            String text = "{}: advert from {} lists {} but we have {}: misconfiguration; {}"
-                    + (first ? " (logged once per source; counted in addressListErrors)" : "");
-            Object[] values = {name, source, adv.addresses(), ours, owner ? "accepted (sent by the address owner)"
-                    : "dropped"};
-            if (first) {
-                LOG.warn(text, values);
-            } else {
-                LOG.debug(text, values);
-            }
+            logDrop("address list", source, true,
+                    "{}: advert from {} lists {} but we have {}: misconfiguration; {} (logged once per source; "
+                            + "counted in addressListErrors)",
+                    name, source, adv.addresses(), ours, owner ? "accepted (sent by the address owner)" : "dropped");
             if (!owner) {
                 return false;
             }
@@ -506,23 +501,41 @@ public final class VrrpMachine {
         return true;
     }
 
+    /**
+     * Logs a dropped advert the first time a source sends one for this reason (INFO, or WARN for
+     * misconfigurations), then at DEBUG: the counters keep the totals, and a forged or
+     * misconfigured sender repeating every interval must not flood the log. At most
+     * {@value #MAX_ADDRESS_LIST_WARNED} (reason, source) pairs are remembered.
+     */
+    private void logDrop(String reason, IpAddress source, boolean warn, String format, Object... values) {
+        String key = reason + " " + source;
+        boolean first = dropsLogged.size() < MAX_ADDRESS_LIST_WARNED && dropsLogged.add(key);
+        if (!first) {
+            LOG.debug(format, values);
+        } else if (warn) {
+            LOG.warn(format, values);
+        } else {
+            LOG.info(format + " (further ones from this source are only counted)", values);
+        }
+    }
+
     private boolean acceptV2(IpAddress source, VrrpAdvertisement adv) {
         // Auth types above 2 are refused by the codec (BAD_AUTH_TYPE); AH (2) is valid on the wire but not ours.
         if (adv.authType() != config.authType()) {
             counters.authTypeMismatch++;
-            LOG.info("{}: dropped advert from {}: auth type {} but we use {}", name, source, adv.authType(),
-                    config.authType());
+            logDrop("auth type", source, false, "{}: dropped advert from {}: auth type {} but we use {}", name, source,
+                    adv.authType(), config.authType());
             return false;
         }
         if (config.authType() == 1 && !adv.authDataEquals(config.authData())) {
             counters.authFailures++;
-            LOG.info("{}: dropped advert from {}: wrong password", name, source);
+            logDrop("password", source, false, "{}: dropped advert from {}: wrong password", name, source);
             return false;
         }
         if (adv.advertIntervalCs() != config.advertIntervalCs()) {
             // RFC 3768 section 7.1: MUST discard; keepalived too, "to prevent concurrent VRID running".
             counters.advertIntervalErrors++;
-            LOG.info("{}: dropped advert from {}: interval {} s but ours is {} s", name, source,
+            logDrop("interval", source, false, "{}: dropped advert from {}: interval {} s but ours is {} s", name, source,
                     adv.advertIntervalCs() / 100, config.advertIntervalCs() / 100);
             return false;
         }
@@ -577,6 +590,11 @@ public final class VrrpMachine {
             masterAddress = source;
             LOG.info("{}: advert from {} with priority {} (ours {}) wins", name, source, adv.priority(),
                     effectivePriority);
+            // Beyond RFC 5798 section 6.4.3: one last advert at our own (lower) priority, so the winner
+            // hears that another master existed and re-announces the address. Without it, when two
+            // masters meet after a partition and the loser hears the winner first, the loser steps
+            // down silently and the hosts that followed it keep a stale ARP entry for the address.
+            sendAdvert(effectivePriority, out);
             leaveMaster(false, out);
             preemptAt = NONE;
             enterBackup(now, TransitionReason.HIGHER_PRIORITY_MASTER, masterAdverIntervalNanos, out);

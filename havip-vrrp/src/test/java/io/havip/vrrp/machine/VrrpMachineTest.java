@@ -223,7 +223,11 @@ class VrrpMachineTest {
             VrrpMachine m = master(c);
             long now = 5 * SEC;
             List<Action> out = m.onAdvertisement(now, LOWER_PEER, MCAST, 255, advert(c, 101, 200));
-            assertThat(out).containsExactly(new Action.UnbindAddresses(c.virtualAddresses()),
+            assertThat(out).hasSize(3);
+            assertThat(out.get(0)).isInstanceOfSatisfying(Action.SendAdvert.class,
+                    a -> assertThat(a.advertisement().priority()).as("a last advert at our priority for the winner")
+                            .isEqualTo(100));
+            assertThat(out.subList(1, 3)).containsExactly(new Action.UnbindAddresses(c.virtualAddresses()),
                     new Action.NotifyStateChange(RouterState.MASTER, RouterState.BACKUP,
                             TransitionReason.HIGHER_PRIORITY_MASTER, 100));
             assertThat(m.masterAdverInterval()).isEqualTo(Duration.ofSeconds(2));
