@@ -65,6 +65,31 @@ class PartitionFaultsIT {
         assertThat(staleEntryAfterHeal(net, false)).as("control: no re-announcement").isFalse();
     }
 
+    @Test
+    void afterAFullHealTheClientIsRepointedAtTheSurvivingMasterWithoutResolvingAgain(Testbed net) throws Exception {
+        try (FaultBed bed = new FaultBed(net).start(150, 100)) {
+            bed.awaitServing(bed.r1);
+            long masterAt = bed.r1.process().awaitLine("STATE MASTER", CONVERGE);
+            HavipProcess.sleep(Math.max(0, masterAt + 6_000 - System.currentTimeMillis()));
+            try (VipChecks.Partition cut = VipChecks.isolate(net, bed.n1)) {
+                bed.r2.process().awaitLine("STATE MASTER", CONVERGE);
+                VipChecks.awaitClientReaches(bed.client, bed.vip, bed.n2, CONVERGE);
+            } // healed all at once: whichever master hears the other first, the winner re-announces
+            long healedAt = System.currentTimeMillis();
+            assertThat(bed.checker.awaitConverged(CONVERGE)).isSameAs(bed.r1);
+            // no traffic from the client: only a gratuitous ARP can move its entry this fast
+            long end = healedAt + 2_000;
+            while (!bed.client.neighbour(bed.vip).equals(java.util.Optional.of(bed.n1.mac()))
+                    && System.currentTimeMillis() < end) {
+                HavipProcess.sleep(20);
+            }
+            Measured.report("full heal: client entry at %s %d ms after healing",
+                    bed.client.neighbour(bed.vip).map(m -> m.equals(bed.n1.mac()) ? "n1" : "n2").orElse("none"),
+                    System.currentTimeMillis() - healedAt);
+            assertThat(bed.client.neighbour(bed.vip)).contains(bed.n1.mac());
+        }
+    }
+
     /**
      * Whether n1 sent gratuitous ARP for the VIP while it heard n2's lower-priority adverts (its own
      * adverts still dropped). The evidence is n2's conflict counter: n2, still master, sees every ARP
