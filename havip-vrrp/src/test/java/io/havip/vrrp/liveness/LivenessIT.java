@@ -182,6 +182,12 @@ class LivenessIT {
         start(a, 150, b);
         start(b, 100, a);
         awaitReady(a, b);
+        // b may have been master for a moment before a preempted it; its listener writes the event
+        // lines after the state changed, so wait until its log has caught up with BACKUP.
+        await(b.name() + "'s event log ends in BACKUP", 10, () -> {
+            List<String> lines = events(b);
+            return !lines.isEmpty() && lines.get(lines.size() - 1).startsWith("BACKUP ");
+        });
         int seen = events(b).size();
         String table = "hvlive" + net.suffix();
         String bridge = net.bridgeNamespace();
