@@ -302,6 +302,10 @@ class LivenessIT {
         start(a, 150, b);
         start(b, 100, a);
         awaitReady(a, b);
+        // Start-up on a loaded host may pass through a short MASTER of b before a's first advert;
+        // what matters is that nothing changes from here on.
+        int eventsOfA = events(a).size();
+        int eventsOfB = events(b).size();
         IpAddress aAddress = a.ipv4();
         c.run(() -> {
             try (RawClient stranger = new RawClient(aAddress.toInetAddress(), PORT, 51)) {
@@ -330,7 +334,7 @@ class LivenessIT {
         assertThat(status(a).get("state")).isEqualTo("MASTER");
         assertThat(status(b).get("state")).isEqualTo("BACKUP");
         assertThat(counter(b, "processDeaths")).isZero();
-        assertThat(events(a)).hasSize(2);
-        assertThat(events(b)).hasSize(1);
+        assertThat(events(a)).hasSize(eventsOfA);
+        assertThat(events(b)).hasSize(eventsOfB);
     }
 }
