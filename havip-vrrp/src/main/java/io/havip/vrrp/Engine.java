@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Liveness reports</h2>
  * A report is acted on only if, on the engine thread, the router is BACKUP and follows that
  * peer; then, unless an advert from it arrives within the grace, the machine gets
- * {@link VrrpMachine#onMasterProcessDied}. A peer's report is acted on at most once per
+ * {@link VrrpMachine#onMasterProcessDied}. The grace counts from the end of the channel (the
+ * monitor's {@code peerChannelLost}, which decides nothing by itself), so it overlaps the
+ * confirmation; an advert from that master after the channel ended cancels the takeover. A peer's report is acted on at most once per
  * hold-down ({@link #LIVENESS_HOLDDOWN}), so a flapping channel cannot make a router
  * flap: at most one transition per hold-down, and the VRRP timers decide meanwhile.
  */
@@ -68,6 +70,8 @@ final class Engine implements VirtualRouter {
     private static final Duration RECEIVE_SLICE = Duration.ofMillis(200);
     /** After acting on a peer's death report, ignore its next ones this long (flap guard). */
     static final Duration LIVENESS_HOLDDOWN = Duration.ofSeconds(10);
+    /** Twice the monitor's 500 ms confirmation window: an older loss is not the one being confirmed. */
+    private static final Duration LOST_CHANNEL_MAX_AGE = Duration.ofSeconds(1);
 
     private final RouterConfig config;
     private final RouterId id;
@@ -119,7 +123,25 @@ final class Engine implements VirtualRouter {
     private final AtomicLong deathsCancelled = new AtomicLong();
     private final AtomicLong deathsIgnored = new AtomicLong();
 
+    /**
+     * The channel to the followed master ended without goodbye at {@code lostAtNanos} and is
+     * being confirmed; {@code advertSince} is set when that master advertised after the loss
+     * (engine thread only).
+     */
+    private LostChannel lostChannel;
+
     private record PendingDeath(IpAddress peer, long deadlineNanos) { }
+
+    private static final class LostChannel {
+        final IpAddress peer;
+        final long lostAtNanos;
+        boolean advertSince;
+
+        LostChannel(IpAddress peer, long lostAtNanos) {
+            this.peer = peer;
+            this.lostAtNanos = lostAtNanos;
+        }
+    }
 
     /** Liveness settings as the builder resolved them. */
     record Liveness(LivenessConfig config, LivenessEndpoints endpoints) { }
@@ -179,7 +201,17 @@ final class Engine implements VirtualRouter {
             this.livenessGrace = livenessSettings.config().grace();
             this.liveness = new LivenessMonitor(id.name(), id.vrid(), transport.sourceAddress(),
                     new HashSet<>(config.unicastPeers()), livenessSettings.config(), livenessSettings.endpoints(),
-                    peer -> post(now -> livenessReport(now, peer)));
+                    new LivenessMonitor.Events() {
+                        @Override
+                        public void peerProcessDied(IpAddress peer) {
+                            post(now -> livenessReport(now, peer));
+                        }
+
+                        @Override
+                        public void peerChannelLost(IpAddress peer) {
+                            post(now -> livenessLost(now, peer));
+                        }
+                    });
         } else {
             this.livenessGrace = Duration.ZERO;
             this.liveness = null;
@@ -469,8 +501,8 @@ final class Engine implements VirtualRouter {
             pendingDeath = null;
             deathActedAt.put(p.peer(), at);
             deathsTriggered.incrementAndGet();
-            log.info("{}: no advert from {} within the grace of {}; acting as on priority 0", id, p.peer(),
-                    livenessGrace);
+            log.info("{}: no advert from {} within the grace of {}; acting as on priority 0 at t={} ns", id, p.peer(),
+                    livenessGrace, at);
             apply(machine.onMasterProcessDied(at, p.peer()));
         }
         if (machine.nextDeadlineNanos() <= at) {
@@ -523,6 +555,9 @@ final class Engine implements VirtualRouter {
             watchForNewMaster(r);
             return;
         }
+        if (lostChannel != null && r.source().equals(lostChannel.peer) && isLiveAdvert(r)) {
+            lostChannel.advertSince = true;
+        }
         if (pendingDeath != null && r.source().equals(pendingDeath.peer()) && isLiveAdvert(r)) {
             deathsCancelled.incrementAndGet();
             log.info("{}: advert from {} within the grace; it lives, no takeover", id, pendingDeath.peer());
@@ -551,6 +586,11 @@ final class Engine implements VirtualRouter {
         Long last = deathActedAt.get(peer);
         boolean following = handover == null && machine.state() == RouterState.BACKUP
                 && machine.masterAddress().filter(peer::equals).isPresent();
+        // The loss is the one being confirmed: the monitor reports a loss before each confirmation,
+        // which ends within its 500 ms window.
+        LostChannel lost = lostChannel != null && lostChannel.peer.equals(peer)
+                && now - lostChannel.lostAtNanos < LOST_CHANNEL_MAX_AGE.toNanos() ? lostChannel : null;
+        lostChannel = null;
         if (!following || pendingDeath != null || last != null && now - last < LIVENESS_HOLDDOWN.toNanos()) {
             deathsIgnored.incrementAndGet();
             log.info("{}: {} process died; {}", id, peer, !following ? "not the master we follow, nothing to do"
@@ -558,8 +598,34 @@ final class Engine implements VirtualRouter {
                     + "timers decide");
             return;
         }
-        log.info("{}: master {} process died; taking over unless it advertises within {}", id, peer, livenessGrace);
-        pendingDeath = new PendingDeath(peer, now + livenessGrace.toNanos());
+        if (lost != null && lost.advertSince) {
+            // It advertised after its channel ended: whatever the refusal says, it lives.
+            deathsCancelled.incrementAndGet();
+            log.info("{}: {} advertised after its liveness channel ended; it lives, no takeover", id, peer);
+            return;
+        }
+        // The grace runs from the loss of the channel (the earliest moment the process can have
+        // died), side by side with the confirmation; without a recorded loss, from now.
+        long graceFrom = lost != null ? lost.lostAtNanos : now;
+        long deadline = Math.max(now, graceFrom + livenessGrace.toNanos());
+        log.info("{}: master {} process died (confirmed at t={} ns, {} us after the channel ended); taking over "
+                + "unless it advertises within {} us", id, peer, now, lost == null ? -1 : (now - lost.lostAtNanos) / 1000,
+                (deadline - now) / 1000);
+        pendingDeath = new PendingDeath(peer, deadline);
+    }
+
+    /**
+     * The channel to {@code peer} ended without goodbye and is being confirmed: note when, so
+     * the grace can start now. Decides nothing: only {@link #livenessReport} can lead to a takeover.
+     */
+    private void livenessLost(long now, IpAddress peer) {
+        if (handover == null && machine.state() == RouterState.BACKUP
+                && machine.masterAddress().filter(peer::equals).isPresent()) {
+            lostChannel = new LostChannel(peer, now);
+            log.info("{}: liveness channel to master {} ended without goodbye at t={} ns; confirming", id, peer, now);
+        } else {
+            lostChannel = null;
+        }
     }
 
     /** During a handover the machine is stopped; the engine itself watches for the new master's advert. */

@@ -7,6 +7,7 @@ import io.havip.vrrp.config.ConfigException;
 import io.havip.vrrp.config.ConfigWarning;
 import io.havip.vrrp.config.GarpSettings;
 import io.havip.vrrp.config.GlobalDefs;
+import io.havip.vrrp.config.HavipSettings;
 import io.havip.vrrp.config.InitialState;
 import io.havip.vrrp.config.KeepalivedConfig;
 import io.havip.vrrp.config.NotifyScripts;
@@ -16,6 +17,7 @@ import io.havip.vrrp.config.VirtualIpAddress;
 import io.havip.vrrp.config.VrrpInstanceConfig;
 import io.havip.vrrp.config.VrrpScriptConfig;
 import io.havip.vrrp.config.VrrpSyncGroupConfig;
+import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.machine.RouterConfig;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -39,7 +41,8 @@ import java.util.function.Function;
  * instance, keyed by instance name: interface, VRID, version, priority, advert interval,
  * virtual addresses, unicast source and peers, preempt / nopreempt / preempt_delay, PASS
  * authentication, the GARP schedule, {@code track_interface} with weights and
- * {@code vrrp_script}s as {@link HealthCheck}s (a sync group's trackers apply to each member).
+ * {@code vrrp_script}s as {@link HealthCheck}s (a sync group's trackers apply to each member),
+ * and the liveness channel of a {@code havip { ... }} block ({@link HavipSettings}).
  *
  * <p>Only here, because a configuration file asks for it, does havip run a process: each
  * tracked {@code vrrp_script} becomes a health check that runs the script (split into words
@@ -81,10 +84,13 @@ public final class KeepalivedRouters {
      * @param sourceAddress the advert source address, when configured
      * @param checks        the script health checks, in tracking order
      * @param notifyCommands the notify command lines as configured (master, backup, fault, stop, notify)
+     * @param liveness      the liveness channel of the {@code havip} block, when on
      */
     public record Settings(RouterConfig router, GarpConfig garp, Optional<IpAddress> sourceAddress,
-                           List<ScriptCheck> checks, List<Optional<String>> notifyCommands) {
+                           List<ScriptCheck> checks, List<Optional<String>> notifyCommands,
+                           Optional<LivenessConfig> liveness) {
         public Settings {
+            Objects.requireNonNull(liveness, "liveness");
             Objects.requireNonNull(router, "router");
             Objects.requireNonNull(garp, "garp");
             Objects.requireNonNull(sourceAddress, "sourceAddress");
@@ -97,6 +103,7 @@ public final class KeepalivedRouters {
             StringBuilder b = new StringBuilder(router.toString());
             sourceAddress.ifPresent(s -> b.append("\n  source address ").append(s));
             b.append("\n  ").append(garp);
+            liveness.ifPresent(l -> b.append("\n  liveness channel ").append(l));
             checks.forEach(c -> b.append("\n  vrrp_script ").append(c.name()).append(": ").append(String.join(" ", c.command()))
                     .append(", every ").append(c.interval()).append(", timeout ").append(c.timeout()).append(", rise ")
                     .append(c.rise()).append(", fall ").append(c.fall()).append(", weight ").append(c.weight()));
@@ -189,6 +196,8 @@ public final class KeepalivedRouters {
         }
         i.sourceAddress().ifPresent(b::sourceAddress);
         i.unicastPeers().forEach(b::unicastPeer);
+        Optional<LivenessConfig> liveness = livenessOf(config.havip());
+        liveness.ifPresent(b::liveness);
         Optional<Authentication> auth = i.authentication();
         if (auth.isPresent()) {
             if (auth.get().type() == Authentication.Type.AH) {
@@ -276,11 +285,21 @@ public final class KeepalivedRouters {
         }
         List<Optional<String>> notify = List.of(command(n.master()), command(n.backup()), command(n.fault()),
                 command(n.stop()), command(n.any()));
-        return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify), i);
+        return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify, liveness), i);
     }
 
     private static Optional<String> command(Optional<io.havip.vrrp.config.NotifyScript> s) {
         return s.map(io.havip.vrrp.config.NotifyScript::command);
+    }
+
+    /**
+     * The {@code havip} block's liveness channel on every instance (the secret, port and grace
+     * are the same for all; the default port differs by VRID). Without the block, or with
+     * {@code liveness off}, the router runs plain VRRP, as under keepalived.
+     */
+    private static Optional<LivenessConfig> livenessOf(HavipSettings h) {
+        return h.livenessOn() ? Optional.of(new LivenessConfig(h.livenessSecret(), h.livenessPort(), h.livenessGrace(),
+                LivenessConfig.DEFAULT_HEARTBEAT)) : Optional.empty();
     }
 
     private static void addressOptions(String who, String ifname, VirtualIpAddress v, List<ConfigWarning> warnings) {

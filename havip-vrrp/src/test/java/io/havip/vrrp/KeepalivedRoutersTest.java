@@ -313,4 +313,28 @@ class KeepalivedRoutersTest {
         return new ScriptCheck("t", List.of(command), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1, 0);
     }
 
+
+    @Test
+    void havipBlockTurnsOnTheLivenessChannelOfEveryInstance() {
+        String two = "vrrp_instance A {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n  198.51.100.50\n }\n}\n"
+                + "vrrp_instance B {\n interface eth0\n virtual_router_id 52\n virtual_ipaddress {\n  198.51.100.51\n }\n}\n";
+        Mapping m = mapText(two + "havip {\n liveness_secret \"0123456789abcdef\"\n liveness_grace_ms 20\n}\n");
+        for (String name : List.of("A", "B")) {
+            io.havip.vrrp.liveness.LivenessConfig l = m.routers().get(name).settings().liveness().orElseThrow();
+            assertThat(l.secret()).isEqualTo("0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(l.grace()).isEqualTo(Duration.ofMillis(20));
+            assertThat(l.port()).isZero();
+            assertThat(m.routers().get(name).settings().toString()).contains("liveness channel LivenessConfig[port 11200+vrid")
+                    .doesNotContain("0123456789abcdef");
+        }
+        assertThat(m.routers().get("A").settings().liveness().orElseThrow().portFor(51)).isEqualTo(11251);
+        Mapping fixed = mapText(two + "havip {\n liveness_secret \"0123456789abcdef\"\n liveness_port 12000\n}\n");
+        assertThat(fixed.routers().get("B").settings().liveness().orElseThrow().portFor(52)).isEqualTo(12000);
+        assertThat(mapText(two).routers().get("A").settings().liveness()).isEmpty();
+        assertThat(mapText(two + "havip {\n liveness_secret \"0123456789abcdef\"\n liveness off\n}\n").routers().get("A")
+                .settings().liveness()).isEmpty();
+        // a changed secret is a changed router (reload rebuilds it)
+        assertThat(mapText(two + "havip {\n liveness_secret \"0123456789abcdeX\"\n}\n").routers().get("A").settings())
+                .isNotEqualTo(m.routers().get("A").settings());
+    }
 }

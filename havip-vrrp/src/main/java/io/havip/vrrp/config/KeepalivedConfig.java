@@ -13,13 +13,15 @@ import java.util.Optional;
  * @param scripts    {@code vrrp_script} blocks by name, in file order
  * @param instances  {@code vrrp_instance} blocks in file order
  * @param syncGroups {@code vrrp_sync_group} blocks in file order
+ * @param havip      the {@code havip} block, read by havip only ({@link HavipSettings#NONE} when absent)
  * @param warnings   what keepalived would have complained about and carried on, in file order
  */
 public record KeepalivedConfig(GlobalDefs globalDefs, Map<String, VrrpScriptConfig> scripts, List<VrrpInstanceConfig> instances,
-                               List<VrrpSyncGroupConfig> syncGroups, List<ConfigWarning> warnings) {
+                               List<VrrpSyncGroupConfig> syncGroups, HavipSettings havip, List<ConfigWarning> warnings) {
 
     public KeepalivedConfig {
         Objects.requireNonNull(globalDefs, "globalDefs");
+        Objects.requireNonNull(havip, "havip");
         scripts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scripts));
         instances = List.copyOf(instances);
         syncGroups = List.copyOf(syncGroups);

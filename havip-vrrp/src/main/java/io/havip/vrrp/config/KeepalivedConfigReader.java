@@ -89,19 +89,22 @@ public final class KeepalivedConfigReader {
             "garp_extra_if", "garp_extra_if_vmac", "promote_secondaries", "global_tracking");
 
     private final List<ConfigWarning> warnings = new ArrayList<>();
+    /** The file read first: its file system resolves {@code liveness_secret_file}. */
+    private final Path origin;
 
-    private KeepalivedConfigReader() {
+    private KeepalivedConfigReader(Path origin) {
+        this.origin = origin;
     }
 
     /** Reads {@code file} and the files it includes. */
     public static KeepalivedConfig read(Path file) {
-        KeepalivedConfigReader reader = new KeepalivedConfigReader();
+        KeepalivedConfigReader reader = new KeepalivedConfigReader(file);
         return reader.interpret(ConfigSyntax.parse(file, reader.warnings::add));
     }
 
     /** Reads {@code text} as if it were the file {@code origin} (named in messages; includes resolve beside it). */
     public static KeepalivedConfig parse(String text, Path origin) {
-        KeepalivedConfigReader reader = new KeepalivedConfigReader();
+        KeepalivedConfigReader reader = new KeepalivedConfigReader(origin);
         return reader.interpret(ConfigSyntax.parse(text, origin, reader.warnings::add));
     }
 
@@ -111,8 +114,17 @@ public final class KeepalivedConfigReader {
         List<InstanceDraft> drafts = new ArrayList<>();
         List<Statement> groups = new ArrayList<>();
         boolean sawGlobals = false;
+        HavipSettings havip = HavipSettings.NONE;
         for (Statement s : top) {
             switch (s.name()) {
+                case "havip" -> {
+                    requireBlock(s);
+                    if (havip.location().isPresent()) {
+                        throw new ConfigException(s.location(), "havip", "the havip block is given twice (first at "
+                                + havip.location().get() + ")", "one havip { ... } block, e.g. in /etc/havip/havip.conf");
+                    }
+                    havip = HavipBlock.read(s, this);
+                }
                 case "global_defs" -> {
                     requireBlock(s);
                     globals = globalDefs(s, sawGlobals ? globals : GlobalDefs.DEFAULTS);
@@ -159,7 +171,7 @@ public final class KeepalivedConfigReader {
         for (Statement g : groups) {
             syncGroups.add(syncGroup(g, instances, scripts, syncGroups));
         }
-        return new KeepalivedConfig(globals, scripts, instances, syncGroups, warnings);
+        return new KeepalivedConfig(globals, scripts, instances, syncGroups, havip, warnings);
     }
 
     // ---------------------------------------------------------------- global_defs
@@ -867,11 +879,24 @@ public final class KeepalivedConfigReader {
 
     // ---------------------------------------------------------------- values
 
-    private void warn(SourceLocation at, String message) {
+    /**
+     * {@code name} as a path in the configuration's file system: absolute as given, relative to
+     * the directory of the file {@code at} names (as keepalived resolves includes).
+     */
+    Path besideConfig(SourceLocation at, String name) {
+        Path p = origin.getFileSystem().getPath(name);
+        if (p.isAbsolute()) {
+            return p;
+        }
+        Path dir = origin.getFileSystem().getPath(at.file()).toAbsolutePath().getParent();
+        return dir == null ? p.toAbsolutePath() : dir.resolve(p);
+    }
+
+    void warn(SourceLocation at, String message) {
         warnings.add(new ConfigWarning(at, message));
     }
 
-    private void requireBlock(Statement s) {
+    void requireBlock(Statement s) {
         if (s.block() == null) {
             throw new ConfigException(s.location(), s.name(), "expects a { ... } block", s.name() + (s.args().isEmpty()
                     ? "" : " " + s.args().get(0).text()) + " { ... }");
@@ -890,7 +915,7 @@ public final class KeepalivedConfigReader {
     }
 
     /** The values of {@code s}, between {@code min} and {@code max} of them. */
-    private List<Token> args(Statement s, int min, int max, String allowed) {
+    List<Token> args(Statement s, int min, int max, String allowed) {
         if (s.block() != null) {
             throw new ConfigException(s.location(), s.name(), "takes a value, not a { ... } block", allowed);
         }
@@ -905,7 +930,7 @@ public final class KeepalivedConfigReader {
         return s.args();
     }
 
-    private void extraValues(Statement s, int expected) {
+    void extraValues(Statement s, int expected) {
         if (s.block() != null) {
             throw new ConfigException(s.location(), s.name(), "takes no { ... } block", null);
         }
@@ -915,7 +940,7 @@ public final class KeepalivedConfigReader {
         }
     }
 
-    private String single(Statement s, String allowed) {
+    String single(Statement s, String allowed) {
         return args(s, 1, 1, allowed).get(0).text();
     }
 
@@ -923,7 +948,7 @@ public final class KeepalivedConfigReader {
         return tokens.stream().map(Token::text).toList();
     }
 
-    private int integer(Statement s, int min, int max, String allowed) {
+    int integer(Statement s, int min, int max, String allowed) {
         return integer(s, single(s, allowed), min, max, allowed);
     }
 
@@ -956,7 +981,7 @@ public final class KeepalivedConfigReader {
     }
 
     /** keepalived's {@code <BOOL>}: a keyword alone means on. */
-    private boolean bool(Statement s) {
+    boolean bool(Statement s) {
         if (s.args().isEmpty()) {
             extraValues(s, 0);
             return true;

@@ -18,9 +18,10 @@ import java.util.Arrays;
  *                          {@value #DEFAULT_PORT_BASE} + VRID (so several routers on a host do
  *                          not collide; 11201-11455 lies below Linux's ephemeral range
  *                          32768-60999, so no outgoing connection can hold it)
- * @param grace             after the channel to the master ends without a goodbye and its
- *                          port refuses a new connection: how long an advert from that master
- *                          may still arrive and cancel the takeover
+ * @param grace             how long, counted from the end of the channel to the master (without
+ *                          a goodbye), an advert from that master may still arrive and cancel the
+ *                          takeover; it runs side by side with the confirmation (the port must
+ *                          refuse a new connection), and the takeover waits for both
  * @param heartbeatInterval how often each side sends a heartbeat; a channel that hears nothing
  *                          for three intervals is closed as half-open (and never moves the
  *                          address: a silent peer is the VRRP timers' job)
@@ -32,9 +33,9 @@ public record LivenessConfig(byte[] secret, int port, Duration grace, Duration h
     /** Default port base: "112" for the VRRP protocol number; the VRID is added. */
     public static final int DEFAULT_PORT_BASE = 11200;
     /**
-     * Default grace: 10 ms, one minimum VRRPv3 advert interval. By the time it starts the
-     * master's kernel has both closed the channel and refused a new connection, so the process
-     * is gone; the grace only lets an advert that was already in flight count.
+     * Default grace: 10 ms, one minimum VRRPv3 advert interval. It starts when the master's
+     * kernel closed the channel, so the process is already gone; the grace only lets an advert
+     * that was already in flight count.
      */
     public static final Duration DEFAULT_GRACE = Duration.ofMillis(10);
     /** Default heartbeat: 1 s (three missed = half-open, the same scale as VRRP's 3 x 1 s). */

@@ -85,11 +85,52 @@ class LivenessMonitorTest {
     }
 
     @Test
+    void theLossIsReportedBeforeTheConfirmedDeathAndAGoodbyeIsNeitherLossNorDeath() throws Exception {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        LivenessMonitor.Events recorder = new LivenessMonitor.Events() {
+            @Override
+            public void peerProcessDied(IpAddress peer) {
+                reports.add("died " + peer);
+            }
+
+            @Override
+            public void peerChannelLost(IpAddress peer) {
+                reports.add("lost " + peer);
+            }
+        };
+        int portA = endpoints.register(A);
+        LivenessMonitor a = monitorOn(A, B, SECRET, portA);
+        LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(endpoints.register(B))
+                .withHeartbeatInterval(Duration.ofMillis(50));
+        LivenessMonitor b = new LivenessMonitor("VI_b", VRID, B, Set.of(A), c, endpoints, recorder);
+        open.add(b);
+        b.start();
+        b.dial(A);
+        await("the channel is up on both ends", () -> a.stats().channelsUp() == 1 && b.stats().channelsUp() == 1);
+
+        a.goodbye();
+        await("b hears the goodbye", () -> b.stats().goodbyesReceived() == 1);
+        LivenessMonitor restarted = monitorOn(A, B, SECRET, portA);
+        await("b reconnects", () -> b.stats().channelsUp() == 1 && restarted.stats().channelsUp() == 1);
+        assertThat(reports).as("a goodbye is no loss").isEmpty();
+
+        restarted.abort();
+        await("b reports the death", () -> reports.contains("died " + A));
+        // abort() closes the channels before the listener, so a confirming connection may still be
+        // answered (the peer lives) and then lost again: each death follows a loss, one death.
+        assertThat(reports.get(0)).isEqualTo("lost " + A);
+        assertThat(reports.get(reports.size() - 1)).isEqualTo("died " + A);
+        assertThat(reports.subList(0, reports.size() - 1)).containsOnly("lost " + A);
+        assertThat(b.stats().processDeaths()).isEqualTo(1);
+    }
+
+    @Test
     void aGoodbyeIsNoDeathEvenThoughThePortThenRefuses() throws Exception {
         LivenessMonitor a = monitor(A, B, SECRET);
         LivenessMonitor b = monitor(B, A, SECRET);
         b.dial(A);
-        await("the channel is up", () -> b.stats().channelsUp() == 1);
+        // both ends: a says goodbye only on channels it has registered
+        await("the channel is up on both ends", () -> a.stats().channelsUp() == 1 && b.stats().channelsUp() == 1);
 
         a.goodbye();
         await("b hears the goodbye", () -> b.stats().goodbyesReceived() == 1);
@@ -229,7 +270,9 @@ class LivenessMonitorTest {
             for (int i = 0; i < LivenessMonitor.MAX_INCOMING + 4; i++) {
                 idle.add(new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID));
             }
-            await("a refuses the surplus", () -> a.stats().refusedOverLimit() == 4);
+            // at least the surplus: in a full build, a loopback dialler of an earlier test class may
+            // still knock on this port, and it is refused just the same
+            await("a refuses the surplus", () -> a.stats().refusedOverLimit() >= 4);
         } finally {
             for (RawClient c : idle) {
                 c.close();

@@ -18,8 +18,16 @@ import java.time.Duration;
  * state change (after the address is bound or released: the listener's view) and rewrites
  * {@code <name>.status} every 20 ms with the state and the liveness counters. The parent
  * compares nanoTime readings: on Linux both JVMs read CLOCK_MONOTONIC.
+ *
+ * <p>It also runs the service clients use through the virtual address: a TCP accept loop on
+ * 0.0.0.0:{@value #SERVICE_PORT} answering each connection with one byte. Bound to the
+ * wildcard, it needs no {@code ip_nonlocal_bind} and answers on the address as soon as the
+ * address is on the interface; it dies with the JVM, as a real application would.
  */
 public final class LivenessNode {
+
+    /** The port of the service on the virtual address. */
+    static final int SERVICE_PORT = 8080;
 
     private LivenessNode() {
     }
@@ -48,6 +56,7 @@ public final class LivenessNode {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+        serve();
         VirtualRouter router = b.start();
         Path status = dir.resolve(name + ".status");
         Path tmp = dir.resolve(name + ".status.tmp");
@@ -64,5 +73,22 @@ public final class LivenessNode {
             Files.move(tmp, status, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Thread.sleep(20);
         }
+    }
+
+    private static void serve() throws java.io.IOException {
+        java.net.ServerSocket server = new java.net.ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new java.net.InetSocketAddress("0.0.0.0", SERVICE_PORT), 128);
+        Thread t = new Thread(() -> {
+            while (true) {
+                try (java.net.Socket s = server.accept()) {
+                    s.getOutputStream().write('x');
+                } catch (java.io.IOException e) {
+                    // the client went away; serve the next one
+                }
+            }
+        }, "service");
+        t.setDaemon(true);
+        t.start();
     }
 }

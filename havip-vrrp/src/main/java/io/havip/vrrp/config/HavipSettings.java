@@ -1,0 +1,80 @@
+package io.havip.vrrp.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code havip { ... }} block: settings only havip reads, applied to every
+ * {@code vrrp_instance} of the file. keepalived rejects the block ("unknown keyword"), so it
+ * belongs in a file that only havip hosts have, pulled in with a plain
+ * {@code include /etc/havip/*.conf}: keepalived.conf(5) says a plain {@code include} that
+ * matches nothing is no error, so the same keepalived.conf serves both daemons.
+ *
+ * <pre>
+ * havip {
+ *     liveness_secret_file /etc/havip/secret   # or: liveness_secret "at least 16 bytes"
+ *     liveness_port 11251                      # default 11200 + virtual_router_id
+ *     liveness_grace_ms 10
+ *     liveness off                             # optional: plain VRRP timing
+ * }
+ * </pre>
+ *
+ * @param liveness        {@code liveness}: whether the liveness channel runs (default on when a
+ *                        secret is given)
+ * @param livenessSecret  the shared secret as bytes ({@code liveness_secret} as UTF-8, or the
+ *                        content of {@code liveness_secret_file} without its trailing line
+ *                        break); empty when the block gives none (then the channel is off)
+ * @param livenessPort    {@code liveness_port}, 0 for the default 11200 + VRID
+ * @param livenessGrace   {@code liveness_grace_ms} (default 10 ms)
+ * @param location        where the block starts; empty for {@link #NONE}
+ */
+public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
+                            Optional<SourceLocation> location) {
+
+    /** 10 ms, as {@code io.havip.vrrp.liveness.LivenessConfig.DEFAULT_GRACE}: one minimum VRRPv3 interval. */
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(10);
+
+    /** No {@code havip} block: the channel is off and the file means exactly what it means to keepalived. */
+    public static final HavipSettings NONE = new HavipSettings(false, new byte[0], 0, DEFAULT_GRACE, Optional.empty());
+
+    public HavipSettings {
+        livenessSecret = Objects.requireNonNull(livenessSecret, "livenessSecret").clone();
+        if (livenessPort < 0 || livenessPort > 65535) {
+            throw new IllegalArgumentException("livenessPort " + livenessPort + " is outside 0-65535 (0 = 11200 + VRID)");
+        }
+        Objects.requireNonNull(livenessGrace, "livenessGrace");
+        Objects.requireNonNull(location, "location");
+    }
+
+    /** A copy of the secret. */
+    @Override
+    public byte[] livenessSecret() {
+        return livenessSecret.clone();
+    }
+
+    /** Whether routers of this file run the liveness channel: on, with a secret. */
+    public boolean livenessOn() {
+        return liveness && livenessSecret.length > 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HavipSettings h && liveness == h.liveness && Arrays.equals(livenessSecret, h.livenessSecret)
+                && livenessPort == h.livenessPort && livenessGrace.equals(h.livenessGrace) && location.equals(h.location);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(liveness, Arrays.hashCode(livenessSecret), livenessPort, livenessGrace, location);
+    }
+
+    /** Never shows the secret, only its length. */
+    @Override
+    public String toString() {
+        return "HavipSettings[liveness " + (liveness ? "on" : "off") + ", secret " + livenessSecret.length + " bytes, port "
+                + (livenessPort == 0 ? "11200+vrid" : livenessPort) + ", grace " + livenessGrace
+                + location.map(l -> ", at " + l).orElse("") + "]";
+    }
+}
