@@ -137,8 +137,9 @@ class EngineLivenessTest {
                 .isEqualTo(RouterState.MASTER);
         StateChange last = changesOf(backup).get(changesOf(backup).size() - 1);
         assertThat(last.reason()).isEqualTo(TransitionReason.MASTER_PROCESS_DIED);
-        // grace 10 ms + Skew_Time at the 10 ms interval (8.05 ms at priority 50), in 10 ms steps
-        assertThat(Duration.between(killed, last.at())).isLessThanOrEqualTo(Duration.ofMillis(30));
+        // grace 10 ms + Skew_Time at the 10 ms interval (8.05 ms at priority 50), in 10 ms steps, plus up to
+        // a few steps for the real-TCP confirm racing the virtual clock; Master_Down_Interval would be 360 ms
+        assertThat(Duration.between(killed, last.at())).isLessThanOrEqualTo(Duration.ofMillis(60));
         assertThat(network.holders(VIP)).extracting(Node::name).containsExactly("n2");
         assertThat(backup.stats().liveness().takeoversTriggered()).isEqualTo(1);
         assertThat(backup.stats().liveness().enabled()).isTrue();
