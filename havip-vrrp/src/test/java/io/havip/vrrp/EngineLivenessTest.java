@@ -37,70 +37,26 @@ class EngineLivenessTest {
     private static final IpAddress VIP = IpAddress.parse("198.51.100.50");
     private static final String SECRET = "engine liveness test secret 32by";
 
-    private final ManualClock clock = Clock.manual(Instant.parse("2026-01-01T00:00:00Z"));
-    private final InMemoryNetwork network = new InMemoryNetwork(clock, 11);
+    private final VirtualCluster cluster = new VirtualCluster(11);
+    private final ManualClock clock = cluster.clock;
+    private final InMemoryNetwork network = cluster.network;
     private final LoopbackEndpoints endpoints = new LoopbackEndpoints();
-    private final List<Engine> engines = new ArrayList<>();
-    private final Map<Engine, AdvertTransport> transports = new HashMap<>();
     private final List<StateChange> changes = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void closeAll() throws InterruptedException {
-        for (Engine e : engines) {
-            Thread closer = new Thread(e::close);
-            closer.start();
-            for (int i = 0; i < 1000 && closer.isAlive(); i++) {
-                run(Duration.ofMillis(10));
-            }
-            closer.join(10_000);
-        }
+        cluster.close();
     }
 
     private Engine start(String name, int lastOctet, int priority, Duration grace) {
-        IpAddress address = IpAddress.parse("198.51.100." + lastOctet);
-        Node n = network.attach(name, MacAddress.parse(String.format("02:00:c6:33:64:%02x", lastOctet)), address);
-        AdvertTransport t = n.openTransport("eth0");
-        int port = endpoints.register(address);
-        Engine e = (Engine) Havip.builder().name(name).interfaceName("eth0").vrid(51).priority(priority)
-                .virtualAddress("198.51.100.50/24").advertInterval(Duration.ofMillis(100))
-                .transport(t).binder(n.binder()).clock(clock)
+        int port = endpoints.register(IpAddress.parse("198.51.100." + lastOctet));
+        return cluster.start(cluster.node(name, lastOctet, priority)
                 .liveness(LivenessConfig.withSecret(SECRET).withPort(port).withGrace(grace))
-                .livenessEndpoints(endpoints).listener(changes::add).start();
-        engines.add(e);
-        transports.put(e, t);
-        return e;
+                .livenessEndpoints(endpoints).listener(changes::add));
     }
 
-    /** Advances virtual time in 10 ms steps; after each, every engine handles what is due. */
     private void run(Duration total) throws InterruptedException {
-        for (long t = 0; t < total.toMillis(); t += 10) {
-            clock.advance(Duration.ofMillis(10));
-            settle();
-        }
-        for (Engine e : engines) {
-            if (e.state() != RouterState.STOP) {
-                e.sync();
-                e.syncListeners();
-            }
-        }
-    }
-
-    private void settle() throws InterruptedException {
-        for (int round = 0; round < 1000; round++) {
-            boolean quiet = true;
-            for (Engine e : engines) {
-                if (e.state() == RouterState.STOP) {
-                    continue;
-                }
-                e.sync();
-                int pending = transports.get(e) instanceof InMemoryTransport mt ? mt.pending() : 0;
-                quiet &= pending == 0 && e.packetsSettled();
-            }
-            if (quiet) {
-                return;
-            }
-            Thread.sleep(0, 200_000);
-        }
+        cluster.run(total);
     }
 
     /** Waits (real time, polling) for something the TCP side does; time does not move meanwhile. */
@@ -191,12 +147,7 @@ class EngineLivenessTest {
 
     @Test
     void withoutASecretTheChannelIsOff() throws Exception {
-        Node n = network.attach("n3", MacAddress.parse("02:00:c6:33:64:13"), IpAddress.parse("198.51.100.13"));
-        Engine plain = (Engine) Havip.builder().name("n3").interfaceName("eth0").vrid(51)
-                .virtualAddress("198.51.100.50/24").transport(n.openTransport("eth0")).binder(n.binder())
-                .clock(clock).start();
-        engines.add(plain);
-        transports.put(plain, null);
+        Engine plain = cluster.start(cluster.node("n3", 13, 100));
         assertThat(plain.liveness()).isNull();
         assertThat(plain.stats().liveness().enabled()).isFalse();
         assertThat(plain.stats().liveness().port()).isZero();

@@ -35,94 +35,29 @@ class EngineTest {
 
     private static final IpAddress VIP = IpAddress.parse("198.51.100.50");
 
-    private final ManualClock clock = Clock.manual(Instant.parse("2026-01-01T00:00:00Z"));
-    private final InMemoryNetwork network = new InMemoryNetwork(clock, 7);
-    private final List<Engine> engines = new ArrayList<>();
-    private final java.util.Map<Engine, AdvertTransport> transports = new java.util.HashMap<>();
-
-    @org.junit.jupiter.api.BeforeEach
-    void name(org.junit.jupiter.api.TestInfo info) {
-        org.slf4j.LoggerFactory.getLogger(EngineTest.class).info("=== {}", info.getDisplayName());
-    }
+    private final VirtualCluster cluster = new VirtualCluster(7);
+    private final ManualClock clock = cluster.clock;
+    private final InMemoryNetwork network = cluster.network;
 
     @AfterEach
     void closeAll() throws InterruptedException {
-        for (Engine e : engines) {
-            closeWhileRunning(e);
-        }
+        cluster.close();
     }
 
-    /** close() of a master waits (in virtual time) for the handover, so keep time moving meanwhile. */
     private void closeWhileRunning(Engine e) throws InterruptedException {
-        Thread closer = new Thread(e::close);
-        closer.start();
-        for (int i = 0; i < 1000 && closer.isAlive(); i++) {
-            run(Duration.ofMillis(10));
-        }
-        closer.join(10_000);
-        assertThat(closer.isAlive()).as("close of %s returned", e.id()).isFalse();
+        cluster.closeWhileRunning(e);
     }
-
-    private AdvertTransport lastTransport;
 
     private Havip.Builder node(String name, int lastOctet, int priority) {
-        Node n = network.attach(name, MacAddress.parse(String.format("02:00:c6:33:64:%02x", lastOctet)),
-                IpAddress.parse("198.51.100." + lastOctet));
-        lastTransport = n.openTransport("eth0");
-        return Havip.builder().name(name).interfaceName("eth0").vrid(51).priority(priority)
-                .virtualAddress("198.51.100.50/24").advertInterval(Duration.ofMillis(100))
-                .transport(lastTransport).binder(n.binder()).clock(clock);
+        return cluster.node(name, lastOctet, priority);
     }
 
     private Engine start(Havip.Builder b) {
-        Engine e = (Engine) b.start();
-        engines.add(e);
-        transports.put(e, lastTransport);
-        return e;
+        return cluster.start(b);
     }
 
-    /**
-     * Advances virtual time in 10 ms steps. After each step every running engine handles what
-     * is due and every advert sent is received and handled before time moves on, so the
-     * receive threads never fall behind the virtual clock.
-     */
     private void run(Duration total) throws InterruptedException {
-        for (long t = 0; t < total.toMillis(); t += 10) {
-            clock.advance(Duration.ofMillis(10));
-            settle();
-        }
-        for (Engine e : engines) {
-            if (e.state() != RouterState.STOP) {
-                e.sync();
-                e.syncListeners();
-            }
-        }
-    }
-
-    private void settle() throws InterruptedException {
-        for (int round = 0; round < 1000; round++) {
-            // First let every engine handle what is due (sending adverts), then check, in a
-            // separate pass, that nobody has anything left to receive: checking while syncing
-            // would miss an advert the next engine in the list sends.
-            for (Engine e : engines) {
-                if (e.state() != RouterState.STOP) {
-                    e.sync();
-                }
-            }
-            boolean quiet = true;
-            for (Engine e : engines) {
-                if (e.state() == RouterState.STOP) {
-                    continue;
-                }
-                AdvertTransport t = transports.get(e);
-                int pending = t instanceof InMemoryTransport mt ? mt.pending() : 0;
-                quiet &= pending == 0 && e.packetsSettled();
-            }
-            if (quiet) {
-                return;
-            }
-            Thread.sleep(0, 200_000);
-        }
+        cluster.run(total);
     }
 
     private static final class Recorder implements FailoverListener {
@@ -341,9 +276,10 @@ class EngineTest {
         n1.binder().bind("eth0", List.of(io.havip.core.net.InterfaceAddress.parse("198.51.100.50/24")));
         assertThat(network.holders(VIP)).hasSize(1);
 
-        Engine e = start(Havip.builder().name("n1").interfaceName("eth0").vrid(51).priority(100)
+        AdvertTransport t = n1.openTransport("eth0");
+        Engine e = cluster.start(Havip.builder().name("n1").interfaceName("eth0").vrid(51).priority(100)
                 .virtualAddress("198.51.100.50/24").advertInterval(Duration.ofMillis(100))
-                .transport(n1.openTransport("eth0")).binder(n1.binder()).clock(clock));
+                .transport(t).binder(n1.binder()).clock(clock), t);
         e.sync();
         e.syncAddressWork();
         assertThat(e.state()).isEqualTo(RouterState.BACKUP);
