@@ -2,25 +2,18 @@ package io.havip.vrrp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.havip.core.AdvertTransport;
-import io.havip.core.Clock;
 import io.havip.core.ManualClock;
 import io.havip.core.RouterState;
 import io.havip.core.StateChange;
 import io.havip.core.TransitionReason;
 import io.havip.core.memory.InMemoryNetwork;
-import io.havip.core.memory.InMemoryTransport;
 import io.havip.core.memory.Node;
 import io.havip.core.net.IpAddress;
-import io.havip.core.net.MacAddress;
 import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.liveness.LoopbackEndpoints;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;

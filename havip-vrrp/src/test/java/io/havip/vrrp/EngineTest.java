@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.havip.core.AddressHook;
 import io.havip.core.AdvertTransport;
-import io.havip.core.memory.InMemoryTransport;
-import io.havip.core.Clock;
 import io.havip.core.FailoverListener;
 import io.havip.core.ManualClock;
 import io.havip.core.RouterState;
@@ -17,7 +15,6 @@ import io.havip.core.memory.Node;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.MacAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
