@@ -480,12 +480,8 @@ final class Engine implements VirtualRouter {
         if (stopRequested) {
             return;
         }
-        if (handover != null && clock.nanoTime() >= handover.deadlineNanos()) {
-            completeHandover(false);
-            return;
-        }
         long lateBy = now - deadline;
-        if (lateBy > config.advertInterval().toNanos()) {
+        if (handover == null && lateBy > config.advertInterval().toNanos()) {
             lateTimers.incrementAndGet();
             log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
                     lateBy / 1_000_000, machine.state());
@@ -495,30 +491,34 @@ final class Engine implements VirtualRouter {
                 drainEvents();
             }
         }
-        long at = clock.nanoTime();
-        if (pendingDeath != null && pendingDeath.deadlineNanos() <= at) {
-            PendingDeath p = pendingDeath;
-            pendingDeath = null;
-            deathActedAt.put(p.peer(), at);
-            deathsTriggered.incrementAndGet();
-            log.info("{}: no advert from {} within the grace of {}; acting as on priority 0 at t={} ns", id, p.peer(),
-                    livenessGrace, at);
-            apply(machine.onMasterProcessDied(at, p.peer()));
-        }
-        if (machine.nextDeadlineNanos() <= at) {
-            apply(machine.onTimer(at));
-        }
-        answerConflictIfDue(at);
+        fireDueTimers(clock.nanoTime());
     }
 
-    /** Fires what is due at {@code now} (engine thread); used by {@link #sync()} so a step is complete. */
+    /**
+     * Fires every timer due at {@code now} (engine thread): the handover's bound, a liveness
+     * death past its grace, the machine's timers, a pending conflict answer. Also used by
+     * {@link #sync()} so that a test's time step is complete when it returns.
+     */
     private void fireDueTimers(long now) {
         if (stopRequested) {
             return;
         }
-        if (handover != null && now >= handover.deadlineNanos()) {
-            completeHandover(false);
-        } else if (handover == null && machine.nextDeadlineNanos() <= now) {
+        if (handover != null) {
+            if (now >= handover.deadlineNanos()) {
+                completeHandover(false);
+            }
+            return;
+        }
+        if (pendingDeath != null && pendingDeath.deadlineNanos() <= now) {
+            PendingDeath p = pendingDeath;
+            pendingDeath = null;
+            deathActedAt.put(p.peer(), now);
+            deathsTriggered.incrementAndGet();
+            log.info("{}: no advert from {} within the grace of {}; acting as on priority 0 at t={} ns", id, p.peer(),
+                    livenessGrace, now);
+            apply(machine.onMasterProcessDied(now, p.peer()));
+        }
+        if (machine.nextDeadlineNanos() <= now) {
             apply(machine.onTimer(now));
         }
         answerConflictIfDue(now);
