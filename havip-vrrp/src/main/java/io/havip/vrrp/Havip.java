@@ -8,7 +8,6 @@ import io.havip.core.RouterId;
 import io.havip.core.VipBinder;
 import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
-import io.havip.core.net.IpFamily;
 import io.havip.arp.garp.GarpConfig;
 import io.havip.vrrp.codec.VrrpVersion;
 import io.havip.vrrp.liveness.LivenessConfig;
@@ -72,21 +71,10 @@ public final class Havip {
      * {@link #build()} validates everything and names the field at fault.
      */
     public static final class Builder {
-        private String name;
-        private String interfaceName;
-        private Integer vrid;
-        private VrrpVersion version = VrrpVersion.V3;
-        private int priority = 100;
-        private Duration advertInterval = Duration.ofSeconds(1);
-        private final List<InterfaceAddress> virtualAddresses = new ArrayList<>();
-        private boolean preempt = true;
-        private Duration preemptDelay = Duration.ZERO;
-        private String password;
+        /** The protocol settings, validated by {@link RouterConfig}'s own rules. */
+        private final RouterConfig.Builder protocol = RouterConfig.builder();
         private IpAddress sourceAddress;
-        private final List<IpAddress> unicastPeers = new ArrayList<>();
-        private boolean garpOnLowerPriorityAdvert = true;
         private GarpConfig garp = GarpConfig.keepalivedDefaults();
-        private final List<TrackerSpec> trackers = new ArrayList<>();
         private final List<HealthCheck> healthChecks = new ArrayList<>();
         private final List<Engine.ListenerRegistration> listeners = new ArrayList<>();
         private final List<Engine.HookRegistration> hooks = new ArrayList<>();
@@ -102,37 +90,37 @@ public final class Havip {
 
         /** A name for logs and {@link RouterId#name()}; default {@code VI_<vrid>}. */
         public Builder name(String name) {
-            this.name = name;
+            protocol.name(name);
             return this;
         }
 
         /** The interface the virtual addresses are bound to and adverts are sent on. Required. */
         public Builder interfaceName(String interfaceName) {
-            this.interfaceName = interfaceName;
+            protocol.interfaceName(interfaceName);
             return this;
         }
 
         /** The Virtual Router ID, 1-255, the same on every node of the router. Required. */
         public Builder vrid(int vrid) {
-            this.vrid = vrid;
+            protocol.vrid(vrid);
             return this;
         }
 
         /** VRRP version 3 (default; RFC 5798) or 2 (RFC 3768, IPv4 only, whole-second intervals, PASS auth). */
         public Builder version(VrrpVersion version) {
-            this.version = version;
+            protocol.version(version);
             return this;
         }
 
         /** 1-254, or 255 for the address owner; default 100. Higher wins. */
         public Builder priority(int priority) {
-            this.priority = priority;
+            protocol.priority(priority);
             return this;
         }
 
         /** Default 1 s. v3: 10 ms steps from 10 ms to 40.95 s; v2: whole seconds. */
         public Builder advertInterval(Duration advertInterval) {
-            this.advertInterval = advertInterval;
+            protocol.advertInterval(advertInterval);
             return this;
         }
 
@@ -146,25 +134,25 @@ public final class Havip {
         }
 
         public Builder virtualAddress(InterfaceAddress address) {
-            this.virtualAddresses.add(address);
+            protocol.virtualAddress(address);
             return this;
         }
 
         /** Whether a higher-priority node takes over from a live lower-priority master; default true. */
         public Builder preempt(boolean preempt) {
-            this.preempt = preempt;
+            protocol.preempt(preempt);
             return this;
         }
 
         /** keepalived's {@code preempt_delay}: after start-up, wait this long before preempting. */
         public Builder preemptDelay(Duration preemptDelay) {
-            this.preemptDelay = preemptDelay;
+            protocol.preemptDelay(preemptDelay);
             return this;
         }
 
         /** VRRPv2 simple password (Auth Type PASS), 1-8 bytes. Not for v3. */
         public Builder authPassword(String password) {
-            this.password = password;
+            protocol.password(password);
             return this;
         }
 
@@ -184,19 +172,19 @@ public final class Havip {
         /** Sends adverts to these peers by unicast instead of to the multicast group. */
         public Builder unicastPeers(String... peers) {
             for (String p : peers) {
-                unicastPeers.add(parse("unicastPeers", p));
+                protocol.unicastPeer(parse("unicastPeers", p));
             }
             return this;
         }
 
         public Builder unicastPeer(IpAddress peer) {
-            unicastPeers.add(peer);
+            protocol.unicastPeer(peer);
             return this;
         }
 
         /** As master, answer a lower-priority advert with a fresh GARP burst too (default true). */
         public Builder garpOnLowerPriorityAdvert(boolean enabled) {
-            this.garpOnLowerPriorityAdvert = enabled;
+            protocol.garpOnLowerPriorityAdvert(enabled);
             return this;
         }
 
@@ -208,14 +196,14 @@ public final class Havip {
 
         /** Tracks an interface's link: weight 0 puts the router in FAULT while it is down. */
         public Builder trackInterface(String interfaceName, int weight) {
-            trackers.add(new TrackerSpec.TrackedInterface(interfaceName, weight));
+            protocol.tracker(new TrackerSpec.TrackedInterface(interfaceName, weight));
             return this;
         }
 
         /** Adds an application health check (see {@link HealthCheck}). */
         public Builder healthCheck(HealthCheck check) {
             healthChecks.add(check);
-            trackers.add(new TrackerSpec.HealthCheck(check.name(), check.weight(), check.rise(), check.fall(), true));
+            protocol.tracker(new TrackerSpec.HealthCheck(check.name(), check.weight(), check.rise(), check.fall(), true));
             return this;
         }
 
@@ -325,31 +313,12 @@ public final class Havip {
 
         /** Validates the settings into a {@link RouterConfig}; messages name the field at fault. */
         public RouterConfig build() {
-            if (interfaceName == null || interfaceName.isBlank()) {
-                throw new IllegalArgumentException("interfaceName is required (the interface to bind the address on)");
-            }
-            if (vrid == null) {
-                throw new IllegalArgumentException("vrid is required (1-255, the same on every node of the router)");
-            }
-            if (virtualAddresses.isEmpty()) {
-                throw new IllegalArgumentException("virtualAddress is required (at least one address to hold)");
-            }
-            IpFamily family = virtualAddresses.get(0).family();
-            String routerName = name != null ? name : "VI_" + vrid;
-            RouterConfig.Builder b = RouterConfig.builder(new RouterId(routerName, interfaceName, vrid, family))
-                    .version(version).priority(priority).advertInterval(advertInterval).preempt(preempt)
-                    .preemptDelay(preemptDelay).garpOnLowerPriorityAdvert(garpOnLowerPriorityAdvert);
-            virtualAddresses.forEach(b::virtualAddress);
-            unicastPeers.forEach(b::unicastPeer);
-            trackers.forEach(b::tracker);
-            if (password != null) {
-                b.password(password);
-            }
-            if (sourceAddress != null && sourceAddress.family() != family) {
+            RouterConfig config = protocol.build();
+            if (sourceAddress != null && sourceAddress.family() != config.router().family()) {
                 throw new IllegalArgumentException("sourceAddress " + sourceAddress + " is " + sourceAddress.family()
-                        + " but the virtual addresses are " + family);
+                        + " but the virtual addresses are " + config.router().family());
             }
-            return b.build();
+            return config;
         }
 
         /** Builds, opens the transport and binder, and starts the router. */

@@ -177,12 +177,24 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
 
     /** A builder starting from RFC defaults: v3, priority 100, 1 s, preempt, no delay, multicast. */
     public static Builder builder(RouterId router) {
-        return new Builder(router);
+        return new Builder().router(Objects.requireNonNull(router, "router"));
+    }
+
+    /**
+     * A builder whose {@link RouterId} is made at {@link Builder#build()} from
+     * {@link Builder#interfaceName}, {@link Builder#vrid}, an optional {@link Builder#name} and
+     * the family of the first virtual address.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Builds a {@link RouterConfig}; validation happens in {@link #build()}. */
     public static final class Builder {
-        private final RouterId router;
+        private RouterId router;
+        private String name;
+        private String interfaceName;
+        private Integer vrid;
         private VrrpVersion version = VrrpVersion.V3;
         private int priority = 100;
         private Duration advertInterval = Duration.ofSeconds(1);
@@ -194,8 +206,29 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         private boolean garpOnLowerPriorityAdvert = true;
         private final List<TrackerSpec> trackers = new ArrayList<>();
 
-        private Builder(RouterId router) {
-            this.router = Objects.requireNonNull(router, "router");
+        private Builder() {
+        }
+
+        /** Sets the whole identity at once (instead of name, interfaceName and vrid). */
+        public Builder router(RouterId id) {
+            this.router = id;
+            return this;
+        }
+
+        /** A name for logs; default {@code VI_<vrid>}. */
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder interfaceName(String i) {
+            this.interfaceName = i;
+            return this;
+        }
+
+        public Builder vrid(int v) {
+            this.vrid = v;
+            return this;
         }
 
         public Builder version(VrrpVersion v) {
@@ -255,8 +288,17 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         }
 
         public RouterConfig build() {
-            return new RouterConfig(router, version, priority, advertInterval, virtualAddresses, preempt, preemptDelay,
+            return new RouterConfig(router != null ? router : identity(), version, priority, advertInterval, virtualAddresses, preempt, preemptDelay,
                     Optional.ofNullable(password), unicastPeers, garpOnLowerPriorityAdvert, trackers);
+        }
+
+        private RouterId identity() {
+            require(interfaceName != null && !interfaceName.isBlank(),
+                    "interfaceName is required (the interface to bind the address on)");
+            require(vrid != null, "vrid is required (1-255, the same on every node of the router)");
+            require(!virtualAddresses.isEmpty(), "virtualAddress is required (at least one address to hold)");
+            return new RouterId(name != null ? name : "VI_" + vrid, interfaceName, vrid,
+                    virtualAddresses.get(0).family());
         }
     }
 }
