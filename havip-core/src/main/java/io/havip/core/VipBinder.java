@@ -31,6 +31,17 @@ public interface VipBinder extends AutoCloseable {
      */
     default void reannounce(String interfaceName, List<InterfaceAddress> addresses) throws BindException { }
 
+    /**
+     * True when {@link #bind} returns within a millisecond or so and blocks on nothing but the
+     * local kernel (the Linux binder: netlink round trips and a packet send). The engine then
+     * binds on its own thread right after the takeover advert, as keepalived does, instead of
+     * handing the work to its address thread; clients move that much sooner. A binder that
+     * calls a remote API or may wait on a lock held elsewhere must keep the default, false.
+     */
+    default boolean isLowLatency() {
+        return false;
+    }
+
     /** Stops any announcement schedule; does not remove addresses. */
     @Override
     default void close() { }
@@ -46,6 +57,12 @@ public interface VipBinder extends AutoCloseable {
             REMOVED,
             /** The address was not present; nothing to remove. */
             ALREADY_ABSENT
+        }
+
+        /** {@code 198.51.100.50/24 ADDED}. */
+        @Override
+        public String toString() {
+            return address + " " + outcome;
         }
     }
 

@@ -93,6 +93,8 @@ final class Engine implements VirtualRouter {
     private volatile RouterStats lastStats;
     private volatile int priority;
 
+    /** Address work handed to the address thread and not finished yet. */
+    private final java.util.concurrent.atomic.AtomicInteger addressPending = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong lateTimers = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong receiveErrors = new AtomicLong();
@@ -660,6 +662,13 @@ final class Engine implements VirtualRouter {
                 send(send);
             } else if (a instanceof Action.BindAddresses bind) {
                 StateChange change = pendingChange(actions, i);
+                if (hooks.isEmpty() && binder.isLowLatency() && addressPending.get() == 0) {
+                    // Right after the advert, on this thread, as keepalived does: a hand-off to the
+                    // address thread would delay the address and its first GARP by a thread wake-up.
+                    // Only with nothing queued there, so address work keeps its order.
+                    bind(bind.addresses());
+                    continue;
+                }
                 addressWork(() -> {
                     if (change != null) {
                         runHooks(HookRunner.Phase.BEFORE_ACQUIRE, change);
@@ -712,15 +721,19 @@ final class Engine implements VirtualRouter {
     }
 
     private void addressWork(Runnable work) {
+        addressPending.incrementAndGet();
         try {
             addressExecutor.execute(() -> {
                 try {
                     work.run();
                 } catch (RuntimeException e) {
                     log.error("{}: address work failed", id, e);
+                } finally {
+                    addressPending.decrementAndGet();
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            addressPending.decrementAndGet();
             log.warn("{}: address work after close dropped", id);
         }
     }
@@ -738,8 +751,10 @@ final class Engine implements VirtualRouter {
 
     private void bind(List<InterfaceAddress> addresses) {
         try {
+            long t0 = System.nanoTime();
             List<VipBinder.AddressOutcome> outcome = binder.bind(id.interfaceName(), addresses);
-            log.info("{}: bound {}", id, outcome);
+            log.info("{}: bound {} in {} us on {}", id, outcome, (System.nanoTime() - t0) / 1000,
+                    Thread.currentThread().getName());
         } catch (VipBinder.BindException | RuntimeException e) {
             bindErrors.incrementAndGet();
             log.error("{}: binding {} on {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);

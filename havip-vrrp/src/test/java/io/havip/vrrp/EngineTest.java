@@ -236,6 +236,68 @@ class EngineTest {
         assertThat(network.holders(VIP)).isEmpty();
     }
 
+    /** Delegates to the node's in-memory binder, says it is low-latency, and notes the binding thread. */
+    private static final class LowLatencyBinder implements io.havip.core.VipBinder {
+        final io.havip.core.VipBinder inner;
+        final List<String> bindThreads = Collections.synchronizedList(new ArrayList<>());
+
+        LowLatencyBinder(io.havip.core.VipBinder inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public List<AddressOutcome> bind(String ifname, List<io.havip.core.net.InterfaceAddress> a) throws BindException {
+            bindThreads.add(Thread.currentThread().getName());
+            return inner.bind(ifname, a);
+        }
+
+        @Override
+        public List<AddressOutcome> unbind(String ifname, List<io.havip.core.net.InterfaceAddress> a)
+                throws BindException {
+            return inner.unbind(ifname, a);
+        }
+
+        @Override
+        public java.util.Set<io.havip.core.net.InterfaceAddress> present(String ifname,
+                List<io.havip.core.net.InterfaceAddress> c) throws BindException {
+            return inner.present(ifname, c);
+        }
+
+        @Override
+        public boolean isLowLatency() {
+            return true;
+        }
+    }
+
+    @Test
+    void aLowLatencyBinderBindsOnTheEngineThreadRightAfterTheAdvertUnlessHooksMustRunFirst() throws Exception {
+        Havip.Builder plain = node("n1", 11, 100);
+        LowLatencyBinder direct = new LowLatencyBinder(network.node("n1").orElseThrow().binder());
+        Engine n1 = start(plain.binder(direct));
+        Havip.Builder hooked = node("n2", 12, 200);
+        LowLatencyBinder afterHook = new LowLatencyBinder(network.node("n2").orElseThrow().binder());
+        AtomicBoolean hookRan = new AtomicBoolean();
+        Engine n2 = start(hooked.binder(afterHook).hook(new AddressHook() {
+            @Override
+            public void beforeAcquire(StateChange pending) {
+                hookRan.set(true);
+            }
+        }, Duration.ofSeconds(1)));
+
+        run(Duration.ofSeconds(1));
+        assertThat(n2.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
+        assertThat(hookRan).isTrue();
+        assertThat(afterHook.bindThreads).as("the hook runs first, on the address thread")
+                .containsExactly("havip-address-n2");
+
+        closeWhileRunning(n2);
+        run(Duration.ofSeconds(1));
+        assertThat(n1.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
+        assertThat(direct.bindThreads).as("no hooks: bound by the engine thread after its advert")
+                .containsExactly("havip-engine-n1");
+        assertThat(network.holders(VIP)).extracting(Node::name).containsExactly("n1");
+    }
+
     @Test
     void aFailingHealthCheckWithWeightZeroPutsTheRouterInFault() throws Exception {
         AtomicBoolean healthy = new AtomicBoolean(true);

@@ -18,9 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,27 +46,32 @@ public final class LinuxVipBinder implements VipBinder {
     private final GarpConfig config;
     private final GratuitousArp.Form arpForm;
     private final Clock clock;
-    private final ScheduledExecutorService executor;
+    private final ScheduledThreadPoolExecutor executor;
     private final Object lock = new Object();
     private final Map<String, PacketSocket> sockets = new HashMap<>();
     private final Map<Key, Announcement> announcements = new HashMap<>();
+    /** Announcements built ahead of a takeover ({@link #prepare}) or kept from the last release, not running. */
+    private final Map<Key, Announcement> ready = new HashMap<>();
     private ScheduledFuture<?> nextTick;
+    /** {@link #tick} as a task, made once (a method reference links on first use). */
+    private final Runnable tickTask = this::tick;
     private boolean closed;
 
     private record Key(String ifname, InterfaceAddress address) { }
 
-    private record Announcement(GarpSchedule schedule, PacketSocket socket, byte[] frame) { }
+    private record Announcement(GarpSchedule schedule, PacketSocket socket, byte[] frame, MacAddress mac) { }
 
     private LinuxVipBinder(RtNetlink netlink, GarpConfig config, GratuitousArp.Form arpForm, Clock clock) {
         this.netlink = netlink;
         this.config = config;
         this.arpForm = arpForm;
         this.clock = clock;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "havip-garp");
             t.setDaemon(true);
             return t;
         });
+        executor.setRemoveOnCancelPolicy(true);
     }
 
     /** keepalived's GARP defaults, the keepalived request form, the system clock. */
@@ -97,7 +101,7 @@ public final class LinuxVipBinder implements VipBinder {
             List<AddressOutcome> outcomes = new ArrayList<>();
             for (InterfaceAddress a : addresses) {
                 try {
-                    outcomes.add(new AddressOutcome(a, netlink.addAddress(link.index(), a)));
+                    outcomes.add(new AddressOutcome(a, netlink.addAddress(link, a)));
                 } catch (NativeException e) {
                     throw new BindException(e.getMessage() + (outcomes.isEmpty() ? "" : "; already bound: " + outcomes), e);
                 }
@@ -109,14 +113,12 @@ public final class LinuxVipBinder implements VipBinder {
             long now = clock.nanoTime();
             for (InterfaceAddress a : addresses) {
                 Key key = new Key(interfaceName, a);
-                Announcement existing = announcements.get(key);
-                if (existing != null) {
-                    existing.schedule().start(now);
-                    continue;
+                Announcement an = announcements.get(key);
+                if (an == null) {
+                    an = announcement(key, link);
+                    announcements.put(key, an);
                 }
-                GarpSchedule schedule = new GarpSchedule(config, a.family());
-                schedule.start(now);
-                announcements.put(key, new Announcement(schedule, socket(interfaceName), frame(link.mac(), a)));
+                an.schedule().start(now);
             }
             tick();
             return outcomes;
@@ -125,20 +127,52 @@ public final class LinuxVipBinder implements VipBinder {
 
     /**
      * Does ahead of time the work {@link #bind} would otherwise do on the first takeover:
-     * resolves the interface, opens its packet socket and builds the announcement frames of
-     * {@code addresses} once (which also loads and links the code paths), so the first
-     * gratuitous ARP follows the address by microseconds rather than milliseconds.
-     * Sends nothing and binds nothing.
+     * resolves the interface, opens its packet socket, builds the announcement (frame and
+     * schedule) of each of {@code addresses} and starts the announcing thread, which also
+     * loads and links those code paths. The first gratuitous ARP then follows the address by
+     * microseconds rather than milliseconds. Sends nothing and binds nothing.
      */
     public void prepare(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
         synchronized (lock) {
             ensureOpen();
             LinkState link = link(interfaceName, "prepare announcements of " + addresses);
-            socket(interfaceName);
             for (InterfaceAddress a : addresses) {
-                frame(link.mac(), a);
+                Key key = new Key(interfaceName, a);
+                if (!announcements.containsKey(key)) {
+                    ready.put(key, announcement(key, link));
+                }
+                rehearse(a, link);
             }
+            executor.prestartCoreThread();
         }
+    }
+
+    /**
+     * Runs once, without effect, the code a takeover runs for the first time otherwise: the
+     * classes it loads and the call sites it links cost milliseconds then, microseconds now.
+     */
+    private void rehearse(InterfaceAddress a, LinkState link) {
+        a.subnet().broadcast();
+        new AddressOutcome(a, AddressOutcome.Outcome.ADDED).toString();
+        link.mac().equals(link.mac());
+        GarpSchedule schedule = new GarpSchedule(config, a.family());
+        long now = clock.nanoTime();
+        schedule.start(now);
+        schedule.due(now);
+        schedule.nextDeadlineNanos();
+        schedule.stop();
+        executor.schedule(() -> { }, 0, TimeUnit.NANOSECONDS).cancel(false);
+    }
+
+    /** The stopped announcement of {@code key}: the one prepared or released before, or a new one. */
+    private Announcement announcement(Key key, LinkState link) throws BindException {
+        Announcement an = ready.remove(key);
+        if (an != null && an.mac().equals(link.mac())) {
+            return an;
+        }
+        InterfaceAddress a = key.address();
+        return new Announcement(new GarpSchedule(config, a.family()), socket(key.ifname()), frame(link.mac(), a),
+                link.mac());
     }
 
     private byte[] frame(MacAddress mac, InterfaceAddress a) {
@@ -173,16 +207,18 @@ public final class LinuxVipBinder implements VipBinder {
         synchronized (lock) {
             ensureOpen();
             for (InterfaceAddress a : addresses) {
-                Announcement gone = announcements.remove(new Key(interfaceName, a));
+                Key key = new Key(interfaceName, a);
+                Announcement gone = announcements.remove(key);
                 if (gone != null) {
                     gone.schedule().stop();
+                    ready.put(key, gone);
                 }
             }
             LinkState link = link(interfaceName, "unbind " + addresses);
             List<AddressOutcome> outcomes = new ArrayList<>();
             for (InterfaceAddress a : addresses) {
                 try {
-                    outcomes.add(new AddressOutcome(a, netlink.deleteAddress(link.index(), a)));
+                    outcomes.add(new AddressOutcome(a, netlink.deleteAddress(link, a)));
                 } catch (NativeException e) {
                     throw new BindException(e.getMessage() + (outcomes.isEmpty() ? "" : "; already unbound: " + outcomes), e);
                 }
@@ -265,9 +301,15 @@ public final class LinuxVipBinder implements VipBinder {
                 nextTick = null;
             }
             if (any) {
-                nextTick = executor.schedule(this::tick, Math.max(0, earliest), TimeUnit.NANOSECONDS);
+                nextTick = executor.schedule(tickTask, Math.max(0, earliest), TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    /** Netlink round trips and a packet send, all to the local kernel. */
+    @Override
+    public boolean isLowLatency() {
+        return true;
     }
 
     /** Addresses this binder is announcing on {@code interfaceName} (diagnostics, tests). */
@@ -295,6 +337,7 @@ public final class LinuxVipBinder implements VipBinder {
             closed = true;
             announcements.values().forEach(a -> a.schedule().stop());
             announcements.clear();
+            ready.clear();
             executor.shutdownNow();
             sockets.values().forEach(PacketSocket::close);
             sockets.clear();

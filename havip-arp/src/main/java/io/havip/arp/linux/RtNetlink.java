@@ -70,7 +70,19 @@ public final class RtNetlink implements AutoCloseable {
      */
     public synchronized Outcome addAddress(int ifindex, InterfaceAddress address, String label)
             throws NativeException {
-        String ifname = nameOf(ifindex);
+        return addAddress(ifindex, nameOf(ifindex), address, label);
+    }
+
+    /**
+     * {@link #addAddress(int, InterfaceAddress)} on a link already looked up: saves the round
+     * trip that finds the interface's name for messages (the takeover path).
+     */
+    public synchronized Outcome addAddress(LinkState link, InterfaceAddress address) throws NativeException {
+        return addAddress(link.index(), link.name(), address, "");
+    }
+
+    private Outcome addAddress(int ifindex, String ifname, InterfaceAddress address, String label)
+            throws NativeException {
         String attempted = "add " + address + " on " + ifname;
         if (label == null) {
             throw new IllegalArgumentException(attempted + ": label is null (use \"\" for none)");
@@ -88,7 +100,10 @@ public final class RtNetlink implements AutoCloseable {
                 NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | NetlinkSocket.NLM_F_CREATE
                         | NetlinkSocket.NLM_F_EXCL, ifindex, address);
         if (address.family() == IpFamily.IPV4) {
-            address.subnet().broadcast().ifPresent(b -> m.attr(IFA_BROADCAST, b.toBytes()));
+            Optional<? extends IpAddress> broadcast = address.subnet().broadcast();
+            if (broadcast.isPresent()) {
+                m.attr(IFA_BROADCAST, broadcast.get().toBytes());
+            }
             if (!label.isEmpty()) {
                 m.attrString(IFA_LABEL, label);
             }
@@ -117,7 +132,15 @@ public final class RtNetlink implements AutoCloseable {
      *         EADDRNOTAVAIL (no such address with that prefix on the interface)
      */
     public synchronized Outcome deleteAddress(int ifindex, InterfaceAddress address) throws NativeException {
-        String ifname = nameOf(ifindex);
+        return deleteAddress(ifindex, nameOf(ifindex), address);
+    }
+
+    /** {@link #deleteAddress(int, InterfaceAddress)} on a link already looked up (one round trip less). */
+    public synchronized Outcome deleteAddress(LinkState link, InterfaceAddress address) throws NativeException {
+        return deleteAddress(link.index(), link.name(), address);
+    }
+
+    private Outcome deleteAddress(int ifindex, String ifname, InterfaceAddress address) throws NativeException {
         String attempted = "delete " + address + " from " + ifname;
         NetlinkSocket.Message m = addressMessage(RTM_DELADDR, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK,
                 ifindex, address);

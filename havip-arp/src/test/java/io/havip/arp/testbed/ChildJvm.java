@@ -103,6 +103,11 @@ public final class ChildJvm {
             cmd.add("-Djna.tmpdir=" + tmp.resolve("jna"));
             cmd.add("-Djava.io.tmpdir=" + tmp.resolve("jna"));
             cmd.add("-Xshare:auto");
+            // Extra JVM options for every child, e.g. -Dhavip.it.childJvmArgs="-Xlog:class+load:file=/tmp/cl-%p.log"
+            String extra = System.getProperty("havip.it.childJvmArgs", "").trim();
+            if (!extra.isEmpty()) {
+                cmd.addAll(List.of(extra.split("\\s+")));
+            }
             cmd.add("-cp");
             cmd.add(String.join(":", anchors.stream().map(ChildJvm::readableCopy).map(Path::toString).toList()));
             cmd.add(mainClass.getName());

@@ -18,6 +18,18 @@ public record MacAddress(long bits) {
         }
     }
 
+    // Written out rather than generated: the record's generated methods link on first use, which
+    // would cost a takeover that compares MACs for the first time a fraction of a millisecond.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MacAddress m && m.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(bits);
+    }
+
     public static MacAddress parse(String text) {
         if (text == null) {
             throw new IllegalArgumentException("MAC address is null");
