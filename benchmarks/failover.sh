@@ -2,7 +2,7 @@
 # Side-by-side failover benchmark: keepalived 2.2.x and havip on one namespace testbed.
 #
 #   benchmarks/failover.sh [--quick] [--reps N] [--variants v2-1s,v3-100ms,v3-10ms]
-#                          [--faults isolate,crash,graceful] [--impls keepalived,havip]
+#                          [--faults isolate,crash,graceful,appcrash] [--impls keepalived,havip]
 #                          [--havip-cmd "java -jar .../havipd.jar -f {conf}"] [--no-build] [--seed N]
 #
 # Needs root (network namespaces, nftables, raw sockets). Installs what is missing with apt-get

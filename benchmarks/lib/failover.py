@@ -14,6 +14,14 @@ random delay within one advert interval the master gets the fault:
   crash     SIGKILL (keepalived: parent stopped first, then the VRRP child and the parent
             killed, so nothing sends a goodbye)
   graceful  SIGTERM (keepalived's shutdown, havip's close(): priority-0 advert)
+  appcrash  the application dies with its host up: SIGKILL of the node's TCP service and of
+            the VRRP process together (the embedded case: the JVM holding the VIP is the
+            service). havip nodes share a liveness secret (a `havip { }` block in an included
+            file that only the havip run has), so the backup hears of the death from its
+            kernel; keepalived waits out Master_Down_Interval while the old host answers RST.
+
+After crash and appcrash the killed node's process is started again and the run notes whether
+that node still holds the VIP a few advert intervals later (stale: 1), i.e. answers ARP for it.
 
 Figures per run, from tcpdump on the new master's bridge port and the probers' answer times:
   detection   last advert of the old master delivered to the new one -> first advert of the new master
@@ -48,7 +56,8 @@ VARIANTS = {
     "v3-100ms": dict(version=3, interval=0.1, auth=False),
     "v3-10ms": dict(version=3, interval=0.01, auth=False),
 }
-FAULTS = ["isolate", "crash", "graceful"]
+FAULTS = ["isolate", "crash", "graceful", "appcrash"]
+LIVENESS_SECRET = "hvbench-liveness-secret-0123456789"
 IMPLS = ["keepalived", "havip"]
 METRICS = ["detection", "garp", "advert_to_garp", "icmp", "tcp"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -177,7 +186,7 @@ class Testbed:
 # ---------------------------------------------------------------- configuration
 
 
-def keepalived_conf(variant, node):
+def keepalived_conf(variant, node, include_dir):
     v = VARIANTS[variant]
     iv = v["interval"]
     adv = "%d" % iv if iv >= 1 else ("%g" % iv)
@@ -201,7 +210,8 @@ vrrp_instance VI_BENCH {
         %s/24
     }
 %s}
-""" % (node, adv, v["version"], NODE_IP[node], NODE_IP[3 - node], VIP, auth)
+include %s/*.conf
+""" % (node, adv, v["version"], NODE_IP[node], NODE_IP[3 - node], VIP, auth, include_dir)
 
 
 class Node:
@@ -290,10 +300,17 @@ def run_once(variant, fault, impl, rep, args, outdir):
                                              str(TCP_PORT)), os.path.join(workdir, "service%d.log" % k)))
         if not wait_for(lambda: all("listening on" in open(c.logfile.name).read() for c in caps), 10):
             raise RuntimeError("tcpdump did not start; see %s" % workdir)
+        confs = {}
         for k in (1, 2):
             conf = os.path.join(workdir, "node%d.conf" % k)
+            include_dir = os.path.join(workdir, "node%d.d" % k)
+            os.makedirs(include_dir)
             with open(conf, "w") as f:
-                f.write(keepalived_conf(variant, k))
+                f.write(keepalived_conf(variant, k, include_dir))
+            if impl == "havip":  # only havipd hosts have the file (keepalived would reject the block)
+                with open(os.path.join(include_dir, "liveness.conf"), "w") as f:
+                    f.write('havip {\n    liveness_secret "%s"\n}\n' % LIVENESS_SECRET)
+            confs[k] = conf
             nodes[k] = Node(impl, tb, k, conf, args)
         # steady: one and the same holder for a settle period (JVM warm-up can flap at 10 ms)
         settle, deadline = max(1.0, 10 * iv), time.monotonic() + 60 + 10 * mdi
@@ -323,6 +340,9 @@ def run_once(variant, fault, impl, rep, args, outdir):
             tb.isolate(old)
         elif fault == "crash":
             nodes[old].crash()
+        elif fault == "appcrash":
+            os.kill(services[old - 1].pid, signal.SIGKILL)
+            nodes[old].crash()
         else:
             nodes[old].terminate()
         t1 = time.time()
@@ -337,6 +357,12 @@ def run_once(variant, fault, impl, rep, args, outdir):
         for c in caps:
             stop(c)
         caps.clear()
+        if fault in ("crash", "appcrash"):
+            # The crashed process comes back: does its node still claim the VIP it was killed with?
+            nodes[old].stop()
+            nodes[old] = Node(impl, tb, old, confs[old], args)
+            gone = wait_for(lambda: not tb.holds_vip(old), 3 + 4 * iv, step=0.05)
+            res.update(stale=0 if gone and tb.holds_vip(new) else 1)
         for n in nodes.values():
             n.stop()
         res.update(analyse(workdir, res, new))
@@ -460,6 +486,20 @@ def table(results, variants, faults):
                          if "havip" in med and med.get("keepalived") else "-")
                 rows.append("| %s | %s | %s | %s | %s | %s | %s |" % (v, fl, met, cells[0], cells[1], ratio,
                                                                     " ".join(counts)))
+    stale = []
+    for v in variants:
+        for fl in faults:
+            cells = []
+            for impl in IMPLS:
+                rs = [r for r in results if r["variant"] == v and r["fault"] == fl and r["impl"] == impl
+                      and "stale" in r]
+                if rs:
+                    cells.append("%d of %d" % (sum(r["stale"] for r in rs), len(rs)))
+            if len(cells) == len(IMPLS):
+                stale.append("| %s | %s | %s |" % (v, fl, " | ".join(cells)))
+    if stale:
+        rows += ["", "Stale holder (the crashed node still holds the VIP after its process is back):", "",
+                 "| variant | fault | keepalived | havip |", "|---|---|---|---|"] + stale
     return "\n".join(rows)
 
 
@@ -508,7 +548,8 @@ def main():
                         with open(resfile, "a") as f:
                             f.write(json.dumps(r) + "\n")
                         print("%-9s %-8s %-10s rep %d: %s" % (v, fl, impl, rep, r.get("error") or "  ".join(
-                            "%s %s" % (m, fmt(r.get(m))) for m in METRICS)), flush=True)
+                            "%s %s" % (m, fmt(r.get(m))) for m in METRICS)
+                            + ("  stale %d" % r["stale"] if "stale" in r else "")), flush=True)
     except KeyboardInterrupt:
         print("interrupted; cleaning up", flush=True)
         return 130
