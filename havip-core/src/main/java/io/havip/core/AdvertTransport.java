@@ -14,7 +14,11 @@ import java.util.HexFormat;
  */
 public interface AdvertTransport extends AutoCloseable {
 
-    /** Sends one VRRP message to {@code destination} (the multicast group or a unicast peer). */
+    /**
+     * Sends one VRRP message to {@code destination} (the multicast group or a unicast peer).
+     * The engine sends the same array again for a master's steady adverts: read it, copy it if
+     * it must outlive the call, never modify it.
+     */
     void send(IpAddress destination, byte[] vrrpMessage) throws IOException;
 
     /**

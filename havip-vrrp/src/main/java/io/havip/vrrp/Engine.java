@@ -82,6 +82,8 @@ final class Engine implements VirtualRouter {
     private final Duration handoverTimeout;
     private final List<AutoCloseable> resources;
 
+    /** Engine thread only: a master's steady adverts reuse their bytes. */
+    private final io.havip.vrrp.codec.AdvertEncoder encoder = new io.havip.vrrp.codec.AdvertEncoder();
     private final ListenerDispatcher listeners;
     private final HookRunner hooks;
     private final ExecutorService addressExecutor;
@@ -710,9 +712,11 @@ final class Engine implements VirtualRouter {
 
     private void send(Action.SendAdvert send) {
         IpAddress source = transport.sourceAddress();
-        for (IpAddress destination : send.destinations()) {
+        List<IpAddress> destinations = send.destinations();
+        for (int i = 0; i < destinations.size(); i++) {
+            IpAddress destination = destinations.get(i);
             try {
-                transport.send(destination, VrrpCodec.encode(send.advertisement(), source, destination));
+                transport.send(destination, encoder.encode(send.advertisement(), source, destination));
             } catch (Exception e) {
                 sendErrors.incrementAndGet();
                 log.warn("{}: sending an advert to {} failed: {}", id, destination, e.toString());

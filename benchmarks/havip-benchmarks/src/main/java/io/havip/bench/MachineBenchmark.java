@@ -6,6 +6,7 @@ import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.core.net.Ipv4Address;
 import io.havip.vrrp.codec.VrrpAdvertisement;
+import io.havip.vrrp.codec.AdvertEncoder;
 import io.havip.vrrp.codec.VrrpCodec;
 import io.havip.vrrp.codec.VrrpVersion;
 import io.havip.vrrp.machine.Action;
@@ -32,7 +33,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@link #backupOnPacket}: a BACKUP receives its master's advert bytes ({@code onPacket}:
  *       decode, validate, reset Master_Down_Timer);</li>
  *   <li>{@link #masterOnTimer}: a MASTER's Adver_Timer fires ({@code onTimer}) and the
- *       SendAdvert it returns is encoded for its unicast peer, as {@code Engine.send} does.</li>
+ *       SendAdvert it returns is encoded for its unicast peer through an {@link AdvertEncoder},
+ *       as {@code Engine.send} does.</li>
  * </ul>
  * Virtual time advances one interval per operation, so every operation is one advert.
  * Run with {@code -prof gc}: the target is no allocation per advert.
@@ -52,6 +54,7 @@ public class MachineBenchmark {
     private VrrpMachine backup;
     private VrrpMachine master;
     private byte[] masterAdvert;
+    private final AdvertEncoder encoder = new AdvertEncoder();
     private long backupNow;
     private long masterNow;
 
@@ -93,8 +96,9 @@ public class MachineBenchmark {
         List<Action> actions = master.onTimer(masterNow);
         for (int i = 0; i < actions.size(); i++) {
             if (actions.get(i) instanceof Action.SendAdvert send) {
-                for (IpAddress d : send.destinations()) {
-                    bh.consume(VrrpCodec.encode(send.advertisement(), self, d));
+                List<IpAddress> destinations = send.destinations();
+                for (int d = 0; d < destinations.size(); d++) {
+                    bh.consume(encoder.encode(send.advertisement(), self, destinations.get(d)));
                 }
             }
         }

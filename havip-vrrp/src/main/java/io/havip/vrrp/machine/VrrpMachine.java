@@ -16,6 +16,7 @@ import io.havip.vrrp.codec.VrrpCodec;
 import io.havip.vrrp.codec.VrrpVersion;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -96,6 +97,22 @@ public final class VrrpMachine {
     /** Set when the router belongs to a {@link SyncGroup}. */
     private MasterGate gate;
 
+    /** The SendAdvert of the current priority and a list holding just it (the master's steady path). */
+    private Action.SendAdvert sendAction;
+    private List<Action> sendActionList;
+
+    /**
+     * The last advert {@link #accept} took without a remark (address list as ours, priority above
+     * 0), with the bytes, source, destination and TTL it came with: the same bytes again skip
+     * the decode and the checks (the backup's steady path).
+     */
+    private byte[] acceptedBytes;
+    private IpAddress acceptedSource;
+    private IpAddress acceptedDestination;
+    private int acceptedTtl;
+    private VrrpAdvertisement acceptedAdvert;
+    private boolean acceptedClean;
+
     /**
      * @param config         the router's settings
      * @param primaryAddress this node's address adverts are sent from (the interface's primary
@@ -150,12 +167,16 @@ public final class VrrpMachine {
 
     /** Fires whatever timer is due at {@code nowNanos}; returns nothing if none is. */
     public List<Action> onTimer(long nowNanos) {
-        List<Action> out = new ArrayList<>();
         if (state == MASTER && nowNanos >= adverDeadline) {
-            // RFC 5798 section 6.4.3: Adver_Timer fired: send an advert, reset the timer.
-            sendAdvert(effectivePriority, out);
+            // RFC 5798 section 6.4.3: Adver_Timer fired: send an advert, reset the timer. The steady
+            // path: the same action list every interval while the priority stays, no allocation.
             adverDeadline = nowNanos + advertIntervalNanos;
-        } else if (state == BACKUP && nowNanos >= masterDownDeadline) {
+            countSent(effectivePriority);
+            sendAction(effectivePriority);
+            return sendActionList;
+        }
+        List<Action> out = new ArrayList<>();
+        if (state == BACKUP && nowNanos >= masterDownDeadline) {
             if (gate == null || gate.mayBecomeMaster(this)) {
                 // RFC 5798 section 6.4.2: Master_Down_Timer fired: advert, GARP, Adver_Timer, MASTER.
                 becomeMaster(nowNanos, downTimerReason, out);
@@ -182,9 +203,27 @@ public final class VrrpMachine {
         if (state == INITIALIZE || state == STOP || source == null || destination == null) {
             return List.of();
         }
+        if (state == BACKUP && acceptedAdvert != null && ttl == acceptedTtl && source.equals(acceptedSource)
+                && destination.equals(acceptedDestination) && Arrays.equals(vrrpMessage, acceptedBytes)) {
+            // The steady path: the master's advert, byte for byte the one last accepted without a
+            // remark from the same source: already decoded and validated, so no allocation.
+            counters.advertisementsReceived++;
+            backupReceive(nowNanos, source, acceptedAdvert);
+            return List.of();
+        }
         DecodeResult result = VrrpCodec.decode(vrrpMessage, source, destination);
         if (result instanceof DecodeResult.Decoded decoded) {
-            return onAdvertisement(nowNanos, source, destination, ttl, decoded.advertisement());
+            VrrpAdvertisement adv = decoded.advertisement();
+            acceptedClean = false;
+            List<Action> out = onAdvertisement(nowNanos, source, destination, ttl, adv);
+            if (acceptedClean && adv.priority() > 0) {
+                acceptedBytes = vrrpMessage.clone();
+                acceptedSource = source;
+                acceptedDestination = destination;
+                acceptedTtl = ttl;
+                acceptedAdvert = adv;
+            }
+            return out;
         }
         DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
         countRejection(rejected.reason());
@@ -222,10 +261,12 @@ public final class VrrpMachine {
         if (!accept(source, destination, ttl, adv)) {
             return List.of();
         }
-        List<Action> out = new ArrayList<>();
         if (state == BACKUP) {
             backupReceive(nowNanos, source, adv);
-        } else if (state == MASTER) {
+            return List.of();
+        }
+        List<Action> out = new ArrayList<>();
+        if (state == MASTER) {
             masterReceive(nowNanos, source, adv, out);
         }
         return out;
@@ -484,7 +525,8 @@ public final class VrrpMachine {
         }
         counters.advertisementsReceived++;
         List<IpAddress> ours = config.addresses();
-        if (adv.addresses().size() != ours.size() || !new HashSet<>(adv.addresses()).containsAll(ours)) {
+        boolean listMatches = adv.addresses().size() == ours.size() && new HashSet<>(adv.addresses()).containsAll(ours);
+        if (!listMatches) {
             counters.addressListErrors++;
             boolean owner = adv.priority() == RouterConfig.OWNER_PRIORITY;
             logDrop("address list", source, true,
@@ -498,6 +540,7 @@ public final class VrrpMachine {
         if (adv.priority() == 0) {
             counters.priorityZeroReceived++;
         }
+        acceptedClean = listMatches;
         return true;
     }
 
@@ -700,11 +743,26 @@ public final class VrrpMachine {
     }
 
     private void sendAdvert(int priority, List<Action> out) {
-        out.add(new Action.SendAdvert(advertisement(priority), config.advertDestinations()));
+        out.add(sendAction(priority));
+        countSent(priority);
+    }
+
+    private void countSent(int priority) {
         counters.advertisementsSent++;
         if (priority == 0) {
             counters.priorityZeroSent++;
         }
+    }
+
+    /** The SendAdvert for {@code priority}, made again only when the priority changes. */
+    private Action.SendAdvert sendAction(int priority) {
+        Action.SendAdvert a = sendAction;
+        if (a == null || a.advertisement().priority() != priority) {
+            a = new Action.SendAdvert(advertisement(priority), config.advertDestinations());
+            sendAction = a;
+            sendActionList = List.of(a);
+        }
+        return a;
     }
 
     private VrrpAdvertisement advertisement(int priority) {

@@ -9,6 +9,7 @@ import static io.havip.vrrp.machine.Fixtures.v2;
 import static io.havip.vrrp.machine.Fixtures.v3;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.havip.core.net.IpAddress;
 import io.havip.vrrp.codec.V3Ipv4Checksum;
 import io.havip.vrrp.codec.VrrpCodec;
 import io.havip.vrrp.codec.VrrpPacketBuilder;
@@ -88,5 +89,54 @@ class PacketInputTest {
         assertThat(s.packetLengthErrors() + s.versionErrors() + s.invalidTypeReceived() + s.checksumErrors()
                 + s.advertIntervalErrors() + s.otherErrors() + s.vridMismatch() + s.addressListErrors())
                 .isEqualTo(20_001);
+    }
+    @Test
+    void theMastersRepeatedAdvertTakesTheSteadyPathWithTheSameEffects() {
+        VrrpMachine m = started(V3, 0);
+        long mdi = m.masterDownInterval().toNanos();
+        byte[] steady = VrrpCodec.encode(advert(V3, 200), HIGHER_PEER, MCAST);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(m.onPacket(i * SEC, HIGHER_PEER, MCAST, 255, steady)).isEmpty();
+            assertThat(m.stats().advertisementsReceived()).isEqualTo(i);
+            assertThat(m.nextDeadlineNanos()).isEqualTo(i * SEC + mdi);
+        }
+        // The same bytes with another TTL, or from another source, are checked in full again.
+        m.onPacket(4 * SEC, HIGHER_PEER, MCAST, 254, steady);
+        assertThat(m.stats().ttlErrors()).isEqualTo(1);
+        m.onPacket(4 * SEC, IpAddress.parse("198.51.100.21"), MCAST, 255, steady);
+        assertThat(m.stats().checksumErrors()).as("the v3 checksum covers the source").isEqualTo(1);
+        assertThat(m.nextDeadlineNanos()).isEqualTo(3 * SEC + mdi);
+        // A release in between is acted on, and the steady advert after it counts again.
+        m.onPacket(5 * SEC, HIGHER_PEER, MCAST, 255, VrrpCodec.encode(advert(V3, 0), HIGHER_PEER, MCAST));
+        assertThat(m.nextDeadlineNanos()).isEqualTo(5 * SEC + m.skewTime().toNanos());
+        m.onPacket(5 * SEC + 1, HIGHER_PEER, MCAST, 255, steady);
+        assertThat(m.nextDeadlineNanos()).isEqualTo(5 * SEC + 1 + mdi);
+        assertThat(m.stats().advertisementsReceived()).isEqualTo(5);
+    }
+
+    @Test
+    void anOwnersAdvertWithAnotherAddressListIsCountedEachTime() {
+        VrrpMachine m = started(V3, 0);
+        byte[] owner = VrrpPacketBuilder.from(advert(V3, 255))
+                .addresses(java.util.List.of(IpAddress.parse("203.0.113.9"))).build(HIGHER_PEER, MCAST);
+        for (int i = 1; i <= 3; i++) {
+            m.onPacket(i * SEC, HIGHER_PEER, MCAST, 255, owner);
+        }
+        assertThat(m.stats().advertisementsReceived()).isEqualTo(3);
+        assertThat(m.stats().addressListErrors()).isEqualTo(3);
+    }
+
+    @Test
+    void aMastersSteadyAdvertIsTheSameActionUntilItsPriorityChanges() {
+        VrrpMachine m = Fixtures.master(V3);
+        long t = m.nextDeadlineNanos();
+        java.util.List<Action> first = m.onTimer(t);
+        java.util.List<Action> second = m.onTimer(m.nextDeadlineNanos());
+        assertThat(second).isSameAs(first).hasSize(1);
+        assertThat(((Action.SendAdvert) first.get(0)).advertisement().priority()).isEqualTo(100);
+        m.setPriority(m.nextDeadlineNanos() - 1, 120);
+        java.util.List<Action> third = m.onTimer(m.nextDeadlineNanos());
+        assertThat(((Action.SendAdvert) third.get(0)).advertisement().priority()).isEqualTo(120);
+        assertThat(m.stats().advertisementsSent()).isGreaterThanOrEqualTo(4);
     }
 }
