@@ -57,6 +57,7 @@ final class LinuxPlatform implements AutoCloseable {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
             transport = config.unicastPeers().isEmpty() ? RawVrrpTransport.openMulticast(ifname, from)
                     : RawVrrpTransport.openUnicast(ifname, from);
+            transport.acceptOnlyVrid(config.router().vrid());
             LinuxVipBinder binder = LinuxVipBinder.open(garp, GratuitousArp.Form.REQUEST, Clock.system());
             try {
                 binder.prepare(ifname, config.virtualAddresses());

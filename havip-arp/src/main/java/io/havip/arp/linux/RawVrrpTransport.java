@@ -177,13 +177,67 @@ public final class RawVrrpTransport implements AdvertTransport {
 
     /** SO_ATTACH_FILTER with the one-instruction classic BPF program "ret #0": accept nothing. */
     private static void attachDropAllFilter(int fd, String attempted, String ifname) throws NativeException {
-        Memory insn = new Memory(8); // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }
-        insn.clear();
-        insn.setShort(0, (short) 0x06); // BPF_RET | BPF_K
+        attachFilter(fd, new int[][] {{BPF_RET_K, 0, 0, 0}}, attempted, ifname);
+    }
+
+    // Classic BPF opcodes (linux/filter.h, linux/bpf_common.h).
+    private static final int BPF_RET_K = 0x06;          // BPF_RET | BPF_K
+    private static final int BPF_LDX_MSH_B = 0xb1;      // BPF_LDX | BPF_B | BPF_MSH: X = 4 * (pkt[k] & 0xf)
+    private static final int BPF_LD_B_IND = 0x50;       // BPF_LD | BPF_B | BPF_IND: A = pkt[X + k]
+    private static final int BPF_LD_B_ABS = 0x30;       // BPF_LD | BPF_B | BPF_ABS: A = pkt[k]
+    private static final int BPF_JEQ_K = 0x15;          // BPF_JMP | BPF_JEQ | BPF_K
+    private static final int ACCEPT_WHOLE = 0x40000;    // "keep this many bytes": more than any advert
+
+    /**
+     * Lets only messages of virtual router {@code vrid} reach this transport's receive socket:
+     * a classic BPF filter compares the VRID byte (the second byte of the VRRP header: after
+     * the IPv4 header, whose length it reads, or at offset 1 of an IPv6 raw socket's data) and
+     * the kernel drops the rest. With many routers on one host each raw socket would otherwise
+     * get, and wake its thread for, a copy of every router's adverts. Returns this transport.
+     *
+     * @throws IllegalArgumentException if {@code vrid} is outside 1-255
+     */
+    public RawVrrpTransport acceptOnlyVrid(int vrid) throws NativeException {
+        if (vrid < 1 || vrid > 255) {
+            throw new IllegalArgumentException("VRID " + vrid + " is outside 1-255");
+        }
+        int[][] program = source.family() == IpFamily.IPV6
+                ? new int[][] {
+                    {BPF_LD_B_ABS, 0, 0, 1},
+                    {BPF_JEQ_K, 0, 1, vrid},
+                    {BPF_RET_K, 0, 0, ACCEPT_WHOLE},
+                    {BPF_RET_K, 0, 0, 0}}
+                : new int[][] {
+                    {BPF_LDX_MSH_B, 0, 0, 0},
+                    {BPF_LD_B_IND, 0, 0, 1},
+                    {BPF_JEQ_K, 0, 1, vrid},
+                    {BPF_RET_K, 0, 0, ACCEPT_WHOLE},
+                    {BPF_RET_K, 0, 0, 0}};
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("transport on " + ifname + " is closed");
+            }
+            attachFilter(receiveFd, program, "accept only VRID " + vrid + " on the VRRP socket of " + ifname, ifname);
+        } finally {
+            lock.readLock().unlock();
+        }
+        return this;
+    }
+
+    /** SO_ATTACH_FILTER with a classic BPF program of {code, jt, jf, k} instructions. */
+    private static void attachFilter(int fd, int[][] program, String attempted, String ifname) throws NativeException {
+        Memory insns = new Memory(8L * program.length); // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }
+        for (int i = 0; i < program.length; i++) {
+            insns.setShort(8L * i, (short) program[i][0]);
+            insns.setByte(8L * i + 2, (byte) program[i][1]);
+            insns.setByte(8L * i + 3, (byte) program[i][2]);
+            insns.setInt(8L * i + 4, program[i][3]);
+        }
         Memory prog = new Memory(2L * Sys.POINTER); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
         prog.clear();
-        prog.setShort(0, (short) 1);
-        prog.setPointer(Sys.POINTER, insn);
+        prog.setShort(0, (short) program.length);
+        prog.setPointer(Sys.POINTER, insns);
         Sys.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_ATTACH_FILTER, prog, "SO_ATTACH_FILTER", attempted, null, ifname);
     }
 

@@ -93,6 +93,38 @@ class RawVrrpTransportIT {
     }
 
     @Test
+    void aVridFilterLetsOnlyThatRoutersAdvertsThroughInBothFamilies(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        IpAddress aLinkLocal = linkLocal(a);
+        IpAddress bLinkLocal = linkLocal(b);
+        try (RawVrrpTransport ta = a.call(() -> RawVrrpTransport.openMulticast("eth0", a.ipv4()));
+                RawVrrpTransport only51 = b.call(() -> RawVrrpTransport.openMulticast("eth0", b.ipv4())
+                        .acceptOnlyVrid(51));
+                RawVrrpTransport only52 = b.call(() -> RawVrrpTransport.openMulticast("eth0", b.ipv4())
+                        .acceptOnlyVrid(52));
+                RawVrrpTransport ta6 = a.call(() -> RawVrrpTransport.openMulticast("eth0", aLinkLocal));
+                RawVrrpTransport only51v6 = b.call(() -> RawVrrpTransport.openMulticast("eth0", bLinkLocal)
+                        .acceptOnlyVrid(51))) {
+            byte[] vr52 = VrrpTestPackets.v3Advert(a.ipv4(), RawVrrpTransport.GROUP_V4, 52, 100, 100);
+            byte[] vr51 = VrrpTestPackets.v3Advert(a.ipv4(), RawVrrpTransport.GROUP_V4, 51, 100, 100);
+            ta.send(RawVrrpTransport.GROUP_V4, vr52);
+            ta.send(RawVrrpTransport.GROUP_V4, vr51);
+            assertThat(only51.receive(WAIT).payload()).as("VRID 52 filtered out, 51 through").isEqualTo(vr51);
+            assertThat(only52.receive(WAIT).payload()).isEqualTo(vr52);
+            assertThat(only52.receive(Duration.ofMillis(300))).as("VRID 51 filtered out").isNull();
+
+            byte[] v6vr52 = VrrpTestPackets.v3Advert(aLinkLocal, RawVrrpTransport.GROUP_V6, 52, 100, 100);
+            byte[] v6vr51 = VrrpTestPackets.v3Advert(aLinkLocal, RawVrrpTransport.GROUP_V6, 51, 100, 100);
+            ta6.send(RawVrrpTransport.GROUP_V6, v6vr52);
+            ta6.send(RawVrrpTransport.GROUP_V6, v6vr51);
+            assertThat(only51v6.receive(WAIT).payload()).isEqualTo(v6vr51);
+            assertThat(only51v6.receive(Duration.ofMillis(300))).isNull();
+            assertThatThrownBy(() -> only52.acceptOnlyVrid(0)).hasMessageContaining("VRID 0 is outside 1-255");
+        }
+    }
+
+    @Test
     void unicastModeJoinsNoGroup(Testbed net) throws Exception {
         Node a = net.addNode("a");
         Node b = net.addNode("b");
