@@ -276,7 +276,7 @@ public final class Havip {
         /**
          * The liveness channel's shared secret (at least 16 bytes, the same on every havip node of
          * the router); turns the channel on with the default port ({@value LivenessConfig#DEFAULT_PORT_BASE}
-         * + VRID) and grace (10 ms) unless set otherwise.
+         * + VRID) and grace (2 ms) unless set otherwise.
          */
         public Builder livenessSecret(String secret) {
             LivenessConfig base = LivenessConfig.withSecret(secret);
@@ -291,7 +291,7 @@ public final class Havip {
             return this;
         }
 
-        /** How long an advert from a master whose process died may still cancel the takeover; default 10 ms. */
+        /** How long an advert from a master whose process died may still cancel the takeover; default 2 ms. */
         public Builder livenessGrace(Duration grace) {
             this.liveness = requireLiveness("livenessGrace").withGrace(grace);
             return this;

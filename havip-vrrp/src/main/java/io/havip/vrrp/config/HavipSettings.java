@@ -33,8 +33,8 @@ import java.util.Optional;
 public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
                             Optional<SourceLocation> location) {
 
-    /** 10 ms, as {@code io.havip.vrrp.liveness.LivenessConfig.DEFAULT_GRACE}: one minimum VRRPv3 interval. */
-    public static final Duration DEFAULT_GRACE = Duration.ofMillis(10);
+    /** {@link io.havip.vrrp.liveness.LivenessConfig#DEFAULT_GRACE}. */
+    public static final Duration DEFAULT_GRACE = io.havip.vrrp.liveness.LivenessConfig.DEFAULT_GRACE;
 
     /** No {@code havip} block: the channel is off and the file means exactly what it means to keepalived. */
     public static final HavipSettings NONE = new HavipSettings(false, new byte[0], 0, DEFAULT_GRACE, Optional.empty());

@@ -33,11 +33,12 @@ public record LivenessConfig(byte[] secret, int port, Duration grace, Duration h
     /** Default port base: "112" for the VRRP protocol number; the VRID is added. */
     public static final int DEFAULT_PORT_BASE = 11200;
     /**
-     * Default grace: 10 ms, one minimum VRRPv3 advert interval. It starts when the master's
-     * kernel closed the channel, so the process is already gone; the grace only lets an advert
-     * that was already in flight count.
+     * Default grace: 2 ms. It starts when the master's kernel closed the channel, so the process
+     * is already gone, and it runs side by side with the confirmation (a refused reconnect, about
+     * one round trip); it only lets an advert that was already in flight on the link count, which
+     * takes well under a millisecond. Every millisecond here is a millisecond of client outage.
      */
-    public static final Duration DEFAULT_GRACE = Duration.ofMillis(10);
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(2);
     /** Default heartbeat: 1 s (three missed = half-open, the same scale as VRRP's 3 x 1 s). */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
     private static final Duration MAX_GRACE = Duration.ofSeconds(1);

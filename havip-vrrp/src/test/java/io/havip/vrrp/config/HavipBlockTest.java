@@ -70,7 +70,7 @@ class HavipBlockTest {
         assertThat(h.livenessOn()).isTrue();
         assertThat(new String(h.livenessSecret(), StandardCharsets.UTF_8)).isEqualTo(SECRET);
         assertThat(h.livenessPort()).isZero();
-        assertThat(h.livenessGrace()).isEqualTo(Duration.ofMillis(10));
+        assertThat(h.livenessGrace()).isEqualTo(Duration.ofMillis(2));
         assertThat(h.location()).contains(new SourceLocation(file().toString(), 8));
     }
 
@@ -217,7 +217,7 @@ class HavipBlockTest {
     void toStringNeverShowsTheSecret() {
         HavipSettings h = havip(" liveness_secret \"" + SECRET + "\"\n liveness_port 11251");
         assertThat(h.toString()).doesNotContain("s3cr3t").isEqualTo("HavipSettings[liveness on, secret 26 bytes, port 11251,"
-                + " grace PT0.01S, at " + file() + ":8]");
+                + " grace PT0.002S, at " + file() + ":8]");
         assertThat(read(INSTANCE + "havip {\n liveness_secret \"" + SECRET + "\"\n}\n").toString()).doesNotContain("s3cr3t");
     }
 

@@ -58,7 +58,7 @@ class LivenessAuthTest {
         assertThat(c.toString()).doesNotContain("0123456789").contains("secret 23 bytes");
         assertThat(c.portFor(51)).isEqualTo(11251);
         assertThat(c.withPort(7000).portFor(51)).isEqualTo(7000);
-        assertThat(c.grace()).isEqualTo(Duration.ofMillis(10));
+        assertThat(c.grace()).isEqualTo(Duration.ofMillis(2));
         assertThatThrownBy(() -> c.withPort(70000)).hasMessage("liveness port 70000 is outside 0-65535 (0 = 11200 + VRID)");
         assertThatThrownBy(() -> c.withGrace(Duration.ofSeconds(2))).hasMessageStartingWith(
                 "liveness grace PT2S must be between 0 and PT1S");
