@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Scale, side by side with keepalived: many virtual routers from one keepalived.conf.
+
+Run through benchmarks/failover.sh --scale SPEC (which installs what is missing, builds havip
+and removes whatever a killed run leaves). SPEC is a comma-separated list of ROUTERS:INTERVAL,
+e.g. 255:1,50:0.01.
+
+Per spec and implementation a fresh testbed (failover.py's: a bridge namespace, node1
+198.51.100.11 and node2 198.51.100.12) runs ROUTERS vrrp_instances on each node, VRIDs 1..N,
+VRRPv3 at INTERVAL seconds, unicast, VIP 203.0.113.VRID/32; node1 has priority 150 on odd
+VRIDs and node2 on even ones, so each node is master of half the routers and backup of the
+other half. Once every VIP has exactly one holder for a few intervals, the run measures for
+--seconds: CPU of the implementation's processes (utime + stime from /proc, keepalived's
+parent and VRRP child, havipd's JVM) as a share of one core, resident memory (VmRSS),
+threads, and how many VIPs changed holder during the window (target 0).
+"""
+import argparse
+import datetime
+import json
+import os
+import random
+import signal
+import sys
+import time
+
+import failover as fo
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def conf(node, routers, interval, include_dir):
+    adv = "%d" % interval if interval >= 1 else ("%g" % interval)
+    out = ["global_defs {\n    router_id scale-node%d\n}\n" % node]
+    for vrid in range(1, routers + 1):
+        prio = 150 if vrid % 2 == node % 2 else 100
+        out.append("""vrrp_instance VI_%d {
+    state BACKUP
+    interface eth0
+    virtual_router_id %d
+    priority %d
+    advert_int %s
+    version 3
+    unicast_src_ip %s
+    unicast_peer {
+        %s
+    }
+    virtual_ipaddress {
+        203.0.113.%d/32
+    }
+}
+""" % (vrid, vrid, prio, adv, fo.NODE_IP[node], fo.NODE_IP[3 - node], vrid))
+    out.append("include %s/*.conf\n" % include_dir)
+    return "".join(out)
+
+
+def vips(tb, node):
+    text = fo.sh("ip", "-n", tb.n[node], "-4", "-o", "addr", "show", "dev", "eth0", check=False)
+    return {w.split("/")[0] for w in text.split() if w.startswith("203.0.113.")}
+
+
+def holders(tb):
+    return {1: vips(tb, 1), 2: vips(tb, 2)}
+
+
+def settled(h, routers):
+    return len(h[1]) + len(h[2]) == routers and not (h[1] & h[2])
+
+
+def pids(n):
+    ps = [n.proc.pid]
+    if n.impl == "keepalived" and n.child() is not None:
+        ps.append(n.vrrp_pid)
+    return ps
+
+
+def ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
+def status(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_once(impl, routers, interval, seconds, args, outdir):
+    workdir = os.path.join(outdir, "%s-%d-%g" % (impl, routers, interval))
+    os.makedirs(workdir)
+    tb = fo.Testbed(workdir)
+    nodes = {}
+    res = dict(impl=impl, routers=routers, interval=interval, seconds=seconds)
+    try:
+        for k in (1, 2):
+            path = os.path.join(workdir, "node%d.conf" % k)
+            include_dir = os.path.join(workdir, "node%d.d" % k)
+            os.makedirs(include_dir)
+            with open(path, "w") as f:
+                f.write(conf(k, routers, interval, include_dir))
+            nodes[k] = fo.Node(impl, tb, k, path, args)
+        settle_for = max(3.0, 5 * interval)
+        deadline = time.monotonic() + 90 + 10 * interval
+        h, since = holders(tb), time.monotonic()
+        while time.monotonic() - since < settle_for:
+            if time.monotonic() > deadline:
+                raise RuntimeError("not settled within %.0f s: node1 %d VIPs, node2 %d" % (
+                    90 + 10 * interval, len(h[1]), len(h[2])))
+            time.sleep(0.2)
+            now = holders(tb)
+            if now != h or not settled(now, routers):
+                h, since = now, time.monotonic()
+        if not all(n.alive() for n in nodes.values()):
+            raise RuntimeError("a node died; see %s" % workdir)
+        before = {k: sum(ticks(p) for p in pids(n)) for k, n in nodes.items()}
+        t0 = time.monotonic()
+        changes, last = 0, h
+        while time.monotonic() - t0 < seconds:
+            time.sleep(1.0)
+            now = holders(tb)
+            changes += len(now[1] ^ last[1])
+            last = now
+        wall = time.monotonic() - t0
+        after = {k: sum(ticks(p) for p in pids(n)) for k, n in nodes.items()}
+        res["cpu"] = {k: 100.0 * (after[k] - before[k]) / CLK_TCK / wall for k in nodes}
+        res["rss_mb"] = {k: sum(status(p, "VmRSS") for p in pids(n)) / 1024.0 for k, n in nodes.items()}
+        res["threads"] = {k: sum(status(p, "Threads") for p in pids(n)) for k, n in nodes.items()}
+        res["holder_changes"] = changes
+        res["masters"] = {k: len(last[k]) for k in nodes}
+        return res
+    finally:
+        for n in nodes.values():
+            n.stop()
+        tb.destroy()
+
+
+def table(results):
+    rows = ["| implementation | routers per node | interval | CPU, share of one core (node1 / node2) "
+            "| CPU ms per router-second | RSS MB (node1 / node2) | threads | VIPs that changed holder |",
+            "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if "error" in r:
+            rows.append("| %s | %d | %g s | error: %s | | | | |" % (r["impl"], r["routers"], r["interval"], r["error"]))
+            continue
+        c, m, t = r["cpu"], r["rss_mb"], r["threads"]
+        per = (c["1"] + c["2"]) * 10.0 / (2 * r["routers"])  # % of a core = 10 ms of CPU per second
+        rows.append("| %s | %d | %g s | %.1f %% / %.1f %% | %.2f | %.0f / %.0f | %d / %d | %d |" % (
+            r["impl"], r["routers"], r["interval"], c["1"], c["2"], per, m["1"], m["2"], t["1"], t["2"],
+            r["holder_changes"]))
+    return "\n".join(rows)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("spec", help="ROUTERS:INTERVAL[,ROUTERS:INTERVAL...], e.g. 255:1,50:0.01")
+    p.add_argument("--seconds", type=int, default=30)
+    p.add_argument("--impls", default=",".join(fo.IMPLS))
+    p.add_argument("--havip-cmd", default="")
+    p.add_argument("--out", default=None)
+    args = p.parse_args()
+    args.havip_cmd = args.havip_cmd.split()
+    random.seed()
+    outdir = args.out or os.path.join(fo.HERE, "..", "out", "scale-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    os.makedirs(outdir, exist_ok=True)
+    signal.signal(signal.SIGTERM, fo.on_signal)
+    results = []
+    try:
+        for item in args.spec.split(","):
+            routers, interval = item.split(":")
+            for impl in args.impls.split(","):
+                try:
+                    r = run_once(impl, int(routers), float(interval), args.seconds, args, outdir)
+                except RuntimeError as e:
+                    r = dict(impl=impl, routers=int(routers), interval=float(interval), error=str(e))
+                r = json.loads(json.dumps(r))  # keys as the table reads them back
+                results.append(r)
+                with open(os.path.join(outdir, "results.jsonl"), "a") as f:
+                    f.write(json.dumps(r) + "\n")
+                print(json.dumps(r), flush=True)
+    except KeyboardInterrupt:
+        print("interrupted; cleaning up", flush=True)
+        return 130
+    finally:
+        fo.cleanup()
+    return fo.publish(outdir, table(results))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
