@@ -249,9 +249,10 @@ class LivenessIT {
         System.out.println("liveness takeover after SIGKILL (1 s adverts), " + stats("kill to MASTER", takeover));
         System.out.println("liveness takeover after SIGKILL (1 s adverts), client " + stats("outage", outage));
         // Plain VRRP would take Master_Down_Interval = 3 x 1 s + Skew_Time = 3.6 s. The targets
-        // are 50 ms to the takeover and 100 ms of outage; measured on a loaded 2-CPU machine the
-        // takeover median was 85-110 ms (of which 20-50 ms is the kernel tearing down the killed
-        // JVM before it closes the sockets), so the bounds are generous and the numbers printed.
+        // are 50 ms to the takeover and 100 ms of outage; measured on an idle 2-CPU machine the
+        // takeover median is about 18 ms (5-10 ms of it the kernel tearing down the killed JVM
+        // before it closes the sockets) and the outage about 23 ms. CI runs this beside other
+        // builds on 2 CPUs, so the bounds are generous and the numbers printed.
         assertThat(median(takeover)).as(stats("takeover", takeover)).isLessThan(250.0);
         assertThat(Collections.max(takeover)).as(stats("takeover", takeover)).isLessThan(500.0);
         assertThat(median(outage)).as(stats("outage", outage)).isLessThan(250.0);
