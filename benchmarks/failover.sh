@@ -4,12 +4,15 @@
 #   benchmarks/failover.sh [--quick] [--reps N] [--variants v2-1s,v3-100ms,v3-10ms]
 #                          [--faults isolate,crash,graceful,appcrash] [--impls keepalived,havip]
 #                          [--havip-cmd "java -jar .../havipd.jar -f {conf}"] [--no-build] [--seed N]
+#   benchmarks/failover.sh --scale 255:1,50:0.01 [--seconds 30] [--impls ...] [--no-build]
 #
 # Needs root (network namespaces, nftables, raw sockets). Installs what is missing with apt-get
 # (keepalived, tcpdump, nftables, iproute2, python3, a JDK 17 and Maven), builds havip with
 # -Pbench, runs every variant x fault x repetition x implementation on a fresh testbed, and
 # prints one table (also in benchmarks/out/<time>/table.md, raw figures in results.jsonl).
-# --quick: 2 repetitions (default 5).
+# --quick: 2 repetitions (default 5). --scale ROUTERS:INTERVAL,...: instead of failovers, many
+# virtual routers per node from one keepalived.conf, keepalived and havipd side by side: CPU,
+# memory, threads and holder changes over --seconds (lib/scale.py).
 #
 # Everything it creates carries a random suffix and is listed in a registry file; on any exit
 # (Ctrl-C included) the processes it started are stopped by PID and the namespaces removed.
@@ -17,15 +20,17 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-reps=5 build=1 havip_cmd="" pass=()
+reps=5 build=1 havip_cmd="" pass=() scale="" seconds=30
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) reps=2 ;;
     --reps) reps=$2; shift ;;
     --no-build) build=0 ;;
     --havip-cmd) havip_cmd=$2; shift ;;
+    --scale) scale=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
     --variants|--faults|--impls|--seed|--out) pass+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -97,6 +102,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-HVB_REGISTRY=$registry python3 "$here/lib/failover.py" --reps "$reps" --havip-cmd "$havip_cmd" "${pass[@]}" &
+if [ -n "$scale" ]; then
+  HVB_REGISTRY=$registry python3 "$here/lib/scale.py" "$scale" --seconds "$seconds" --havip-cmd "$havip_cmd" \
+    ${pass[@]+"${pass[@]}"} &
+else
+  HVB_REGISTRY=$registry python3 "$here/lib/failover.py" --reps "$reps" --havip-cmd "$havip_cmd" \
+    ${pass[@]+"${pass[@]}"} &
+fi
 py_pid=$!
 wait "$py_pid"

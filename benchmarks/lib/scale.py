@@ -19,7 +19,9 @@ import datetime
 import json
 import os
 import random
+import re
 import signal
+import subprocess
 import sys
 import time
 
@@ -87,6 +89,14 @@ def status(pid, key):
     return 0
 
 
+def heap_used_mb(pid):
+    """The JVM's own figure: used heap from `jcmd PID GC.heap_info` (None if jcmd fails)."""
+    r = subprocess.run(["jcmd", str(pid), "GC.heap_info"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=30)
+    m = re.search(r"total \d+K, used (\d+)K", r.stdout)
+    return int(m.group(1)) / 1024.0 if m else None
+
+
 def run_once(impl, routers, interval, seconds, args, outdir):
     workdir = os.path.join(outdir, "%s-%d-%g" % (impl, routers, interval))
     os.makedirs(workdir)
@@ -128,6 +138,8 @@ def run_once(impl, routers, interval, seconds, args, outdir):
         res["rss_mb"] = {k: sum(status(p, "VmRSS") for p in pids(n)) / 1024.0 for k, n in nodes.items()}
         res["threads"] = {k: sum(status(p, "Threads") for p in pids(n)) for k, n in nodes.items()}
         res["holder_changes"] = changes
+        if impl == "havip":
+            res["heap_mb"] = {k: heap_used_mb(n.proc.pid) for k, n in nodes.items()}
         res["masters"] = {k: len(last[k]) for k in nodes}
         return res
     finally:
@@ -138,16 +150,20 @@ def run_once(impl, routers, interval, seconds, args, outdir):
 
 def table(results):
     rows = ["| implementation | routers per node | interval | CPU, share of one core (node1 / node2) "
-            "| CPU ms per router-second | RSS MB (node1 / node2) | threads | VIPs that changed holder |",
-            "|---|---|---|---|---|---|---|---|"]
+            "| CPU ms per router-second | RSS MB (node1 / node2) | Java heap used MB | threads "
+            "| VIPs that changed holder |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if "error" in r:
-            rows.append("| %s | %d | %g s | error: %s | | | | |" % (r["impl"], r["routers"], r["interval"], r["error"]))
+            rows.append("| %s | %d | %g s | error: %s | | | | | |" % (r["impl"], r["routers"], r["interval"],
+                                                                     r["error"]))
             continue
         c, m, t = r["cpu"], r["rss_mb"], r["threads"]
         per = (c["1"] + c["2"]) * 10.0 / (2 * r["routers"])  # % of a core = 10 ms of CPU per second
-        rows.append("| %s | %d | %g s | %.1f %% / %.1f %% | %.2f | %.0f / %.0f | %d / %d | %d |" % (
-            r["impl"], r["routers"], r["interval"], c["1"], c["2"], per, m["1"], m["2"], t["1"], t["2"],
+        heap = r.get("heap_mb")
+        heap_text = "%.0f / %.0f" % (heap["1"] or 0, heap["2"] or 0) if heap else "-"
+        rows.append("| %s | %d | %g s | %.1f %% / %.1f %% | %.2f | %.0f / %.0f | %s | %d / %d | %d |" % (
+            r["impl"], r["routers"], r["interval"], c["1"], c["2"], per, m["1"], m["2"], heap_text, t["1"], t["2"],
             r["holder_changes"]))
     return "\n".join(rows)
 
