@@ -491,6 +491,8 @@ def table(results, variants, faults):
                         cells.append("%s / %s / %s" % (fmt(min(vals)), fmt(med[impl]), fmt(max(vals))))
                     else:
                         cells.append("-")
+                if not med:
+                    continue  # a figure that does not apply to this fault (none of the runs has it)
                 ratio = ("%.2f" % (med["havip"] / med["keepalived"])
                          if "havip" in med and med.get("keepalived") else "-")
                 rows.append("| %s | %s | %s | %s | %s | %s | %s |" % (v, fl, met, cells[0], cells[1], ratio,
@@ -522,7 +524,8 @@ def main():
     p.add_argument("--out", default=None)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--table-only", help="print the table of an existing results.jsonl")
-    p.add_argument("--reanalyse", help="recompute the figures of an existing output directory from its captures")
+    p.add_argument("--reanalyse", help="recompute the figures of an existing output directory from its captures "
+                                        "(written to DIR/reanalysed.jsonl)")
     args = p.parse_args()
     variants, faults, impls = args.variants.split(","), args.faults.split(","), args.impls.split(",")
     if args.reanalyse:
@@ -531,6 +534,8 @@ def main():
             if "error" not in r:
                 wd = os.path.join(args.reanalyse, "%s-%s-%s-%d" % (r["variant"], r["fault"], r["impl"], r["rep"]))
                 r.update(analyse(wd, r, 3 - r["old"]))
+        with open(os.path.join(args.reanalyse, "reanalysed.jsonl"), "w") as f:
+            f.writelines(json.dumps(r) + "\n" for r in results)
         print(table(results, variants, faults))
         return 0
     if args.table_only:
