@@ -67,7 +67,10 @@ import org.slf4j.LoggerFactory;
 final class Engine implements VirtualRouter {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
-    private static final Duration RECEIVE_SLICE = Duration.ofMillis(200);
+    /** How long one receive call waits; close() wakes it sooner (interrupt, transport close). */
+    private static final Duration RECEIVE_SLICE = Duration.ofSeconds(1);
+    /** After a failed receive, wait this long before the next (a broken socket must not spin). */
+    private static final Duration RECEIVE_ERROR_BACKOFF = Duration.ofMillis(200);
     /** After acting on a peer's death report, ignore its next ones this long (flap guard). */
     static final Duration LIVENESS_HOLDDOWN = Duration.ofSeconds(10);
     /** Twice the monitor's 500 ms confirmation window: an older loss is not the one being confirmed. */
@@ -433,7 +436,9 @@ final class Engine implements VirtualRouter {
                     fireTimer(now, deadline);
                     continue;
                 }
-                Consumer<Long> event = events.poll(Math.min(deadline - now, RECEIVE_SLICE.toNanos()), TimeUnit.NANOSECONDS);
+                // Until the next deadline or event: every event (packet, close, check result) is posted.
+                long wait = deadline - now;
+                Consumer<Long> event = events.poll(wait < 0 ? Long.MAX_VALUE : wait, TimeUnit.NANOSECONDS);
                 if (event != null) {
                     event.accept(clock.nanoTime());
                     drainEvents();
@@ -545,7 +550,7 @@ final class Engine implements VirtualRouter {
                 receiveErrors.incrementAndGet();
                 log.warn("{}: receive failed: {}", id, e.toString());
                 try {
-                    Thread.sleep(RECEIVE_SLICE.toMillis());
+                    Thread.sleep(RECEIVE_ERROR_BACKOFF.toMillis());
                 } catch (InterruptedException ie) {
                     return;
                 }

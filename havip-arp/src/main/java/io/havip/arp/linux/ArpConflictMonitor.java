@@ -6,6 +6,7 @@ import io.havip.arp.packet.ArpPacket;
 import io.havip.arp.packet.EthernetFrame;
 import io.havip.arp.packet.MalformedPacketException;
 import io.havip.core.net.IpAddress;
+import io.havip.core.net.Ipv4Address;
 import io.havip.core.net.MacAddress;
 import java.nio.ByteOrder;
 import java.util.Set;
@@ -31,7 +32,8 @@ public final class ArpConflictMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ArpConflictMonitor.class);
     private static final int ETH_P_ARP = 0x0806;
-    private static final int POLL_MILLIS = 250;
+    /** close() wakes the reader through an eventfd; the timeout only bounds a lost wake-up. */
+    private static final int POLL_MILLIS = 1000;
 
     private final int fd;
     private final int wakeup;
@@ -73,6 +75,7 @@ public final class ArpConflictMonitor implements AutoCloseable {
             sll.setShort(2, (short) protocol);
             sll.setInt(4, info.index());
             Sys.bind(fd, sll, "AF_PACKET, ETH_P_ARP, ifindex " + info.index(), attempted, ifname);
+            Sys.attachFilter(fd, Sys.BPF_DROP_ALL, attempted, ifname); // nothing is watched yet
             wakeup = Sys.eventfd(attempted);
             ArpConflictMonitor m = new ArpConflictMonitor(fd, wakeup, info, onConflict);
             m.reader.start();
@@ -93,12 +96,56 @@ public final class ArpConflictMonitor implements AutoCloseable {
 
     /** Starts reporting claims of {@code address} (while this node holds it). */
     public void watch(IpAddress address) {
-        watched.add(address);
+        if (watched.add(address)) {
+            refilter();
+        }
     }
 
     /** Stops reporting claims of {@code address} (this node released it). */
     public void unwatch(IpAddress address) {
-        watched.remove(address);
+        if (watched.remove(address)) {
+            refilter();
+        }
+    }
+
+    /** The largest watch list the kernel filter expresses (a BPF jump offset is one byte). */
+    private static final int MAX_FILTERED = 200;
+    /** Offset of the ARP sender protocol address in an Ethernet frame (14 + 14). */
+    private static final int ARP_SPA_OFFSET = 28;
+
+    /**
+     * Lets the kernel pass only ARP frames sent from a watched IPv4 address (a backup watching
+     * nothing gets none): with many routers on a host each monitor would otherwise wake for
+     * every ARP frame on the segment. With more than {@value #MAX_FILTERED} addresses every
+     * frame passes and {@link #inspect} decides, as it always does.
+     */
+    private synchronized void refilter() {
+        if (closed) {
+            return;
+        }
+        int[] addresses = watched.stream().filter(a -> a instanceof Ipv4Address)
+                .mapToInt(a -> ((Ipv4Address) a).bits()).distinct().toArray();
+        int n = addresses.length;
+        int[][] program;
+        if (n == 0) {
+            program = Sys.BPF_DROP_ALL;
+        } else if (n > MAX_FILTERED) {
+            program = new int[][] {{Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE}};
+        } else {
+            program = new int[n + 3][];
+            program[0] = new int[] {Sys.BPF_LD_W_ABS, 0, 0, ARP_SPA_OFFSET};
+            for (int i = 1; i <= n; i++) {
+                // equal: jump to the accept at n + 1; else the next compare, or past the accept after the last
+                program[i] = new int[] {Sys.BPF_JEQ_K, n - i, i == n ? 1 : 0, addresses[i - 1]};
+            }
+            program[n + 1] = new int[] {Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE};
+            program[n + 2] = new int[] {Sys.BPF_RET_K, 0, 0, 0};
+        }
+        try {
+            Sys.attachFilter(fd, program, "filter ARP on " + ifname + " to " + watched, ifname);
+        } catch (NativeException e) {
+            log.warn("ARP conflict monitor on {}: {}; conflicts of {} may go unseen", ifname, e.getMessage(), watched);
+        }
     }
 
     /** Frames that were not a valid Ethernet ARP packet. */
@@ -166,7 +213,9 @@ public final class ArpConflictMonitor implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
+        synchronized (this) {
+            closed = true;
+        }
         Sys.signal(wakeup);
         try {
             reader.join(2_000);

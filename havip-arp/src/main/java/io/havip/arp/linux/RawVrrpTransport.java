@@ -52,8 +52,11 @@ public final class RawVrrpTransport implements AdvertTransport {
     private static final int TTL = 255;
     /** Offset of the checksum in the VRRP header (RFC 5798 section 5.2). */
     private static final int CHECKSUM_OFFSET = 6;
-    /** A receive wait is cut into slices this long so an interrupt is honoured in bounded time. */
-    private static final int POLL_SLICE_MILLIS = 250;
+    /**
+     * A receive wait is cut into slices this long so an interrupt is honoured in bounded time
+     * ({@link #close()} wakes a waiting receive at once through an eventfd).
+     */
+    private static final int POLL_SLICE_MILLIS = 1000;
     private static final int MAX_PACKET = 65_536;
 
     private final String ifname;
@@ -65,6 +68,7 @@ public final class RawVrrpTransport implements AdvertTransport {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
+    private final RecvMsg scratch = new RecvMsg(MAX_PACKET);
 
     private RawVrrpTransport(String ifname, int ifindex, IpAddress source, int sendFd, int receiveFd, int wakeup) {
         this.ifname = ifname;
@@ -118,7 +122,7 @@ public final class RawVrrpTransport implements AdvertTransport {
                 Sys.setsockopt(sendFd, Sys.IPPROTO_IP, Sys.IP_MULTICAST_IF, mreqn(null, source, ifindex),
                         "IP_MULTICAST_IF", attempted, Capability.CAP_NET_RAW, ifname);
             }
-            attachDropAllFilter(sendFd, attempted, ifname);
+            Sys.attachFilter(sendFd, Sys.BPF_DROP_ALL, attempted, ifname);
             Sys.bind(sendFd, Sys.sockaddr(source, scope), "source " + source, attempted, ifname);
 
             receiveFd = Sys.socket(attempted, what, family, Sys.SOCK_RAW, Sys.IPPROTO_VRRP, Capability.CAP_NET_RAW);
@@ -175,19 +179,6 @@ public final class RawVrrpTransport implements AdvertTransport {
         return m;
     }
 
-    /** SO_ATTACH_FILTER with the one-instruction classic BPF program "ret #0": accept nothing. */
-    private static void attachDropAllFilter(int fd, String attempted, String ifname) throws NativeException {
-        attachFilter(fd, new int[][] {{BPF_RET_K, 0, 0, 0}}, attempted, ifname);
-    }
-
-    // Classic BPF opcodes (linux/filter.h, linux/bpf_common.h).
-    private static final int BPF_RET_K = 0x06;          // BPF_RET | BPF_K
-    private static final int BPF_LDX_MSH_B = 0xb1;      // BPF_LDX | BPF_B | BPF_MSH: X = 4 * (pkt[k] & 0xf)
-    private static final int BPF_LD_B_IND = 0x50;       // BPF_LD | BPF_B | BPF_IND: A = pkt[X + k]
-    private static final int BPF_LD_B_ABS = 0x30;       // BPF_LD | BPF_B | BPF_ABS: A = pkt[k]
-    private static final int BPF_JEQ_K = 0x15;          // BPF_JMP | BPF_JEQ | BPF_K
-    private static final int ACCEPT_WHOLE = 0x40000;    // "keep this many bytes": more than any advert
-
     /**
      * Lets only messages of virtual router {@code vrid} reach this transport's receive socket:
      * a classic BPF filter compares the VRID byte (the second byte of the VRRP header: after
@@ -203,42 +194,26 @@ public final class RawVrrpTransport implements AdvertTransport {
         }
         int[][] program = source.family() == IpFamily.IPV6
                 ? new int[][] {
-                    {BPF_LD_B_ABS, 0, 0, 1},
-                    {BPF_JEQ_K, 0, 1, vrid},
-                    {BPF_RET_K, 0, 0, ACCEPT_WHOLE},
-                    {BPF_RET_K, 0, 0, 0}}
+                    {Sys.BPF_LD_B_ABS, 0, 0, 1},
+                    {Sys.BPF_JEQ_K, 0, 1, vrid},
+                    {Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE},
+                    {Sys.BPF_RET_K, 0, 0, 0}}
                 : new int[][] {
-                    {BPF_LDX_MSH_B, 0, 0, 0},
-                    {BPF_LD_B_IND, 0, 0, 1},
-                    {BPF_JEQ_K, 0, 1, vrid},
-                    {BPF_RET_K, 0, 0, ACCEPT_WHOLE},
-                    {BPF_RET_K, 0, 0, 0}};
+                    {Sys.BPF_LDX_MSH_B, 0, 0, 0},
+                    {Sys.BPF_LD_B_IND, 0, 0, 1},
+                    {Sys.BPF_JEQ_K, 0, 1, vrid},
+                    {Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE},
+                    {Sys.BPF_RET_K, 0, 0, 0}};
         lock.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("transport on " + ifname + " is closed");
             }
-            attachFilter(receiveFd, program, "accept only VRID " + vrid + " on the VRRP socket of " + ifname, ifname);
+            Sys.attachFilter(receiveFd, program, "accept only VRID " + vrid + " on the VRRP socket of " + ifname, ifname);
         } finally {
             lock.readLock().unlock();
         }
         return this;
-    }
-
-    /** SO_ATTACH_FILTER with a classic BPF program of {code, jt, jf, k} instructions. */
-    private static void attachFilter(int fd, int[][] program, String attempted, String ifname) throws NativeException {
-        Memory insns = new Memory(8L * program.length); // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }
-        for (int i = 0; i < program.length; i++) {
-            insns.setShort(8L * i, (short) program[i][0]);
-            insns.setByte(8L * i + 2, (byte) program[i][1]);
-            insns.setByte(8L * i + 3, (byte) program[i][2]);
-            insns.setInt(8L * i + 4, program[i][3]);
-        }
-        Memory prog = new Memory(2L * Sys.POINTER); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
-        prog.clear();
-        prog.setShort(0, (short) program.length);
-        prog.setPointer(Sys.POINTER, insns);
-        Sys.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_ATTACH_FILTER, prog, "SO_ATTACH_FILTER", attempted, null, ifname);
     }
 
     /**
@@ -315,7 +290,14 @@ public final class RawVrrpTransport implements AdvertTransport {
     }
 
     private Received receiveOne() throws NativeException {
-        RecvMsg m = new RecvMsg(MAX_PACKET);
+        // One header and 64 KiB buffer for every receive: allocating them per packet (five native
+        // blocks with their cleaners) was most of a receive's cost.
+        synchronized (scratch) {
+            return receiveOne(scratch.reset());
+        }
+    }
+
+    private Received receiveOne(RecvMsg m) throws NativeException {
         int n;
         try {
             n = LibC.get().recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT).intValue();

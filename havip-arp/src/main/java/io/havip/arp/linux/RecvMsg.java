@@ -35,6 +35,17 @@ final class RecvMsg {
         setLong(msghdr, 4L * P + L, CONTROL); // msg_controllen
     }
 
+    /**
+     * Makes this header ready for the next recvmsg: the kernel shrinks msg_namelen and
+     * msg_controllen to what it wrote and sets msg_flags, so one RecvMsg serves many calls.
+     */
+    RecvMsg reset() {
+        msghdr.setInt(P, (int) name.size());
+        setLong(msghdr, 4L * P + L, CONTROL);
+        msghdr.setInt(4L * P + 2L * L, 0);
+        return this;
+    }
+
     private static void setLong(Memory m, long offset, long value) {
         if (L == 8) {
             m.setLong(offset, value);

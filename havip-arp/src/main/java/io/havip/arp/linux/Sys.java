@@ -224,6 +224,34 @@ final class Sys {
     }
 
     /** An eventfd(2) used to wake a thread blocked in {@link #poll}. */
+    // Classic BPF (linux/filter.h, linux/bpf_common.h): instructions as {code, jt, jf, k}.
+    static final int BPF_RET_K = 0x06;          // BPF_RET | BPF_K: return k (bytes to keep; 0 = drop)
+    static final int BPF_LDX_MSH_B = 0xb1;      // BPF_LDX | BPF_B | BPF_MSH: X = 4 * (pkt[k] & 0xf)
+    static final int BPF_LD_B_IND = 0x50;       // BPF_LD | BPF_B | BPF_IND: A = pkt[X + k]
+    static final int BPF_LD_B_ABS = 0x30;       // BPF_LD | BPF_B | BPF_ABS: A = pkt[k]
+    static final int BPF_LD_W_ABS = 0x20;       // BPF_LD | BPF_W | BPF_ABS: A = pkt[k..k+3], big-endian
+    static final int BPF_JEQ_K = 0x15;          // BPF_JMP | BPF_JEQ | BPF_K: A == k ? jt : jf
+    /** "Keep this many bytes": more than any VRRP or ARP frame. */
+    static final int BPF_ACCEPT_WHOLE = 0x40000;
+    /** The one-instruction program "ret #0": the socket queues nothing. */
+    static final int[][] BPF_DROP_ALL = {{BPF_RET_K, 0, 0, 0}};
+
+    /** SO_ATTACH_FILTER with a classic BPF program; a new program replaces the previous one atomically. */
+    static void attachFilter(int fd, int[][] program, String attempted, String ifname) throws NativeException {
+        Memory insns = new Memory(8L * program.length); // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }
+        for (int i = 0; i < program.length; i++) {
+            insns.setShort(8L * i, (short) program[i][0]);
+            insns.setByte(8L * i + 2, (byte) program[i][1]);
+            insns.setByte(8L * i + 3, (byte) program[i][2]);
+            insns.setInt(8L * i + 4, program[i][3]);
+        }
+        Memory prog = new Memory(2L * POINTER); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+        prog.clear();
+        prog.setShort(0, (short) program.length);
+        prog.setPointer(POINTER, insns);
+        setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog, "SO_ATTACH_FILTER", attempted, null, ifname);
+    }
+
     static int eventfd(String attempted) throws NativeException {
         try {
             return LibC.get().eventfd(0, EFD_CLOEXEC);

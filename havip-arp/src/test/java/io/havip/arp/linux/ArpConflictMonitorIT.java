@@ -53,6 +53,20 @@ class ArpConflictMonitorIT {
             theirs.send(GratuitousArp.request(stale.mac(), VIP).encode());
             Thread.sleep(200);
             assertThat(claims).hasSize(2);
+
+            // Several watched addresses: the kernel filter passes a claim of each of them.
+            Ipv4Address third = Ipv4Address.parse("198.51.100.52");
+            monitor.watch(OTHER);
+            monitor.watch(third);
+            monitor.watch(VIP);
+            theirs.send(GratuitousArp.request(stale.mac(), third).encode());
+            theirs.send(GratuitousArp.reply(stale.mac(), OTHER).encode());
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (claims.size() < 4 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertThat(claims.subList(2, claims.size())).containsExactly(new Claim(third, stale.mac()),
+                    new Claim(OTHER, stale.mac()));
         }
     }
 }
