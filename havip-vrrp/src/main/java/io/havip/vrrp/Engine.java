@@ -764,7 +764,8 @@ final class Engine implements VirtualRouter {
             List<VipBinder.AddressOutcome> outcome = binder.bind(id.interfaceName(), addresses);
             log.info("{}: bound {} in {} us on {}", id, outcome, (System.nanoTime() - t0) / 1000,
                     Thread.currentThread().getName());
-        } catch (VipBinder.BindException | RuntimeException e) {
+        } catch (VipBinder.BindException | RuntimeException | LinkageError e) {
+            // LinkageError: a broken native library must not stop the engine thread (bind may run on it).
             bindErrors.incrementAndGet();
             log.error("{}: binding {} on {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);
         }

@@ -144,7 +144,15 @@ public final class ArpConflictMonitor implements AutoCloseable {
         try {
             Sys.attachFilter(fd, program, "filter ARP on " + ifname + " to " + watched, ifname);
         } catch (NativeException e) {
-            log.warn("ARP conflict monitor on {}: {}; conflicts of {} may go unseen", ifname, e.getMessage(), watched);
+            // Never stay blind on an old filter: let everything through and let inspect() decide.
+            log.warn("ARP conflict monitor on {}: {}; watching every ARP frame instead", ifname, e.getMessage());
+            try {
+                Sys.attachFilter(fd, new int[][] {{Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE}}, "accept all ARP on "
+                        + ifname, ifname);
+            } catch (NativeException again) {
+                log.warn("ARP conflict monitor on {}: {}; conflicts of {} may go unseen", ifname, again.getMessage(),
+                        watched);
+            }
         }
     }
 
@@ -210,10 +218,10 @@ public final class ArpConflictMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
         }
         Sys.signal(wakeup);

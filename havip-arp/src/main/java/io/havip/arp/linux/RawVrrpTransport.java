@@ -184,7 +184,9 @@ public final class RawVrrpTransport implements AdvertTransport {
      * a classic BPF filter compares the VRID byte (the second byte of the VRRP header: after
      * the IPv4 header, whose length it reads, or at offset 1 of an IPv6 raw socket's data) and
      * the kernel drops the rest. With many routers on one host each raw socket would otherwise
-     * get, and wake its thread for, a copy of every router's adverts. Returns this transport.
+     * get, and wake its thread for, a copy of every router's adverts. Adverts of other routers
+     * then never reach the machine, so they are not counted in its {@code vridMismatch}.
+     * Returns this transport.
      *
      * @throws IllegalArgumentException if {@code vrid} is outside 1-255
      */
@@ -251,7 +253,7 @@ public final class RawVrrpTransport implements AdvertTransport {
      *
      * @return the message, or null when the timeout passed
      * @throws ClosedChannelException when the transport is or gets closed
-     * @throws InterruptedException   when the thread is interrupted (noticed within 250 ms)
+     * @throws InterruptedException   when the thread is interrupted (noticed within 1 s)
      */
     @Override
     public Received receive(Duration timeout) throws IOException, InterruptedException {

@@ -223,7 +223,6 @@ final class Sys {
         return revents;
     }
 
-    /** An eventfd(2) used to wake a thread blocked in {@link #poll}. */
     // Classic BPF (linux/filter.h, linux/bpf_common.h): instructions as {code, jt, jf, k}.
     static final int BPF_RET_K = 0x06;          // BPF_RET | BPF_K: return k (bytes to keep; 0 = drop)
     static final int BPF_LDX_MSH_B = 0xb1;      // BPF_LDX | BPF_B | BPF_MSH: X = 4 * (pkt[k] & 0xf)
@@ -250,8 +249,10 @@ final class Sys {
         prog.setShort(0, (short) program.length);
         prog.setPointer(POINTER, insns);
         setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog, "SO_ATTACH_FILTER", attempted, null, ifname);
+        java.lang.ref.Reference.reachabilityFence(insns); // only prog points at it: keep it until the kernel copied it
     }
 
+    /** An eventfd(2) used to wake a thread blocked in {@link #poll}. */
     static int eventfd(String attempted) throws NativeException {
         try {
             return LibC.get().eventfd(0, EFD_CLOEXEC);
