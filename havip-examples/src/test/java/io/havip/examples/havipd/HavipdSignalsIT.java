@@ -41,7 +41,9 @@ class HavipdSignalsIT {
             Path conf1 = d1.writeConf(conf(d1, n1, n2, 150, 150));
             Path conf2 = d2.writeConf(conf(d2, n2, n1, 100, 100));
             try {
-                VrrpDaemon h1 = VrrpDaemon.start(Kind.HAVIPD, n1, conf1);
+                // node1 starts under nohup, with SIGHUP ignored: havipd must still reload on it
+                VrrpDaemon h1 = VrrpDaemon.start(Kind.HAVIPD, n1, conf1, true);
+                h1.awaitLog("SIGHUP was ignored when havipd started (nohup?); restored", CONVERGE);
                 daemons.add(h1);
                 VrrpDaemon h2 = VrrpDaemon.start(Kind.HAVIPD, n2, conf2);
                 daemons.add(h2);

@@ -53,11 +53,22 @@ public final class VrrpDaemon implements AutoCloseable {
 
     /** Starts {@code kind} on {@code conf} in {@code node}; returns once it runs its instances. */
     public static VrrpDaemon start(Kind kind, Node node, Path conf) {
+        return start(kind, node, conf, false);
+    }
+
+    /**
+     * As {@link #start(Kind, Node, Path)}; with {@code underNohup} the daemon starts through
+     * nohup(1), so SIGHUP is ignored when it starts, as for a daemon launched that way.
+     */
+    public static VrrpDaemon start(Kind kind, Node node, Path conf, boolean underNohup) {
         LinuxTestRequirements.require(kind == Kind.KEEPALIVED ? new String[] {"ip", "keepalived"} : new String[] {"ip"});
         Path dir = conf.getParent();
         try {
             Path log = Files.createTempFile(dir, kind.name().toLowerCase(java.util.Locale.ROOT) + "-", ".log");
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
+            if (underNohup) {
+                cmd.add("nohup");
+            }
             Path vrrpPid = dir.resolve(log.getFileName() + ".vrrp.pid");
             if (kind == Kind.KEEPALIVED) {
                 cmd.addAll(List.of("keepalived", "-n", "-l", "-D", "-R", "-P", "-f", conf.toString(), "-p",
