@@ -251,11 +251,12 @@ class LivenessIT {
         // Plain VRRP would take Master_Down_Interval = 3 x 1 s + Skew_Time = 3.6 s. The targets
         // are 50 ms to the takeover and 100 ms of outage; measured on an idle 2-CPU machine the
         // takeover median is about 18 ms (5-10 ms of it the kernel tearing down the killed JVM
-        // before it closes the sockets) and the outage about 23 ms. CI runs this beside other
-        // builds on 2 CPUs, so the bounds are generous and the numbers printed.
-        assertThat(median(takeover)).as(stats("takeover", takeover)).isLessThan(250.0);
+        // before it closes the sockets) and the outage about 23 ms (CI: 18.7 and 22.9 ms). The bounds
+        // are the targets doubled, for a 2-CPU machine shared with other work; the numbers
+        // are printed either way.
+        assertThat(median(takeover)).as(stats("takeover", takeover)).isLessThan(100.0);
         assertThat(Collections.max(takeover)).as(stats("takeover", takeover)).isLessThan(500.0);
-        assertThat(median(outage)).as(stats("outage", outage)).isLessThan(250.0);
+        assertThat(median(outage)).as(stats("outage", outage)).isLessThan(200.0);
         assertThat(Collections.max(outage)).as(stats("outage", outage)).isLessThan(500.0);
     }
 
