@@ -2,9 +2,7 @@ package io.havip.vrrp;
 
 import io.havip.arp.garp.GarpConfig;
 import io.havip.arp.linux.AddressEntry;
-import io.havip.arp.linux.ArpConflictMonitor;
 import io.havip.arp.linux.LinkEvent;
-import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
 import io.havip.arp.linux.LinuxNetworking;
 import io.havip.arp.linux.LinuxVipBinder;
@@ -41,8 +39,8 @@ final class LinuxPlatform implements AutoCloseable {
 
     private final AdvertTransport transport;
     private final VipBinder binder;
-    private LinkMonitor monitor;
-    private ArpConflictMonitor conflicts;
+    private SharedMonitors.LinkSubscription links;
+    private SharedMonitors.Subscription conflicts;
 
     private LinuxPlatform(AdvertTransport transport, VipBinder binder) {
         this.transport = transport;
@@ -137,12 +135,12 @@ final class LinuxPlatform implements AutoCloseable {
             }
         }
         try {
-            monitor = LinkMonitor.start(event -> {
+            links = SharedMonitors.links(event -> {
                 if (watched.contains(event.link().name())) {
                     sink.accept(event.link().name(), event.change() == LinkEvent.Change.UP);
                 }
             });
-            for (LinkState s : monitor.snapshot()) {
+            for (LinkState s : links.snapshot()) {
                 if (watched.contains(s.name())) {
                     sink.accept(s.name(), s.isUp());
                 }
@@ -163,8 +161,7 @@ final class LinuxPlatform implements AutoCloseable {
             return false;
         }
         try {
-            conflicts = ArpConflictMonitor.start(config.router().interfaceName(), sink);
-            config.addresses().forEach(conflicts::watch);
+            conflicts = SharedMonitors.conflicts(config.router().interfaceName(), Set.copyOf(config.addresses()), sink);
             return true;
         } catch (NativeException e) {
             log.warn("{}: cannot watch ARP for address conflicts ({}); a stale holder will not be answered",
@@ -175,8 +172,8 @@ final class LinuxPlatform implements AutoCloseable {
 
     @Override
     public void close() {
-        if (monitor != null) {
-            monitor.close();
+        if (links != null) {
+            links.close();
         }
         if (conflicts != null) {
             conflicts.close();

@@ -1,0 +1,169 @@
+package io.havip.vrrp;
+
+import io.havip.arp.linux.ArpConflictMonitor;
+import io.havip.arp.linux.LinkEvent;
+import io.havip.arp.linux.LinkMonitor;
+import io.havip.arp.linux.LinkState;
+import io.havip.arp.linux.NativeException;
+import io.havip.core.net.IpAddress;
+import io.havip.core.net.MacAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The link monitor and the ARP conflict monitors, shared by the routers of one JVM: one per
+ * network namespace (link events) and one per namespace and interface (ARP), each with one
+ * thread and one socket, instead of one of each per router. A router subscribes when it
+ * starts and closes its subscription when it stops; the last one out stops the monitor.
+ * The namespace is the calling thread's ({@code /proc/thread-self/ns/net}), as for every
+ * socket havip opens.
+ */
+final class SharedMonitors {
+
+    private static final Map<String, LinkHub> LINKS = new HashMap<>();
+    private static final Map<String, ArpHub> ARPS = new HashMap<>();
+
+    private SharedMonitors() {
+    }
+
+    /** A router's interest in a shared monitor; closing it is idempotent. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** A subscription to link events, with the links as the monitor last saw them. */
+    interface LinkSubscription extends Subscription {
+        List<LinkState> snapshot();
+    }
+
+    /** Link events of the calling thread's namespace go to {@code sink} (on the monitor's thread). */
+    static synchronized LinkSubscription links(Consumer<LinkEvent> sink) throws NativeException {
+        String key = namespace();
+        LinkHub hub = LINKS.get(key);
+        if (hub == null) {
+            hub = new LinkHub(key);
+            LINKS.put(key, hub);
+        }
+        LinkHub h = hub;
+        h.sinks.add(sink);
+        return new LinkSubscription() {
+            private boolean closed;
+
+            @Override
+            public List<LinkState> snapshot() {
+                return h.monitor.snapshot();
+            }
+
+            @Override
+            public void close() {
+                synchronized (SharedMonitors.class) {
+                    if (!closed) {
+                        closed = true;
+                        h.sinks.remove(sink);
+                        if (h.sinks.isEmpty()) {
+                            LINKS.remove(h.key);
+                            h.monitor.close();
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Claims of any of {@code addresses} by another MAC on {@code ifname} (calling thread's
+     * namespace) go to {@code sink}, on the monitor's thread.
+     */
+    static synchronized Subscription conflicts(String ifname, Set<IpAddress> addresses,
+                                               BiConsumer<IpAddress, MacAddress> sink) throws NativeException {
+        String key = namespace() + " " + ifname;
+        ArpHub hub = ARPS.get(key);
+        if (hub == null) {
+            hub = new ArpHub(key, ifname);
+            ARPS.put(key, hub);
+        }
+        ArpHub h = hub;
+        ArpHub.Watcher w = new ArpHub.Watcher(Set.copyOf(addresses), sink);
+        h.watchers.add(w);
+        addresses.forEach(h.monitor::watch);
+        return new Subscription() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (SharedMonitors.class) {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    h.watchers.remove(w);
+                    if (h.watchers.isEmpty()) {
+                        ARPS.remove(h.key);
+                        h.monitor.close();
+                        return;
+                    }
+                    Set<IpAddress> still = new HashSet<>();
+                    h.watchers.forEach(o -> still.addAll(o.addresses()));
+                    for (IpAddress a : w.addresses()) {
+                        if (!still.contains(a)) {
+                            h.monitor.unwatch(a);
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /** How many shared monitors run (tests). */
+    static synchronized int running() {
+        return LINKS.size() + ARPS.size();
+    }
+
+    private static String namespace() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "net:[unknown]";
+        }
+    }
+
+    private static final class LinkHub {
+        final String key;
+        final List<Consumer<LinkEvent>> sinks = new CopyOnWriteArrayList<>();
+        final LinkMonitor monitor;
+
+        LinkHub(String key) throws NativeException {
+            this.key = key;
+            this.monitor = LinkMonitor.start(event -> sinks.forEach(s -> s.accept(event)));
+        }
+    }
+
+    private static final class ArpHub {
+        record Watcher(Set<IpAddress> addresses, BiConsumer<IpAddress, MacAddress> sink) { }
+
+        final String key;
+        final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+        final ArpConflictMonitor monitor;
+
+        ArpHub(String key, String ifname) throws NativeException {
+            this.key = key;
+            this.monitor = ArpConflictMonitor.start(ifname, (address, mac) -> {
+                for (Watcher w : watchers) {
+                    if (w.addresses().contains(address)) {
+                        w.sink().accept(address, mac);
+                    }
+                }
+            });
+        }
+    }
+}
