@@ -161,8 +161,9 @@ final class Engine implements VirtualRouter {
     private static final long GARP_AFTER_ADVERT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     /**
-     * True when another MAC's ARP claims of our addresses are reported to {@link #addressConflict}
-     * (Linux, IPv4): a handover then releases on the new master's gratuitous ARP, the moment
+     * True when another MAC's claims of our addresses are reported to {@link #addressConflict}
+     * (Linux: ARP for IPv4, Neighbor Advertisements for IPv6): a handover then releases on the
+     * new master's gratuitous ARP or unsolicited NA, the moment
      * clients move, instead of on its advert, which precedes the GARP by the time the new master
      * needs to add the address.
      */

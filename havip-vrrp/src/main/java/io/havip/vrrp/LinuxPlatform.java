@@ -153,18 +153,17 @@ final class LinuxPlatform implements AutoCloseable {
 
     /**
      * Reports (address, foreign MAC) to {@code sink} whenever another MAC claims one of the
-     * router's IPv4 virtual addresses in an ARP packet (IPv6 neighbor advertisements are not
-     * watched yet).
+     * router's virtual addresses: in an ARP packet (IPv4) or a Neighbor Advertisement (IPv6).
      */
     boolean monitorConflicts(RouterConfig config, BiConsumer<IpAddress, MacAddress> sink) {
-        if (config.router().family() != IpFamily.IPV4) {
+        if (config.addresses().isEmpty()) {
             return false;
         }
         try {
             conflicts = SharedMonitors.conflicts(config.router().interfaceName(), Set.copyOf(config.addresses()), sink);
             return true;
         } catch (NativeException e) {
-            log.warn("{}: cannot watch ARP for address conflicts ({}); a stale holder will not be answered",
+            log.warn("{}: cannot watch ARP / NA for address conflicts ({}); a stale holder will not be answered",
                     config.router().name(), e.getMessage());
             return false;
         }

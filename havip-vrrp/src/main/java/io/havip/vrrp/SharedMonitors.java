@@ -6,6 +6,7 @@ import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
 import io.havip.arp.linux.NativeException;
 import io.havip.core.net.IpAddress;
+import io.havip.core.net.IpFamily;
 import io.havip.core.net.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,15 +82,17 @@ final class SharedMonitors {
     }
 
     /**
-     * Claims of any of {@code addresses} by another MAC on {@code ifname} (calling thread's
-     * namespace) go to {@code sink}, on the monitor's thread.
+     * Claims of any of {@code addresses} (not empty, one family) by another MAC on {@code ifname}
+     * (calling thread's namespace: ARP for IPv4, Neighbor Advertisements for IPv6) go to
+     * {@code sink}, on the monitor's thread.
      */
     static synchronized Subscription conflicts(String ifname, Set<IpAddress> addresses,
                                                BiConsumer<IpAddress, MacAddress> sink) throws NativeException {
-        String key = namespace() + " " + ifname;
+        IpFamily family = addresses.iterator().next().family();
+        String key = namespace() + " " + ifname + " " + family;
         ArpHub hub = ARPS.get(key);
         if (hub == null) {
-            hub = new ArpHub(key, ifname);
+            hub = new ArpHub(key, ifname, family);
             ARPS.put(key, hub);
         }
         ArpHub h = hub;
@@ -155,9 +158,9 @@ final class SharedMonitors {
         final List<Watcher> watchers = new CopyOnWriteArrayList<>();
         final ArpConflictMonitor monitor;
 
-        ArpHub(String key, String ifname) throws NativeException {
+        ArpHub(String key, String ifname, IpFamily family) throws NativeException {
             this.key = key;
-            this.monitor = ArpConflictMonitor.start(ifname, (address, mac) -> {
+            this.monitor = ArpConflictMonitor.start(ifname, family, (address, mac) -> {
                 for (Watcher w : watchers) {
                     if (w.addresses().contains(address)) {
                         w.sink().accept(address, mac);

@@ -5,8 +5,10 @@ import com.sun.jna.Memory;
 import io.havip.arp.packet.ArpPacket;
 import io.havip.arp.packet.EthernetFrame;
 import io.havip.arp.packet.MalformedPacketException;
+import io.havip.arp.packet.InternetChecksum;
+import io.havip.arp.packet.NeighborAdvertisement;
 import io.havip.core.net.IpAddress;
-import io.havip.core.net.Ipv4Address;
+import io.havip.core.net.IpFamily;
 import io.havip.core.net.MacAddress;
 import java.nio.ByteOrder;
 import java.util.Set;
@@ -17,21 +19,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches an interface for ARP packets in which another MAC claims one of the addresses
- * this node holds: any ARP packet (gratuitous, reply or request) whose sender address is a
- * watched virtual address and whose sender MAC is not ours. The usual cause is a stale holder
- * (a node whose process was killed with SIGKILL left the address on its interface and its
- * kernel keeps answering), and the cure is a fresh announcement burst from the master.
+ * Watches an interface for packets in which another MAC claims one of the addresses this
+ * node holds. IPv4: any ARP packet (gratuitous, reply or request) whose sender address is a
+ * watched virtual address and whose sender MAC is not ours. IPv6: any Neighbor Advertisement
+ * (solicited or not) whose target is a watched address and whose link-layer address (the
+ * Target Link-Layer Address option, else the frame's source) is not ours. The usual cause is
+ * a stale holder (a node whose process was killed with SIGKILL left the address on its
+ * interface and its kernel keeps answering), and the cure is a fresh announcement burst from
+ * the master; during a planned handover it is how the old master sees the new one's
+ * announcement.
  *
- * <p>An AF_PACKET socket bound to the interface with protocol ETH_P_ARP (packet(7)), read
- * by one daemon thread; no libpcap. Opened on the calling thread, in its network
- * namespace. Needs {@link Capability#CAP_NET_RAW}. Malformed frames are counted and
- * dropped.
+ * <p>An AF_PACKET socket bound to the interface with protocol ETH_P_ARP or ETH_P_IPV6
+ * (packet(7)) and a BPF filter that passes only candidate claims, read by one daemon thread;
+ * no libpcap. Opened on the calling thread, in its network namespace. Needs
+ * {@link Capability#CAP_NET_RAW}. Malformed frames are counted and dropped.
  */
 public final class ArpConflictMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ArpConflictMonitor.class);
     private static final int ETH_P_ARP = 0x0806;
+    private static final int ETH_P_IPV6 = 0x86DD;
     /** close() wakes the reader through an eventfd; the timeout only bounds a lost wake-up. */
     private static final int POLL_MILLIS = 1000;
 
@@ -39,6 +46,7 @@ public final class ArpConflictMonitor implements AutoCloseable {
     private final int wakeup;
     private final String ifname;
     private final MacAddress ownMac;
+    private final IpFamily family;
     private final Set<IpAddress> watched = new CopyOnWriteArraySet<>();
     private final BiConsumer<IpAddress, MacAddress> onConflict;
     private final AtomicLong malformed = new AtomicLong();
@@ -46,13 +54,16 @@ public final class ArpConflictMonitor implements AutoCloseable {
     private final Thread reader;
     private volatile boolean closed;
 
-    private ArpConflictMonitor(int fd, int wakeup, InterfaceInfo info, BiConsumer<IpAddress, MacAddress> onConflict) {
+    private ArpConflictMonitor(int fd, int wakeup, InterfaceInfo info, IpFamily family,
+                               BiConsumer<IpAddress, MacAddress> onConflict) {
         this.fd = fd;
         this.wakeup = wakeup;
         this.ifname = info.name();
         this.ownMac = info.mac();
+        this.family = family;
         this.onConflict = onConflict;
-        this.reader = new Thread(this::readLoop, "havip-arp-conflict-" + ifname);
+        this.reader = new Thread(this::readLoop, (family == IpFamily.IPV4 ? "havip-arp-conflict-" : "havip-na-conflict-")
+                + ifname);
         this.reader.setDaemon(true);
     }
 
@@ -62,11 +73,21 @@ public final class ArpConflictMonitor implements AutoCloseable {
      */
     public static ArpConflictMonitor start(String ifname, BiConsumer<IpAddress, MacAddress> onConflict)
             throws NativeException {
+        return start(ifname, IpFamily.IPV4, onConflict);
+    }
+
+    /**
+     * As {@link #start(String, BiConsumer)} for {@code family}: ARP for IPv4, Neighbor
+     * Advertisements for IPv6.
+     */
+    public static ArpConflictMonitor start(String ifname, IpFamily family, BiConsumer<IpAddress, MacAddress> onConflict)
+            throws NativeException {
         InterfaceInfo info = Interfaces.query(ifname);
-        String attempted = "watch ARP on " + ifname;
-        int protocol = htons(ETH_P_ARP);
-        int fd = Sys.socket(attempted, "AF_PACKET, SOCK_RAW, ETH_P_ARP", Sys.AF_PACKET, Sys.SOCK_RAW, protocol,
-                Capability.CAP_NET_RAW);
+        boolean v4 = family == IpFamily.IPV4;
+        String attempted = (v4 ? "watch ARP on " : "watch Neighbor Advertisements on ") + ifname;
+        int protocol = htons(v4 ? ETH_P_ARP : ETH_P_IPV6);
+        int fd = Sys.socket(attempted, v4 ? "AF_PACKET, SOCK_RAW, ETH_P_ARP" : "AF_PACKET, SOCK_RAW, ETH_P_IPV6",
+                Sys.AF_PACKET, Sys.SOCK_RAW, protocol, Capability.CAP_NET_RAW);
         int wakeup = -1;
         try {
             Memory sll = new Memory(20); // struct sockaddr_ll, see PacketSocket
@@ -74,10 +95,11 @@ public final class ArpConflictMonitor implements AutoCloseable {
             sll.setShort(0, (short) Sys.AF_PACKET);
             sll.setShort(2, (short) protocol);
             sll.setInt(4, info.index());
-            Sys.bind(fd, sll, "AF_PACKET, ETH_P_ARP, ifindex " + info.index(), attempted, ifname);
+            Sys.bind(fd, sll, (v4 ? "AF_PACKET, ETH_P_ARP" : "AF_PACKET, ETH_P_IPV6") + ", ifindex " + info.index(),
+                    attempted, ifname);
             Sys.attachFilter(fd, Sys.BPF_DROP_ALL, attempted, ifname); // nothing is watched yet
             wakeup = Sys.eventfd(attempted);
-            ArpConflictMonitor m = new ArpConflictMonitor(fd, wakeup, info, onConflict);
+            ArpConflictMonitor m = new ArpConflictMonitor(fd, wakeup, info, family, onConflict);
             m.reader.start();
             return m;
         } catch (NativeException | RuntimeException e) {
@@ -112,42 +134,59 @@ public final class ArpConflictMonitor implements AutoCloseable {
     private static final int MAX_FILTERED = 200;
     /** Offset of the ARP sender protocol address in an Ethernet frame (14 + 14). */
     private static final int ARP_SPA_OFFSET = 28;
+    /** Offsets in an Ethernet frame carrying IPv6: next header, ICMPv6 type, last word of an NA's target. */
+    private static final int IPV6_NEXT_HEADER_OFFSET = 14 + 6;
+    private static final int ICMPV6_TYPE_OFFSET = 14 + 40;
+    private static final int NA_TARGET_LAST_WORD_OFFSET = 14 + 40 + 8 + 12;
 
     /**
-     * Lets the kernel pass only ARP frames sent from a watched IPv4 address (a backup watching
-     * nothing gets none): with many routers on a host each monitor would otherwise wake for
-     * every ARP frame on the segment. With more than {@value #MAX_FILTERED} addresses every
-     * frame passes and {@link #inspect} decides, as it always does.
+     * Lets the kernel pass only candidate claims of watched addresses (a monitor watching
+     * nothing gets no frame): ARP frames whose sender address is watched, or ICMPv6 Neighbor
+     * Advertisements whose target ends with the last 32 bits of a watched address. With many
+     * routers on a host each monitor would otherwise wake for every ARP or IPv6 frame on the
+     * segment. With more than {@value #MAX_FILTERED} addresses every frame passes.
+     * {@link #inspect} decides exactly, as it always does.
      */
     private synchronized void refilter() {
         if (closed) {
             return;
         }
-        int[] addresses = watched.stream().filter(a -> a instanceof Ipv4Address)
-                .mapToInt(a -> ((Ipv4Address) a).bits()).distinct().toArray();
-        int n = addresses.length;
+        int[] words = watched.stream().filter(a -> a.family() == family).mapToInt(ArpConflictMonitor::lastWord)
+                .distinct().toArray();
+        int n = words.length;
         int[][] program;
         if (n == 0) {
             program = Sys.BPF_DROP_ALL;
         } else if (n > MAX_FILTERED) {
             program = new int[][] {{Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE}};
         } else {
-            program = new int[n + 3][];
-            program[0] = new int[] {Sys.BPF_LD_W_ABS, 0, 0, ARP_SPA_OFFSET};
-            for (int i = 1; i <= n; i++) {
-                // equal: jump to the accept at n + 1; else the next compare, or past the accept after the last
-                program[i] = new int[] {Sys.BPF_JEQ_K, n - i, i == n ? 1 : 0, addresses[i - 1]};
+            // IPv6: next header ICMPv6 and type NA first (no extension headers, as the decoder requires).
+            int[][] head = family == IpFamily.IPV4
+                    ? new int[][] {{Sys.BPF_LD_W_ABS, 0, 0, ARP_SPA_OFFSET}}
+                    : new int[][] {
+                        {Sys.BPF_LD_B_ABS, 0, 0, IPV6_NEXT_HEADER_OFFSET},
+                        // not ICMPv6 / not an NA: jump to the final drop (index 5 + n + 1)
+                        {Sys.BPF_JEQ_K, 0, n + 4, InternetChecksum.PROTOCOL_ICMPV6},
+                        {Sys.BPF_LD_B_ABS, 0, 0, ICMPV6_TYPE_OFFSET},
+                        {Sys.BPF_JEQ_K, 0, n + 2, NeighborAdvertisement.ICMPV6_TYPE},
+                        {Sys.BPF_LD_W_ABS, 0, 0, NA_TARGET_LAST_WORD_OFFSET}};
+            int h = head.length;
+            program = new int[h + n + 2][];
+            System.arraycopy(head, 0, program, 0, h);
+            for (int i = 0; i < n; i++) {
+                // equal: jump to the accept after the compares; else the next compare, or past the accept after the last
+                program[h + i] = new int[] {Sys.BPF_JEQ_K, n - 1 - i, i == n - 1 ? 1 : 0, words[i]};
             }
-            program[n + 1] = new int[] {Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE};
-            program[n + 2] = new int[] {Sys.BPF_RET_K, 0, 0, 0};
+            program[h + n] = new int[] {Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE};
+            program[h + n + 1] = new int[] {Sys.BPF_RET_K, 0, 0, 0};
         }
         try {
-            Sys.attachFilter(fd, program, "filter ARP on " + ifname + " to " + watched, ifname);
+            Sys.attachFilter(fd, program, "filter claims on " + ifname + " to " + watched, ifname);
         } catch (NativeException e) {
             // Never stay blind on an old filter: let everything through and let inspect() decide.
             log.warn("ARP conflict monitor on {}: {}; watching every ARP frame instead", ifname, e.getMessage());
             try {
-                Sys.attachFilter(fd, new int[][] {{Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE}}, "accept all ARP on "
+                Sys.attachFilter(fd, new int[][] {{Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE}}, "accept all frames on "
                         + ifname, ifname);
             } catch (NativeException again) {
                 log.warn("ARP conflict monitor on {}: {}; conflicts of {} may go unseen", ifname, again.getMessage(),
@@ -193,8 +232,19 @@ public final class ArpConflictMonitor implements AutoCloseable {
         }
     }
 
+    /** The last 32 bits of an address, big-endian, as BPF loads a word. */
+    private static int lastWord(IpAddress a) {
+        byte[] b = a.toBytes();
+        int o = b.length - 4;
+        return (b[o] & 0xff) << 24 | (b[o + 1] & 0xff) << 16 | (b[o + 2] & 0xff) << 8 | (b[o + 3] & 0xff);
+    }
+
     private void inspect(byte[] buf, int length) {
         if (watched.isEmpty() || length <= 0) {
+            return;
+        }
+        if (family == IpFamily.IPV6) {
+            inspectAdvertisement(buf, length);
             return;
         }
         ArpPacket arp;
@@ -209,6 +259,22 @@ public final class ArpConflictMonitor implements AutoCloseable {
         if (!arp.senderMac().equals(ownMac) && watched.contains(arp.senderIp())) {
             conflicts.incrementAndGet();
             onConflict.accept(arp.senderIp(), arp.senderMac());
+        }
+    }
+
+    private void inspectAdvertisement(byte[] buf, int length) {
+        NeighborAdvertisement na;
+        try {
+            na = NeighborAdvertisement.decodeFrame(buf, 0, length);
+        } catch (MalformedPacketException e) {
+            malformed.incrementAndGet();
+            return;
+        }
+        // The neighbour cache takes the Target Link-Layer Address option, else the frame's source.
+        MacAddress claimant = na.targetLinkLayerAddress().orElse(na.sourceMac());
+        if (!claimant.equals(ownMac) && watched.contains(na.target())) {
+            conflicts.incrementAndGet();
+            onConflict.accept(na.target(), claimant);
         }
     }
 

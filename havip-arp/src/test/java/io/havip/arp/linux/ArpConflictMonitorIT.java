@@ -69,4 +69,31 @@ class ArpConflictMonitorIT {
                     new Claim(OTHER, stale.mac()));
         }
     }
+    @Test
+    void ipv6ReportsAForeignNeighborAdvertisementOfAWatchedAddressOnly(Testbed net) throws Exception {
+        Node master = net.addNode("m");
+        Node stale = net.addNode("s");
+        io.havip.core.net.Ipv6Address vip = io.havip.core.net.Ipv6Address.parse("2001:db8::50");
+        io.havip.core.net.Ipv6Address other = io.havip.core.net.Ipv6Address.parse("2001:db8::60");
+        List<Claim> claims = new CopyOnWriteArrayList<>();
+        try (ArpConflictMonitor monitor = master.call(() -> ArpConflictMonitor.start("eth0",
+                io.havip.core.net.IpFamily.IPV6, (a, mac) -> claims.add(new Claim(a, mac))));
+                PacketSocket ours = master.call(() -> PacketSocket.open("eth0"));
+                PacketSocket theirs = stale.call(() -> PacketSocket.open("eth0"))) {
+            monitor.watch(vip);
+            // our own advertisement, and a foreign one for an address we don't hold: not conflicts
+            ours.send(io.havip.arp.packet.NeighborAdvertisement.unsolicited(master.mac(), vip).encodeFrame());
+            theirs.send(io.havip.arp.packet.NeighborAdvertisement.unsolicited(stale.mac(), other).encodeFrame());
+            // the stale holder announcing the VIP
+            theirs.send(io.havip.arp.packet.NeighborAdvertisement.unsolicited(stale.mac(), vip).encodeFrame());
+
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (claims.isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(200); // anything wrongly reported would have arrived by now
+            assertThat(claims).containsExactly(new Claim(vip, stale.mac()));
+            assertThat(monitor.malformedCount()).isZero();
+        }
+    }
 }
