@@ -1,6 +1,6 @@
 package io.havip.vrrp;
 
-import io.havip.arp.linux.ArpConflictMonitor;
+import io.havip.arp.linux.AddressConflictMonitor;
 import io.havip.arp.linux.LinkEvent;
 import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
@@ -156,11 +156,11 @@ final class SharedMonitors {
 
         final String key;
         final List<Watcher> watchers = new CopyOnWriteArrayList<>();
-        final ArpConflictMonitor monitor;
+        final AddressConflictMonitor monitor;
 
         ArpHub(String key, String ifname, IpFamily family) throws NativeException {
             this.key = key;
-            this.monitor = ArpConflictMonitor.start(ifname, family, (address, mac) -> {
+            this.monitor = AddressConflictMonitor.start(ifname, family, (address, mac) -> {
                 for (Watcher w : watchers) {
                     if (w.addresses().contains(address)) {
                         w.sink().accept(address, mac);

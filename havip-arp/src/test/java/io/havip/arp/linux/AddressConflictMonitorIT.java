@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Another MAC claiming a watched address on the wire is reported; our own frames and other addresses are not. */
 @ExtendWith(TestbedExtension.class)
-class ArpConflictMonitorIT {
+class AddressConflictMonitorIT {
 
     static final Ipv4Address VIP = Ipv4Address.parse("198.51.100.50");
     static final Ipv4Address OTHER = Ipv4Address.parse("198.51.100.60");
@@ -29,7 +29,7 @@ class ArpConflictMonitorIT {
         Node master = net.addNode("m");
         Node stale = net.addNode("s");
         List<Claim> claims = new CopyOnWriteArrayList<>();
-        try (ArpConflictMonitor monitor = master.call(() -> ArpConflictMonitor.start("eth0",
+        try (AddressConflictMonitor monitor = master.call(() -> AddressConflictMonitor.start("eth0",
                 (a, mac) -> claims.add(new Claim(a, mac))));
                 PacketSocket ours = master.call(() -> PacketSocket.open("eth0"));
                 PacketSocket theirs = stale.call(() -> PacketSocket.open("eth0"))) {
@@ -76,7 +76,7 @@ class ArpConflictMonitorIT {
         io.havip.core.net.Ipv6Address vip = io.havip.core.net.Ipv6Address.parse("2001:db8::50");
         io.havip.core.net.Ipv6Address other = io.havip.core.net.Ipv6Address.parse("2001:db8::60");
         List<Claim> claims = new CopyOnWriteArrayList<>();
-        try (ArpConflictMonitor monitor = master.call(() -> ArpConflictMonitor.start("eth0",
+        try (AddressConflictMonitor monitor = master.call(() -> AddressConflictMonitor.start("eth0",
                 io.havip.core.net.IpFamily.IPV6, (a, mac) -> claims.add(new Claim(a, mac))));
                 PacketSocket ours = master.call(() -> PacketSocket.open("eth0"));
                 PacketSocket theirs = stale.call(() -> PacketSocket.open("eth0"))) {

@@ -9,6 +9,8 @@ import io.havip.arp.packet.InternetChecksum;
 import io.havip.arp.packet.NeighborAdvertisement;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
+import io.havip.core.net.Ipv4Address;
+import io.havip.core.net.Ipv6Address;
 import io.havip.core.net.MacAddress;
 import java.nio.ByteOrder;
 import java.util.Set;
@@ -34,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * no libpcap. Opened on the calling thread, in its network namespace. Needs
  * {@link Capability#CAP_NET_RAW}. Malformed frames are counted and dropped.
  */
-public final class ArpConflictMonitor implements AutoCloseable {
+public final class AddressConflictMonitor implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(ArpConflictMonitor.class);
+    private static final Logger log = LoggerFactory.getLogger(AddressConflictMonitor.class);
     private static final int ETH_P_ARP = 0x0806;
     private static final int ETH_P_IPV6 = 0x86DD;
     /** close() wakes the reader through an eventfd; the timeout only bounds a lost wake-up. */
@@ -54,7 +56,7 @@ public final class ArpConflictMonitor implements AutoCloseable {
     private final Thread reader;
     private volatile boolean closed;
 
-    private ArpConflictMonitor(int fd, int wakeup, InterfaceInfo info, IpFamily family,
+    private AddressConflictMonitor(int fd, int wakeup, InterfaceInfo info, IpFamily family,
                                BiConsumer<IpAddress, MacAddress> onConflict) {
         this.fd = fd;
         this.wakeup = wakeup;
@@ -71,7 +73,7 @@ public final class ArpConflictMonitor implements AutoCloseable {
      * Starts watching {@code ifname}; {@code onConflict} gets (address, foreign MAC) on the
      * monitor's thread for every claim of a {@linkplain #watch watched} address by another MAC.
      */
-    public static ArpConflictMonitor start(String ifname, BiConsumer<IpAddress, MacAddress> onConflict)
+    public static AddressConflictMonitor start(String ifname, BiConsumer<IpAddress, MacAddress> onConflict)
             throws NativeException {
         return start(ifname, IpFamily.IPV4, onConflict);
     }
@@ -80,7 +82,7 @@ public final class ArpConflictMonitor implements AutoCloseable {
      * As {@link #start(String, BiConsumer)} for {@code family}: ARP for IPv4, Neighbor
      * Advertisements for IPv6.
      */
-    public static ArpConflictMonitor start(String ifname, IpFamily family, BiConsumer<IpAddress, MacAddress> onConflict)
+    public static AddressConflictMonitor start(String ifname, IpFamily family, BiConsumer<IpAddress, MacAddress> onConflict)
             throws NativeException {
         InterfaceInfo info = Interfaces.query(ifname);
         boolean v4 = family == IpFamily.IPV4;
@@ -99,7 +101,7 @@ public final class ArpConflictMonitor implements AutoCloseable {
                     attempted, ifname);
             Sys.attachFilter(fd, Sys.BPF_DROP_ALL, attempted, ifname); // nothing is watched yet
             wakeup = Sys.eventfd(attempted);
-            ArpConflictMonitor m = new ArpConflictMonitor(fd, wakeup, info, family, onConflict);
+            AddressConflictMonitor m = new AddressConflictMonitor(fd, wakeup, info, family, onConflict);
             m.reader.start();
             return m;
         } catch (NativeException | RuntimeException e) {
@@ -151,7 +153,7 @@ public final class ArpConflictMonitor implements AutoCloseable {
         if (closed) {
             return;
         }
-        int[] words = watched.stream().filter(a -> a.family() == family).mapToInt(ArpConflictMonitor::lastWord)
+        int[] words = watched.stream().filter(a -> a.family() == family).mapToInt(AddressConflictMonitor::lastWord)
                 .distinct().toArray();
         int n = words.length;
         int[][] program;
@@ -184,18 +186,18 @@ public final class ArpConflictMonitor implements AutoCloseable {
             Sys.attachFilter(fd, program, "filter claims on " + ifname + " to " + watched, ifname);
         } catch (NativeException e) {
             // Never stay blind on an old filter: let everything through and let inspect() decide.
-            log.warn("ARP conflict monitor on {}: {}; watching every ARP frame instead", ifname, e.getMessage());
+            log.warn("conflict monitor on {}: {}; passing every frame instead", ifname, e.getMessage());
             try {
                 Sys.attachFilter(fd, new int[][] {{Sys.BPF_RET_K, 0, 0, Sys.BPF_ACCEPT_WHOLE}}, "accept all frames on "
                         + ifname, ifname);
             } catch (NativeException again) {
-                log.warn("ARP conflict monitor on {}: {}; conflicts of {} may go unseen", ifname, again.getMessage(),
+                log.warn("conflict monitor on {}: {}; conflicts of {} may go unseen", ifname, again.getMessage(),
                         watched);
             }
         }
     }
 
-    /** Frames that were not a valid Ethernet ARP packet. */
+    /** Frames that were not a valid ARP packet or Neighbor Advertisement. */
     public long malformedCount() {
         return malformed.get();
     }
@@ -227,26 +229,28 @@ public final class ArpConflictMonitor implements AutoCloseable {
                     log.warn("{}", e.getMessage());
                 }
             } catch (RuntimeException e) {
-                log.warn("ARP conflict monitor on {}: {}", ifname, e.toString());
+                log.warn("conflict monitor on {}: {}", ifname, e.toString());
             }
         }
     }
 
-    /** The last 32 bits of an address, big-endian, as BPF loads a word. */
+    /** The last 32 bits of an address, as BPF loads a word (big-endian, into an int). */
     private static int lastWord(IpAddress a) {
-        byte[] b = a.toBytes();
-        int o = b.length - 4;
-        return (b[o] & 0xff) << 24 | (b[o + 1] & 0xff) << 16 | (b[o + 2] & 0xff) << 8 | (b[o + 3] & 0xff);
+        return a instanceof Ipv4Address v4 ? v4.bits() : (int) ((Ipv6Address) a).low();
     }
 
     private void inspect(byte[] buf, int length) {
         if (watched.isEmpty() || length <= 0) {
             return;
         }
-        if (family == IpFamily.IPV6) {
+        if (family == IpFamily.IPV4) {
+            inspectArp(buf, length);
+        } else {
             inspectAdvertisement(buf, length);
-            return;
         }
+    }
+
+    private void inspectArp(byte[] buf, int length) {
         ArpPacket arp;
         try {
             arp = ArpPacket.fromFrame(EthernetFrame.decode(buf, 0, length));
