@@ -112,7 +112,7 @@ public final class Havipd {
                     // managers): the JVM then declines to install a handler and SIGHUP would be
                     // dropped silently. For havipd, as for keepalived, SIGHUP means "reload", so
                     // restore the default disposition and install the handler again.
-                    if (!restoreDefault(hup.getNumber())
+                    if (!io.havip.arp.linux.Signals.restoreDefault(hup.getNumber())
                             || sun.misc.Signal.handle(hup, reload) == sun.misc.SignalHandler.SIG_IGN) {
                         log.warn("SIGHUP is ignored in this process (started under nohup?) and could not be restored;"
                                 + " reload by SIGHUP is unavailable");
@@ -132,23 +132,6 @@ public final class Havipd {
                     d.close();
                 }
             }, "havipd-shutdown"));
-        }
-    }
-
-    /** signal(2) through JNA, only to undo an inherited SIG_IGN. */
-    private interface CSignal extends com.sun.jna.Library {
-        com.sun.jna.Pointer signal(int signum, com.sun.jna.Pointer handler);
-    }
-
-    /** Sets {@code signum} back to SIG_DFL; false if libc cannot be reached. */
-    private static boolean restoreDefault(int signum) {
-        try {
-            CSignal c = com.sun.jna.Native.load("c", CSignal.class);
-            com.sun.jna.Pointer previous = c.signal(signum, null); // SIG_DFL is the null handler
-            return previous == null || com.sun.jna.Pointer.nativeValue(previous) != -1L; // null: it was SIG_DFL; -1: SIG_ERR
-        } catch (RuntimeException | LinkageError e) {
-            log.debug("restoring signal {}: {}", signum, e.toString());
-            return false;
         }
     }
 
