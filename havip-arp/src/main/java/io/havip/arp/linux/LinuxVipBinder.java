@@ -49,9 +49,11 @@ public final class LinuxVipBinder implements VipBinder {
     private final ScheduledThreadPoolExecutor executor;
     private final Object lock = new Object();
     private final Map<String, PacketSocket> sockets = new HashMap<>();
+    /**
+     * Every announcement built: running while its address is bound, stopped once released or
+     * when built ahead of a takeover ({@link #prepare}); kept, so the next bind reuses it.
+     */
     private final Map<Key, Announcement> announcements = new HashMap<>();
-    /** Announcements built ahead of a takeover ({@link #prepare}) or kept from the last release, not running. */
-    private final Map<Key, Announcement> ready = new HashMap<>();
     private ScheduledFuture<?> nextTick;
     /** {@link #tick} as a task, made once (a method reference links on first use). */
     private final Runnable tickTask = this::tick;
@@ -112,13 +114,7 @@ public final class LinuxVipBinder implements VipBinder {
             }
             long now = clock.nanoTime();
             for (InterfaceAddress a : addresses) {
-                Key key = new Key(interfaceName, a);
-                Announcement an = announcements.get(key);
-                if (an == null) {
-                    an = announcement(key, link);
-                    announcements.put(key, an);
-                }
-                an.schedule().start(now);
+                announcement(new Key(interfaceName, a), link).schedule().start(now);
             }
             tick();
             return outcomes;
@@ -137,11 +133,8 @@ public final class LinuxVipBinder implements VipBinder {
             ensureOpen();
             LinkState link = link(interfaceName, "prepare announcements of " + addresses);
             for (InterfaceAddress a : addresses) {
-                Key key = new Key(interfaceName, a);
-                if (!announcements.containsKey(key)) {
-                    ready.put(key, announcement(key, link));
-                }
-                rehearse(a, link);
+                announcement(new Key(interfaceName, a), link);
+                rehearse(a);
             }
             executor.prestartCoreThread();
         }
@@ -151,10 +144,9 @@ public final class LinuxVipBinder implements VipBinder {
      * Runs once, without effect, the code a takeover runs for the first time otherwise: the
      * classes it loads and the call sites it links cost milliseconds then, microseconds now.
      */
-    private void rehearse(InterfaceAddress a, LinkState link) {
+    private void rehearse(InterfaceAddress a) {
         a.subnet().broadcast();
-        new AddressOutcome(a, AddressOutcome.Outcome.ADDED).toString();
-        link.mac().equals(link.mac());
+        new AddressOutcome(a, AddressOutcome.Outcome.ADDED);
         GarpSchedule schedule = new GarpSchedule(config, a.family());
         long now = clock.nanoTime();
         schedule.start(now);
@@ -164,15 +156,16 @@ public final class LinuxVipBinder implements VipBinder {
         executor.schedule(() -> { }, 0, TimeUnit.NANOSECONDS).cancel(false);
     }
 
-    /** The stopped announcement of {@code key}: the one prepared or released before, or a new one. */
+    /** The announcement of {@code key}, built (and kept) unless one exists for the link's current MAC. */
     private Announcement announcement(Key key, LinkState link) throws BindException {
-        Announcement an = ready.remove(key);
-        if (an != null && an.mac().equals(link.mac())) {
-            return an;
+        Announcement an = announcements.get(key);
+        if (an == null || !an.mac().equals(link.mac())) {
+            InterfaceAddress a = key.address();
+            an = new Announcement(new GarpSchedule(config, a.family()), socket(key.ifname()), frame(link.mac(), a),
+                    link.mac());
+            announcements.put(key, an);
         }
-        InterfaceAddress a = key.address();
-        return new Announcement(new GarpSchedule(config, a.family()), socket(key.ifname()), frame(link.mac(), a),
-                link.mac());
+        return an;
     }
 
     private byte[] frame(MacAddress mac, InterfaceAddress a) {
@@ -207,11 +200,9 @@ public final class LinuxVipBinder implements VipBinder {
         synchronized (lock) {
             ensureOpen();
             for (InterfaceAddress a : addresses) {
-                Key key = new Key(interfaceName, a);
-                Announcement gone = announcements.remove(key);
+                Announcement gone = announcements.get(new Key(interfaceName, a));
                 if (gone != null) {
                     gone.schedule().stop();
-                    ready.put(key, gone);
                 }
             }
             LinkState link = link(interfaceName, "unbind " + addresses);
@@ -256,10 +247,8 @@ public final class LinuxVipBinder implements VipBinder {
             long now = clock.nanoTime();
             for (InterfaceAddress a : addresses) {
                 Announcement an = announcements.get(new Key(interfaceName, a));
-                if (an == null) {
+                if (an == null || !an.schedule().reannounce(now)) {
                     LOG.debug("reannounce {} on {}: not bound by this binder, nothing sent", a, interfaceName);
-                } else {
-                    an.schedule().reannounce(now);
                 }
             }
             tick();
@@ -316,7 +305,11 @@ public final class LinuxVipBinder implements VipBinder {
     public Set<InterfaceAddress> announcing(String interfaceName) {
         synchronized (lock) {
             Set<InterfaceAddress> out = new LinkedHashSet<>();
-            announcements.keySet().stream().filter(k -> k.ifname().equals(interfaceName)).forEach(k -> out.add(k.address()));
+            announcements.forEach((k, an) -> {
+                if (k.ifname().equals(interfaceName) && an.schedule().isRunning()) {
+                    out.add(k.address());
+                }
+            });
             return out;
         }
     }
@@ -337,7 +330,6 @@ public final class LinuxVipBinder implements VipBinder {
             closed = true;
             announcements.values().forEach(a -> a.schedule().stop());
             announcements.clear();
-            ready.clear();
             executor.shutdownNow();
             sockets.values().forEach(PacketSocket::close);
             sockets.clear();
