@@ -97,21 +97,23 @@ public final class VrrpMachine {
     /** Set when the router belongs to a {@link SyncGroup}. */
     private MasterGate gate;
 
-    /** The SendAdvert of the current priority and a list holding just it (the master's steady path). */
-    private Action.SendAdvert sendAction;
+    /** A list holding just the SendAdvert of the last priority advertised (the master's steady path). */
     private List<Action> sendActionList;
 
     /**
      * The last advert {@link #accept} took without a remark (address list as ours, priority above
-     * 0), with the bytes, source, destination and TTL it came with: the same bytes again skip
-     * the decode and the checks (the backup's steady path).
+     * 0), as it came: the same bytes again skip the decode and the checks (the backup's steady path).
      */
-    private byte[] acceptedBytes;
-    private IpAddress acceptedSource;
-    private IpAddress acceptedDestination;
-    private int acceptedTtl;
-    private VrrpAdvertisement acceptedAdvert;
+    private AcceptedAdvert accepted;
+    /** Set by {@link #accept} when it took an advert without a remark. */
     private boolean acceptedClean;
+
+    private record AcceptedAdvert(byte[] bytes, IpAddress source, IpAddress destination, int ttl,
+                                  VrrpAdvertisement advert) {
+        boolean matches(IpAddress from, IpAddress to, int hops, byte[] message) {
+            return hops == ttl && from.equals(source) && to.equals(destination) && Arrays.equals(message, bytes);
+        }
+    }
 
     /**
      * @param config         the router's settings
@@ -172,8 +174,7 @@ public final class VrrpMachine {
             // path: the same action list every interval while the priority stays, no allocation.
             adverDeadline = nowNanos + advertIntervalNanos;
             countSent(effectivePriority);
-            sendAction(effectivePriority);
-            return sendActionList;
+            return sendActions(effectivePriority);
         }
         List<Action> out = new ArrayList<>();
         if (state == BACKUP && nowNanos >= masterDownDeadline) {
@@ -203,12 +204,11 @@ public final class VrrpMachine {
         if (state == INITIALIZE || state == STOP || source == null || destination == null) {
             return List.of();
         }
-        if (state == BACKUP && acceptedAdvert != null && ttl == acceptedTtl && source.equals(acceptedSource)
-                && destination.equals(acceptedDestination) && Arrays.equals(vrrpMessage, acceptedBytes)) {
+        if (state == BACKUP && accepted != null && accepted.matches(source, destination, ttl, vrrpMessage)) {
             // The steady path: the master's advert, byte for byte the one last accepted without a
             // remark from the same source: already decoded and validated, so no allocation.
             counters.advertisementsReceived++;
-            backupReceive(nowNanos, source, acceptedAdvert);
+            backupReceive(nowNanos, source, accepted.advert());
             return List.of();
         }
         DecodeResult result = VrrpCodec.decode(vrrpMessage, source, destination);
@@ -217,11 +217,7 @@ public final class VrrpMachine {
             acceptedClean = false;
             List<Action> out = onAdvertisement(nowNanos, source, destination, ttl, adv);
             if (acceptedClean && adv.priority() > 0) {
-                acceptedBytes = vrrpMessage.clone();
-                acceptedSource = source;
-                acceptedDestination = destination;
-                acceptedTtl = ttl;
-                acceptedAdvert = adv;
+                accepted = new AcceptedAdvert(vrrpMessage.clone(), source, destination, ttl, adv);
             }
             return out;
         }
@@ -743,7 +739,7 @@ public final class VrrpMachine {
     }
 
     private void sendAdvert(int priority, List<Action> out) {
-        out.add(sendAction(priority));
+        out.addAll(sendActions(priority));
         countSent(priority);
     }
 
@@ -754,15 +750,13 @@ public final class VrrpMachine {
         }
     }
 
-    /** The SendAdvert for {@code priority}, made again only when the priority changes. */
-    private Action.SendAdvert sendAction(int priority) {
-        Action.SendAdvert a = sendAction;
-        if (a == null || a.advertisement().priority() != priority) {
-            a = new Action.SendAdvert(advertisement(priority), config.advertDestinations());
-            sendAction = a;
-            sendActionList = List.of(a);
+    /** A list of just the SendAdvert for {@code priority}, made again only when the priority changes. */
+    private List<Action> sendActions(int priority) {
+        if (sendActionList == null
+                || ((Action.SendAdvert) sendActionList.get(0)).advertisement().priority() != priority) {
+            sendActionList = List.of(new Action.SendAdvert(advertisement(priority), config.advertDestinations()));
         }
-        return a;
+        return sendActionList;
     }
 
     private VrrpAdvertisement advertisement(int priority) {
