@@ -1,5 +1,6 @@
 package io.havip.vrrp.liveness;
 
+import io.havip.core.Clock;
 import io.havip.core.net.IpAddress;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,11 +8,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,17 +45,57 @@ import org.slf4j.LoggerFactory;
  * Whether the dead peer was the master, and whether an advert arrives in the grace, is the
  * engine's decision.
  *
+ * <h2>Who may connect</h2>
+ * A connection is unauthenticated until its client proved the secret, and the listener limits
+ * what strangers can hold (see {@link HandshakeAdmission} for the rules):
+ * <ul>
+ *   <li>every handshake must complete within {@value #HANDSHAKE_DEADLINE_MS} ms of the accept
+ *       (a peer on the link needs one round trip and two HMACs, about a millisecond; a second
+ *       covers a loaded or pausing peer), or the connection is closed;</li>
+ *   <li>with unicast peers configured, only connections from a peer's address are kept; any other
+ *       is closed at the accept (its hello could only be refused);</li>
+ *   <li>otherwise (multicast) one address may hold {@value #MAX_UNAUTHENTICATED_PER_SOURCE}
+ *       unauthenticated connections and all strangers together {@value #MAX_UNAUTHENTICATED}; a
+ *       stranger beyond that evicts the oldest stranger;</li>
+ *   <li>a peer's connection never competes with strangers: peers do not count against their
+ *       limits. A peer is a configured unicast peer; in multicast, where peers are not
+ *       configured, a peer is an address this node dials (a master it followed, learnt from its
+ *       adverts) or one that completed a handshake with this node since it started (a backup,
+ *       which never advertises, is learnt by its first handshake).</li>
+ * </ul>
+ * What was refused, evicted or timed out is counted ({@link LivenessStats}) and logged once per
+ * source and reason, then summarised at most every {@value #REFUSAL_SUMMARY_SECONDS} s.
+ *
  * <h2>Threads</h2>
- * One acceptor thread, one thread per accepted connection (at most {@value #MAX_INCOMING}), one
- * dialler thread per peer; all daemon threads doing blocking I/O. {@link Events} is called on a
- * dialler thread and must only hand the report on.
+ * One acceptor thread, one thread per admitted connection (bounded by the limits above, and at
+ * most {@value #MAX_CONNECTIONS} in all: a flood of connects costs no thread beyond them, and with
+ * unicast peers a stranger's connection costs none at all), one dialler thread per peer; all
+ * daemon threads doing blocking I/O. {@link Events} is called on a dialler thread and must only
+ * hand the report on.
  */
 public final class LivenessMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LivenessMonitor.class);
-    /** Accepted connections open at once: a bound on threads a stranger can make us hold. */
-    static final int MAX_INCOMING = 32;
+    /** Unauthenticated connections all strangers together may hold (multicast; unicast allows none). */
+    static final int MAX_UNAUTHENTICATED = 32;
+    /**
+     * Unauthenticated connections one address may hold: a peer needs one, two while a redial
+     * overlaps a stale attempt; four leaves room and keeps one stranger host to four threads.
+     */
+    static final int MAX_UNAUTHENTICATED_PER_SOURCE = 4;
+    /** Accepted connections (threads) open at once, authenticated or not: the last bound. */
+    static final int MAX_CONNECTIONS = 256;
+    /** The whole server-side handshake, from the accept to the client's proof (not per read). */
+    static final int HANDSHAKE_DEADLINE_MS = 1_000;
+    /** A blocking read's own timeout during the handshake: a backstop behind the deadline above. */
+    private static final int HANDSHAKE_READ_TIMEOUT_MS = 5 * HANDSHAKE_DEADLINE_MS;
+    /** How long the dialler waits for the peer's answer to its hello. */
     private static final int HANDSHAKE_TIMEOUT_MS = 2_000;
+    /** How often the acceptor, when no connection arrives, looks for handshakes past their deadline. */
+    private static final int ACCEPT_TICK_MS = 100;
+    /** The listen backlog: a burst of connects is accepted and sorted, not dropped by the kernel. */
+    private static final int BACKLOG = 128;
+    static final int REFUSAL_SUMMARY_SECONDS = 10;
     private static final int CONNECT_TIMEOUT_MS = 1_000;
     private static final long BIND_RETRY_MS = 2_000;
     /** The confirming connection: a live kernel refuses within one round trip; wait no longer than this. */
@@ -98,12 +141,18 @@ public final class LivenessMonitor implements AutoCloseable {
     private final LivenessEndpoints endpoints;
     private final Events events;
     private final long heartbeatMs;
+    private final Clock clock;
 
     private final Set<IpAddress> dialled = ConcurrentHashMap.newKeySet();
+    /** Addresses that completed a handshake with our listener (the peers of multicast mode, with {@link #dialled}). */
+    private final Set<IpAddress> authenticated = ConcurrentHashMap.newKeySet();
+    /** Unauthenticated accepted connections; guarded by itself. */
+    private final HandshakeAdmission<Socket> admission;
+    private final RefusalLog refusals;
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger incoming = new AtomicInteger();
+    private final AtomicInteger serving = new AtomicInteger();
     private volatile boolean running;
     private volatile ServerSocket server;
     private volatile long lastRefusalLog = System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS;
@@ -118,6 +167,8 @@ public final class LivenessMonitor implements AutoCloseable {
     private final AtomicLong goodbyesReceived = new AtomicLong();
     private final AtomicLong halfOpen = new AtomicLong();
     private final AtomicLong deaths = new AtomicLong();
+    private final AtomicLong handshakesTimedOut = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
 
     /**
      * @param name       the router's name, for logs and thread names
@@ -129,6 +180,12 @@ public final class LivenessMonitor implements AutoCloseable {
      */
     public LivenessMonitor(String name, int vrid, IpAddress local, Set<IpAddress> knownPeers, LivenessConfig config,
                            LivenessEndpoints endpoints, Events events) {
+        this(name, vrid, local, knownPeers, config, endpoints, events, Clock.system());
+    }
+
+    /** As above, with the clock that times the handshake deadlines and the log summaries (tests). */
+    LivenessMonitor(String name, int vrid, IpAddress local, Set<IpAddress> knownPeers, LivenessConfig config,
+                    LivenessEndpoints endpoints, Events events, Clock clock) {
         this.name = name;
         this.vrid = vrid;
         this.local = local;
@@ -139,6 +196,24 @@ public final class LivenessMonitor implements AutoCloseable {
         this.endpoints = endpoints;
         this.events = events;
         this.heartbeatMs = config.heartbeatInterval().toMillis();
+        this.clock = clock;
+        this.admission = new HandshakeAdmission<>(this.knownPeers.isEmpty(), MAX_UNAUTHENTICATED_PER_SOURCE,
+                MAX_UNAUTHENTICATED, HANDSHAKE_DEADLINE_MS * 1_000_000L);
+        this.refusals = new RefusalLog(name, this::why, log::warn, REFUSAL_SUMMARY_SECONDS * 1_000_000_000L,
+                clock.nanoTime());
+    }
+
+    /** What an operator reads for each reason a connection was closed before it authenticated. */
+    private String why(HandshakeAdmission.Reason reason) {
+        return switch (reason) {
+            case NOT_A_PEER -> "it is not one of the configured peers " + knownPeers + " (only they may connect)";
+            case SOURCE_OVER_LIMIT -> "it already had " + MAX_UNAUTHENTICATED_PER_SOURCE
+                    + " unauthenticated connections open (the limit per address)";
+            case EVICTED -> "evicted, unauthenticated, to make room for a newer connection (at most "
+                    + MAX_UNAUTHENTICATED + " from strangers together, " + MAX_UNAUTHENTICATED_PER_SOURCE
+                    + " from one address)";
+            case TIMED_OUT -> "it sent no complete hello within " + HANDSHAKE_DEADLINE_MS + " ms";
+        };
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -155,6 +230,7 @@ public final class LivenessMonitor implements AutoCloseable {
         InetSocketAddress at = endpoints.listenAddress(local.family(), port);
         try {
             server = bind(at);
+            server.setSoTimeout(ACCEPT_TICK_MS);
         } catch (IOException e) {
             throw new UncheckedIOException("router " + name + ": cannot listen for the liveness channel on " + at
                     + ": " + e.getMessage() + " — choose another port with livenessPort(...) (every havip node of "
@@ -175,7 +251,7 @@ public final class LivenessMonitor implements AutoCloseable {
             ServerSocket s = new ServerSocket();
             try {
                 s.setReuseAddress(true);
-                s.bind(at, 16);
+                s.bind(at, BACKLOG);
                 return s;
             } catch (java.net.BindException e) {
                 s.close();
@@ -254,16 +330,32 @@ public final class LivenessMonitor implements AutoCloseable {
     public LivenessStats stats() {
         return new LivenessStats(true, port, config.grace(), channels.size(), established.get(), withoutListener.get(),
                 badProof.get(), unknownPeer.get(), malformed.get(), overLimit.get(), goodbyesSent.get(),
-                goodbyesReceived.get(), halfOpen.get(), deaths.get(), 0, 0, 0);
+                goodbyesReceived.get(), halfOpen.get(), deaths.get(), 0, 0, 0, handshakesTimedOut.get(),
+                evicted.get(), unauthenticatedOpen());
+    }
+
+    private int unauthenticatedOpen() {
+        synchronized (admission) {
+            return admission.size();
+        }
     }
 
     // ------------------------------------------------------------------ server side
 
     private void acceptLoop() {
         while (running) {
+            long now = clock.nanoTime();
+            List<HandshakeAdmission.Pending<Socket>> late;
+            synchronized (admission) {
+                late = admission.expired(now);
+            }
+            late.forEach(p -> closeUnauthenticated(p.connection(), p.source(), HandshakeAdmission.Reason.TIMED_OUT));
+            refusals.summarise(now);
             Socket s;
             try {
                 s = server.accept();
+            } catch (SocketTimeoutException e) {
+                continue; // the tick: look at the deadlines again
             } catch (IOException e) {
                 if (running) {
                     log.warn("{}: liveness accept failed: {}", name, e.toString());
@@ -271,24 +363,74 @@ public final class LivenessMonitor implements AutoCloseable {
                 }
                 continue;
             }
-            if (incoming.incrementAndGet() > MAX_INCOMING) {
-                incoming.decrementAndGet();
-                overLimit.incrementAndGet();
-                refusal("refused a liveness connection from {}: {} already open", s.getInetAddress(), MAX_INCOMING);
-                closeQuietly(s);
-                continue;
-            }
-            sockets.add(s);
-            spawn("havip-liveness-serve-" + name + "-" + s.getInetAddress().getHostAddress(), () -> {
-                try {
-                    serve(s);
-                } finally {
-                    incoming.decrementAndGet();
-                    sockets.remove(s);
-                    closeQuietly(s);
-                }
-            });
+            admit(s);
         }
+    }
+
+    /** Keeps {@code s} (a thread reads its hello) or closes it, by the rules of {@link HandshakeAdmission}. */
+    private void admit(Socket s) {
+        InetAddress from = s.getInetAddress();
+        HandshakeAdmission.Decision<Socket> d;
+        synchronized (admission) {
+            d = admission.admit(s, from, isPeerSource(from), clock.nanoTime());
+        }
+        d.evicted().forEach(p -> closeUnauthenticated(p.connection(), p.source(), HandshakeAdmission.Reason.EVICTED));
+        if (!d.admitted()) {
+            closeUnauthenticated(s, from, d.refusal());
+            return;
+        }
+        if (serving.incrementAndGet() > MAX_CONNECTIONS) {
+            serving.decrementAndGet();
+            synchronized (admission) {
+                admission.remove(s);
+            }
+            overLimit.incrementAndGet();
+            refusal("refused a liveness connection from {}: {} connections already open", from, MAX_CONNECTIONS);
+            closeQuietly(s);
+            return;
+        }
+        sockets.add(s);
+        spawn("havip-liveness-serve-" + name + "-" + from.getHostAddress(), () -> {
+            try {
+                serve(s);
+            } finally {
+                serving.decrementAndGet();
+                synchronized (admission) {
+                    admission.remove(s);
+                }
+                sockets.remove(s);
+                closeQuietly(s);
+            }
+        });
+    }
+
+    /** Whether {@code from} is a peer's address: configured (unicast) or learnt (multicast; see the class comment). */
+    private boolean isPeerSource(InetAddress from) {
+        if (!knownPeers.isEmpty()) {
+            return knownPeers.stream().anyMatch(p -> endpoints.isFrom(p, from));
+        }
+        return dialled.stream().anyMatch(p -> endpoints.isFrom(p, from))
+                || authenticated.stream().anyMatch(p -> endpoints.isFrom(p, from));
+    }
+
+    /**
+     * Closes an unauthenticated connection at once (a reset: nothing to linger for), counts it
+     * and logs it through the rate-limited {@link RefusalLog}.
+     */
+    private void closeUnauthenticated(Socket s, InetAddress from, HandshakeAdmission.Reason reason) {
+        (switch (reason) {
+            case NOT_A_PEER -> unknownPeer;
+            case SOURCE_OVER_LIMIT -> overLimit;
+            case EVICTED -> evicted;
+            case TIMED_OUT -> handshakesTimedOut;
+        }).incrementAndGet();
+        refusals.closed(from, reason);
+        try {
+            s.setSoLinger(true, 0);
+        } catch (SocketException e) {
+            // already closed: the close below is a no-op
+        }
+        closeQuietly(s);
     }
 
     /** The server's half of the handshake, then heartbeats echoed until the end. */
@@ -296,7 +438,7 @@ public final class LivenessMonitor implements AutoCloseable {
         Channel channel = null;
         try {
             s.setTcpNoDelay(true);
-            s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+            s.setSoTimeout(HANDSHAKE_READ_TIMEOUT_MS);
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             LivenessMessage first = LivenessCodec.read(in);
@@ -341,6 +483,12 @@ public final class LivenessMonitor implements AutoCloseable {
                         + "replayed hello)", s.getInetAddress(), h1.client());
                 return;
             }
+            synchronized (admission) {
+                if (!admission.remove(s)) {
+                    return; // the acceptor closed it (deadline or eviction) as the proof arrived
+                }
+            }
+            authenticated.add(h1.client());
             channel = new Channel(h1.client(), s, out);
             channels.add(channel);
             established.incrementAndGet();
@@ -366,9 +514,13 @@ public final class LivenessMonitor implements AutoCloseable {
                 log.info("{}: liveness channel from {} silent for {} ms; closed as half-open", name, channel.peer,
                         3 * heartbeatMs);
             } else {
-                malformed.incrementAndGet();
-                refusal("refused a liveness connection from {}: no hello within {} ms", s.getInetAddress(),
-                        HANDSHAKE_TIMEOUT_MS);
+                boolean stillPending;
+                synchronized (admission) {
+                    stillPending = admission.remove(s);
+                }
+                if (stillPending) {
+                    closeUnauthenticated(s, s.getInetAddress(), HandshakeAdmission.Reason.TIMED_OUT);
+                }
             }
         } catch (LivenessProtocolException e) {
             malformed.incrementAndGet();
@@ -518,8 +670,8 @@ public final class LivenessMonitor implements AutoCloseable {
         } catch (EOFException | SocketException e) {
             if (channel == null) {
                 if (!confirming) {
-                    refusal("liveness peer {} closed the connection during the handshake ({}); another secret, or we "
-                            + "are not among its peers", peer, e.toString());
+                    refusal("liveness peer {} closed the connection before answering our hello ({}): we are not "
+                            + "among its peers, or its listener turned us away (see its log)", peer, e.toString());
                 }
                 return End.HANDSHAKE_CUT;
             }

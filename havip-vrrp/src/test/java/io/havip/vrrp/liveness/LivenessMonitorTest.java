@@ -2,6 +2,8 @@ package io.havip.vrrp.liveness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.havip.core.Clock;
+import io.havip.core.ManualClock;
 import io.havip.core.net.IpAddress;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -262,28 +265,120 @@ class LivenessMonitorTest {
         assertThat(a.stats().channelsEstablished()).isZero();
     }
 
-    @Test
-    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
-        LivenessMonitor a = monitor(A, B, SECRET);
-        List<RawClient> idle = new ArrayList<>();
-        try {
-            for (int i = 0; i < LivenessMonitor.MAX_INCOMING + 4; i++) {
-                idle.add(new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID));
-            }
-            // at least the surplus: in a full build, a loopback dialler of an earlier test class may
-            // still knock on this port, and it is refused just the same. On a slow machine the first
-            // idle connections may reach their 2 s handshake timeout (freeing slots) before the
-            // surplus is accepted, so keep connecting until the limit shows.
-            for (int extra = 0; extra < 200 && a.stats().refusedOverLimit() < 4; extra++) {
-                idle.add(new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID));
-                Thread.sleep(10);
-            }
-            await("a refuses the surplus", () -> a.stats().refusedOverLimit() >= 4);
-        } finally {
-            for (RawClient c : idle) {
-                c.close();
-            }
+    // ------------------------------------------------------------------ limits on unauthenticated connections
+
+    private final LoopbackEndpoints strict = LoopbackEndpoints.withStrangers();
+    private final ManualClock clock = Clock.manual(Instant.parse("2026-12-07T12:00:00Z"));
+
+    /** A monitor on {@link #strict} endpoints and the manual clock; {@code peers} empty: multicast. */
+    private LivenessMonitor limited(IpAddress self, Set<IpAddress> peers) {
+        LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(strict.register(self))
+                .withHeartbeatInterval(Duration.ofMillis(50));
+        LivenessMonitor m = new LivenessMonitor("VI_" + self, VRID, self, peers, c, strict, deaths::add, clock);
+        open.add(m);
+        m.start();
+        return m;
+    }
+
+    /** {@code n} idle connections to {@code node} from stranger address {@code stranger}. */
+    private List<RawClient> idle(IpAddress node, int stranger, int n) throws IOException {
+        List<RawClient> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RawClient c = new RawClient(InetAddress.getLoopbackAddress(), strict.port(node), VRID,
+                    stranger == 0 ? LoopbackEndpoints.PEER_SOURCE : LoopbackEndpoints.stranger(stranger));
+            open.add(c);
+            out.add(c);
         }
+        return out;
+    }
+
+    @Test
+    void withUnicastPeersAStrangersConnectionsAreClosedAtTheAcceptAndThePeerGetsItsChannel() throws Exception {
+        LivenessMonitor a = limited(A, Set.of(B));
+        List<RawClient> strangers = idle(A, 8, 40);
+        await("a closes all 40 at the accept", () -> a.stats().refusedUnknownPeer() == 40);
+        assertThat(a.stats().unauthenticatedOpen()).isZero();
+        for (RawClient c : strangers) {
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        LivenessMonitor b = limited(B, Set.of(A));
+        b.dial(A);
+        await("b's channel to a is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
+        assertThat(a.stats().refusedOverLimit()).isZero();
+        assertThat(a.stats().evictedUnauthenticated()).isZero();
+    }
+
+    @Test
+    void aPeerAddressIsNeverRefusedAndItsNewestAttemptsReplaceItsOldest() throws Exception {
+        LivenessMonitor a = limited(A, Set.of(B));
+        List<RawClient> fromPeerAddress = idle(A, 0, LivenessMonitor.MAX_UNAUTHENTICATED_PER_SOURCE + 2);
+        await("the two oldest are evicted", () -> a.stats().evictedUnauthenticated() == 2
+                && a.stats().unauthenticatedOpen() == LivenessMonitor.MAX_UNAUTHENTICATED_PER_SOURCE);
+        assertThat(fromPeerAddress.get(0).closedByPeer()).isTrue();
+        assertThat(fromPeerAddress.get(1).closedByPeer()).isTrue();
+        LivenessMonitor b = limited(B, Set.of(A));
+        b.dial(A);
+        await("b's channel to a is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
+        assertThat(a.stats().refusedOverLimit()).isZero();
+    }
+
+    @Test
+    void inMulticastEachStrangerAddressIsLimitedAndANewStrangerEvictsTheOldest() throws Exception {
+        int perSource = LivenessMonitor.MAX_UNAUTHENTICATED_PER_SOURCE;
+        LivenessMonitor a = limited(A, Set.of());
+        List<RawClient> first = idle(A, 1, perSource + 2);
+        await("one address holds its limit; the surplus is refused", () -> a.stats().refusedOverLimit() == 2
+                && a.stats().unauthenticatedOpen() == perSource);
+        int sources = LivenessMonitor.MAX_UNAUTHENTICATED / perSource;
+        for (int n = 2; n <= sources + 1; n++) {
+            idle(A, n, perSource);
+            int upTo = n;
+            await("stranger " + n + " is admitted", () -> a.stats().unauthenticatedOpen() + a.stats()
+                    .evictedUnauthenticated() == upTo * perSource);
+        }
+        assertThat(a.stats().unauthenticatedOpen()).isEqualTo(LivenessMonitor.MAX_UNAUTHENTICATED);
+        assertThat(a.stats().evictedUnauthenticated()).isEqualTo(perSource);
+        for (RawClient c : first.subList(0, perSource)) {
+            assertThat(c.closedByPeer()).as("the oldest strangers are evicted").isTrue();
+        }
+        // A backup that never connected before is a stranger too: it gets in by evicting the oldest.
+        LivenessMonitor b = limited(B, Set.of());
+        b.dial(A);
+        await("b's channel to a is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
+    }
+
+    @Test
+    void aHandshakeMustCompleteWithinItsDeadlineFromTheAcceptEvenIfBytesTrickleIn() throws Exception {
+        LivenessMonitor a = limited(A, Set.of());
+        List<RawClient> idle = idle(A, 1, 3);
+        idle.get(0).out.write(LivenessCodec.TYPE_HELLO); // one byte of a header, then nothing
+        idle.get(0).out.flush();
+        await("all three wait for their hello", () -> a.stats().unauthenticatedOpen() == 3);
+        clock.advance(Duration.ofMillis(LivenessMonitor.HANDSHAKE_DEADLINE_MS - 1));
+        Thread.sleep(300); // three acceptor ticks: the negative needs some real time to show
+        assertThat(a.stats().handshakesTimedOut()).isZero();
+        idle.get(0).out.write(0); // a second byte, just before the deadline, does not extend it
+        idle.get(0).out.flush();
+        clock.advance(Duration.ofMillis(1));
+        await("all three are closed at the deadline", () -> a.stats().handshakesTimedOut() == 3);
+        assertThat(a.stats().unauthenticatedOpen()).isZero();
+        for (RawClient c : idle) {
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(a.stats().refusedMalformed()).as("a timeout is not a malformed frame").isZero();
+    }
+
+    @Test
+    void aChannelIsNotSubjectToTheHandshakeDeadline() throws Exception {
+        LivenessMonitor a = limited(A, Set.of(B));
+        LivenessMonitor b = limited(B, Set.of(A));
+        b.dial(A);
+        await("the channel is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
+        clock.advance(Duration.ofMillis(10 * LivenessMonitor.HANDSHAKE_DEADLINE_MS));
+        Thread.sleep(300);
+        assertThat(a.stats().channelsUp()).isEqualTo(1);
+        assertThat(a.stats().handshakesTimedOut()).isZero();
+        assertThat(b.stats().channelsEstablished()).isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ hand-written peers

@@ -18,8 +18,17 @@ final class RawClient implements AutoCloseable {
     LivenessMessage.Hello opening;
 
     RawClient(InetAddress host, int port, int vrid) throws IOException {
+        this(host, port, vrid, null);
+    }
+
+    /** A client whose connection comes from {@code localAddress} (null: the kernel's choice). */
+    RawClient(InetAddress host, int port, int vrid, InetAddress localAddress) throws IOException {
         this.vrid = vrid;
-        socket = new Socket(host, port);
+        socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+        }
+        socket.connect(new java.net.InetSocketAddress(host, port), 5_000);
         socket.setSoTimeout(5_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
