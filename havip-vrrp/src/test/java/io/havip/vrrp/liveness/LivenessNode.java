@@ -13,7 +13,8 @@ import java.time.Duration;
 
 /**
  * A havip node for the namespace ITs, run as a child JVM:
- * {@code LivenessNode <statusDir> <name> <priority> <intervalMs> <secret> <peer>...}.
+ * {@code LivenessNode <statusDir> <name> <priority> <intervalMs> <secret> <peer>...} (no peer:
+ * multicast).
  * It appends {@code <state> <reason> <System.nanoTime()>} to {@code <name>.events} on every
  * state change (after the address is bound or released: the listener's view) and rewrites
  * {@code <name>.status} every 20 ms with the state and the liveness counters. The parent
@@ -68,7 +69,9 @@ public final class LivenessNode {
                     + " refusedBadProof=" + l.refusedBadProof() + " refusedUnknownPeer=" + l.refusedUnknownPeer()
                     + " refusedMalformed=" + l.refusedMalformed() + " processDeaths=" + l.processDeaths()
                     + " takeoversTriggered=" + l.takeoversTriggered() + " halfOpenClosed=" + l.halfOpenClosed()
-                    + " goodbyesReceived=" + l.goodbyesReceived() + "\n";
+                    + " goodbyesReceived=" + l.goodbyesReceived() + " refusedOverLimit=" + l.refusedOverLimit()
+                    + " handshakesTimedOut=" + l.handshakesTimedOut() + " evictedUnauthenticated="
+                    + l.evictedUnauthenticated() + " unauthenticatedOpen=" + l.unauthenticatedOpen() + "\n";
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, status, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Thread.sleep(20);
