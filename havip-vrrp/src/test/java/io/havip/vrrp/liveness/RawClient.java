@@ -56,6 +56,22 @@ final class RawClient implements AutoCloseable {
         return h;
     }
 
+    /**
+     * Connects, sends {@code m} and says whether the server closed the connection instead of
+     * answering, at any point: a listener that closes strangers at the accept resets the
+     * connection, which may fail the connect or the send already.
+     */
+    static boolean refused(InetAddress host, int port, LivenessMessage m) {
+        try (RawClient c = new RawClient(host, port, 0)) {
+            c.send(m);
+            return c.closedByPeer();
+        } catch (java.net.SocketException e) {
+            return e.getMessage() != null && e.getMessage().contains("reset");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** True when the peer closes the connection (EOF or reset) rather than answering. */
     boolean closedByPeer() {
         try {
