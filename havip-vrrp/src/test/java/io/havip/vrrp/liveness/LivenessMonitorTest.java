@@ -348,6 +348,25 @@ class LivenessMonitorTest {
     }
 
     @Test
+    void inMulticastAnAddressThatAuthenticatedOnceIsAPeerAndNeverRefused() throws Exception {
+        int perSource = LivenessMonitor.MAX_UNAUTHENTICATED_PER_SOURCE;
+        LivenessMonitor a = limited(A, Set.of());
+        idle(A, 0, perSource + 2); // from b's address, before b ever authenticated: a stranger's limit
+        await("b's address is still a stranger", () -> a.stats().refusedOverLimit() == 2);
+        clock.advance(Duration.ofMillis(LivenessMonitor.HANDSHAKE_DEADLINE_MS)); // they time out: room for b
+        await("the idle ones are closed", () -> a.stats().handshakesTimedOut() == perSource);
+        LivenessMonitor b = limited(B, Set.of());
+        b.dial(A);
+        await("b's channel to a is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
+        long refusedBefore = a.stats().refusedOverLimit();
+        long evictedBefore = a.stats().evictedUnauthenticated();
+        idle(A, 0, perSource + 2);
+        await("b's address, now a peer, replaces its own oldest attempts", () -> a.stats().evictedUnauthenticated()
+                >= evictedBefore + 2);
+        assertThat(a.stats().refusedOverLimit()).isEqualTo(refusedBefore);
+    }
+
+    @Test
     void aHandshakeMustCompleteWithinItsDeadlineFromTheAcceptEvenIfBytesTrickleIn() throws Exception {
         LivenessMonitor a = limited(A, Set.of());
         List<RawClient> idle = idle(A, 1, 3);
