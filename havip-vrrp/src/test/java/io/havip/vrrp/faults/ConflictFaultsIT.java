@@ -95,10 +95,11 @@ class ConflictFaultsIT {
             havip.awaitState("MASTER", CONVERGE);
             VipChecks.awaitClientReaches(client, vip, n1, CONVERGE);
 
+            int backups = havip.lines("STATE BACKUP").size(); // the one at start-up
             long started = System.currentTimeMillis();
             try (FrrVrrp frr = FrrVrrp.start(frrNode, VRID, VIP6, 200, frrIntervalMs)) {
-                long backupAt = havip.awaitLine("STATE BACKUP", CONVERGE);
-                assertThat(havip.lines("STATE BACKUP").get(0)).contains("HIGHER_PRIORITY_MASTER");
+                long backupAt = havip.awaitLine("STATE BACKUP", backups + 1, CONVERGE);
+                assertThat(havip.lines("STATE BACKUP").get(backups)).contains("HIGHER_PRIORITY_MASTER");
                 assertThat(VipChecks.holds(n1, vip)).as("n1 released the address").isFalse();
 
                 // no flush, no help: the client must follow what was announced on the wire
