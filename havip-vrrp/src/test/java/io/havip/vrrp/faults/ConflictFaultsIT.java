@@ -37,6 +37,7 @@ class ConflictFaultsIT {
 
     private static final int VRID = 51;
     private static final InterfaceAddress VIP6 = InterfaceAddress.parse("2001:db8::50/64");
+    private static final InterfaceAddress VIP4 = InterfaceAddress.parse("198.51.100.50/24");
     private static final String STALE_HOLDER_WARNING = "a stale holder?";
     /**
      * How soon the client must reach the new master without forgetting anything: FRR's one
@@ -54,7 +55,16 @@ class ConflictFaultsIT {
      */
     @Test
     void ipv6FrrTakingOverIsNotFoughtAndTheClientFollowsIt(Testbed net) throws Exception {
-        Outcome o = takeover(net, 200);
+        assertNotFought(takeover(net, Mode.IPV6_MULTICAST, VIP6, 200));
+    }
+
+    /** Guarantee: as {@link #ipv6FrrTakingOverIsNotFoughtAndTheClientFollowsIt} over IPv4 (gratuitous ARP from 00:00:5e:00:01:33). */
+    @Test
+    void ipv4FrrTakingOverIsNotFoughtAndTheClientFollowsIt(Testbed net) throws Exception {
+        assertNotFought(takeover(net, Mode.IPV4_MULTICAST, VIP4, 200));
+    }
+
+    private static void assertNotFought(Outcome o) {
         assertThat(o.stats.get("conflictAnswers")).as("answers sent").isZero();
         assertThat(o.stats.get("announcedForNewMaster")).isZero();
         assertThat(o.stderr).as("no warning when nothing was re-announced").doesNotContain(STALE_HOLDER_WARNING);
@@ -68,7 +78,7 @@ class ConflictFaultsIT {
      */
     @Test
     void ipv6FrrWithALongerIntervalIsAnsweredAndThenHandedBack(Testbed net) throws Exception {
-        Outcome o = takeover(net, 1000);
+        Outcome o = takeover(net, Mode.IPV6_MULTICAST, VIP6, 1000);
         assertThat(o.stats.get("conflictAnswers")).as("answers sent").isEqualTo(1);
         assertThat(o.stats.get("announcedForNewMaster")).isEqualTo(1);
         assertThat(o.stderr.split(java.util.regex.Pattern.quote(STALE_HOLDER_WARNING), -1))
@@ -78,18 +88,19 @@ class ConflictFaultsIT {
     private record Outcome(Map<String, Long> stats, String stderr) { }
 
     /**
-     * n1 runs havip (IPv6 multicast VRRPv3, 200 ms, priority 100) and serves the client; then FRR
+     * n1 runs havip ({@code mode}, VRRPv3 at 200 ms, priority 100) and serves the client; then FRR
      * starts in its own namespace at priority 200 advertising every {@code frrIntervalMs}.
      */
-    private Outcome takeover(Testbed net, int frrIntervalMs) throws Exception {
+    private Outcome takeover(Testbed net, Mode mode, InterfaceAddress vipPrefix, int frrIntervalMs) throws Exception {
         FrrVrrp.require();
         Node n1 = net.addNode("n1");
         Node frrNode = net.addNode("frr");
         Node client = net.addNode("client");
-        IpAddress vip = VIP6.address();
-        MacAddress vmac = MacAddress.vrrp(VIP6.family(), VRID);
+        IpAddress vip = vipPrefix.address();
+        assertThat(vip).isEqualTo(mode.vip());
+        MacAddress vmac = MacAddress.vrrp(vipPrefix.family(), VRID);
         Path stats = Files.createTempFile("havip-conflict-n1-", ".stats");
-        List<String> args = new ArrayList<>(Mode.IPV6_MULTICAST.args(n1, List.of(), 100, "interval-ms=200",
+        List<String> args = new ArrayList<>(mode.args(n1, List.of(), 100, "interval-ms=200",
                 "stats-file=" + stats));
         try (HavipProcess havip = HavipProcess.start(n1, args)) {
             havip.awaitState("MASTER", CONVERGE);
@@ -97,15 +108,15 @@ class ConflictFaultsIT {
 
             int backups = havip.lines("STATE BACKUP").size(); // the one at start-up
             long started = System.currentTimeMillis();
-            try (FrrVrrp frr = FrrVrrp.start(frrNode, VRID, VIP6, 200, frrIntervalMs)) {
+            try (FrrVrrp frr = FrrVrrp.start(frrNode, VRID, vipPrefix, 200, frrIntervalMs)) {
                 long backupAt = havip.awaitLine("STATE BACKUP", backups + 1, CONVERGE);
                 assertThat(havip.lines("STATE BACKUP").get(backups)).contains("HIGHER_PRIORITY_MASTER");
                 assertThat(VipChecks.holds(n1, vip)).as("n1 released the address").isFalse();
 
                 // no flush, no help: the client must follow what was announced on the wire
                 long reachedAt = awaitClientAt(client, vip, vmac, CLIENT_FOLLOWS, frr);
-                Measured.report("FRR (%d ms adverts) took over; n1 BACKUP %d ms after FRR started, client at the "
-                        + "virtual MAC %d ms after that", frrIntervalMs, backupAt - started, reachedAt - backupAt);
+                Measured.report("FRR (%s, %d ms adverts) took over; n1 BACKUP %d ms after FRR started, client at the "
+                        + "virtual MAC %d ms after that", vipPrefix.family(), frrIntervalMs, backupAt - started, reachedAt - backupAt);
                 for (int i = 0; i < 12; i++) {
                     HavipProcess.sleep(250);
                     assertThat(client.exec("ping", "-n", "-c", "1", "-W", "1", vip.toString()).exit())

@@ -78,6 +78,12 @@ final class FrrVrrp implements AutoCloseable {
             // FRR's own files and sockets belong to its user (the daemons drop root after start-up)
             Cmd.check("mkdir", "-p", runDir.toString());
             Cmd.check("chown", "frr:frr", runDir.toString(), dir.toString());
+            if (!v6) {
+                // Only the macvlan answers ARP for the address (eth0 would too, arp_ignore=0), and ARP
+                // requests from eth0 carry eth0's own address (arp_announce=2), never the virtual one.
+                node.exec("sysctl", "-q", "-w", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2")
+                        .check();
+            }
             node.ip("link", "add", macvlan, "link", "eth0", "type", "macvlan", "mode", "bridge");
             // a link-local address of its own, not eth0's (FRR sends its IPv6 adverts from it)
             node.ip("link", "set", macvlan, "address", vmac.toString(), "addrgenmode", "random");
