@@ -1,6 +1,7 @@
 package io.havip.core;
 
 import io.havip.core.net.InterfaceAddress;
+import io.havip.core.net.MacAddress;
 import java.util.List;
 import java.util.Set;
 
@@ -30,6 +31,17 @@ public interface VipBinder extends AutoCloseable {
      * MAC claimed one, or a lower-priority advert showed a stale master). Default: nothing.
      */
     default void reannounce(String interfaceName, List<InterfaceAddress> addresses) throws BindException { }
+
+    /**
+     * Announces {@code addresses}, which this node no longer holds, at {@code mac}: one burst
+     * (gratuitous ARP / unsolicited NA) whose link-layer address is {@code mac}, sent from the
+     * interface's own MAC so switches keep learning {@code mac} where it really is. Used by a
+     * master that yields right after one of its answers overrode the new master's announcement
+     * from the VRRP virtual MAC (RFC 5798 section 7.3), so clients follow the new master.
+     * Default: nothing.
+     */
+    default void announceAt(String interfaceName, List<InterfaceAddress> addresses, MacAddress mac)
+            throws BindException { }
 
     /**
      * True when {@link #bind} returns within a millisecond or so and blocks on nothing but the

@@ -107,6 +107,10 @@ final class Engine implements VirtualRouter {
     private final AtomicLong hookTimeouts = new AtomicLong();
     private final AtomicLong handovers = new AtomicLong();
     private final AtomicLong addressConflicts = new AtomicLong();
+    private final AtomicLong conflictAnswersSent = new AtomicLong();
+    private final AtomicLong announcedForNewMaster = new AtomicLong();
+    /** When and whether a claim of our addresses is answered (engine thread only). */
+    private final ConflictAnswers conflicts;
     /** Packets taken off the transport, and packets the engine thread has handled (tests compare them). */
     private final AtomicLong packetsReceived = new AtomicLong();
     private final AtomicLong packetsHandled = new AtomicLong();
@@ -191,6 +195,7 @@ final class Engine implements VirtualRouter {
         this.handoverTimeout = handoverTimeout;
         this.resources = List.copyOf(resources);
         this.machine = new VrrpMachine(config, transport.sourceAddress());
+        this.conflicts = new ConflictAnswers(id.vrid(), id.family(), config.advertInterval());
         this.listeners = new ListenerDispatcher(id.name());
         this.hooks = new HookRunner(id.name());
         for (HookRegistration h : hookRegistrations) {
@@ -460,7 +465,7 @@ final class Engine implements VirtualRouter {
     }
 
     private long nextDeadline() {
-        long d = Math.min(machine.nextDeadlineNanos(), conflictAnswerAt);
+        long d = Math.min(machine.nextDeadlineNanos(), conflicts.nextDeadlineNanos());
         if (pendingDeath != null) {
             d = Math.min(d, pendingDeath.deadlineNanos());
         }
@@ -696,6 +701,9 @@ final class Engine implements VirtualRouter {
                 addressWork(() -> reannounce(re.addresses()));
             } else if (a instanceof Action.NotifyStateChange n) {
                 StateChange change = change(n);
+                if (n.from() == RouterState.MASTER) {
+                    leftMaster(n.to());
+                }
                 addressWork(() -> publish(change));
             }
         }
@@ -835,11 +843,12 @@ final class Engine implements VirtualRouter {
         LivenessStats live = liveness == null ? LivenessStats.disabled()
                 : liveness.stats().withDecisions(deathsTriggered.get(), deathsCancelled.get(), deathsIgnored.get());
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
-                hookTimeouts.get(), handovers.get(), addressConflicts.get(), live);
+                hookTimeouts.get(), handovers.get(), addressConflicts.get(), live, conflictAnswersSent.get(),
+                announcedForNewMaster.get());
     }
 
     private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled());
+        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0);
     }
 
     /** The liveness monitor, or null without a secret (tests simulate a crash with it). */
@@ -899,12 +908,13 @@ final class Engine implements VirtualRouter {
         listeners.flush();
     }
 
-    private final java.util.Set<io.havip.core.net.MacAddress> conflictingMacs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /**
-     * Another MAC claimed one of our addresses (a GARP, ARP reply or request sent from it). As
-     * master: counted, logged once per MAC, and answered with a fresh announcement burst so
-     * clients come back to us; the usual cause is a stale holder left by a killed process.
+     * Another MAC claimed one of our addresses (a GARP, ARP reply or request, or an NA sent
+     * from it). During a handover it is the new master's announcement. As master it is
+     * counted and, when {@link ConflictAnswers} says so, answered with a fresh announcement
+     * burst so clients come back to us (the usual cause is a stale holder left by a killed
+     * process); a claim from this VRID's virtual MAC is another VRRP router taking over and
+     * is answered only if it does not advertise in time.
      */
     void addressConflict(IpAddress address, io.havip.core.net.MacAddress foreignMac) {
         post(now -> {
@@ -918,39 +928,57 @@ final class Engine implements VirtualRouter {
                 return;
             }
             addressConflicts.incrementAndGet();
-            if (conflictingMacs.add(foreignMac)) {
-                log.warn("{}: {} claims {} which this master holds (a stale holder?); re-announcing", id, foreignMac,
-                        address);
+            long due = conflicts.onClaim(now, address, foreignMac);
+            log.debug("{}: {} claims {}{}; answering in {} ms if still master", id, foreignMac, address,
+                    conflicts.isVirtualMac(foreignMac) ? " (the virtual MAC of VRID " + id.vrid() + ")" : "",
+                    Math.max(0, due - now) / 1_000_000);
+        });
+    }
+
+    /** Sends the answer to a claim if one is due (engine thread; only a master answers). */
+    private void answerConflictIfDue(long now) {
+        if (conflicts.nextDeadlineNanos() > now) {
+            return;
+        }
+        if (machine.state() != RouterState.MASTER || handover != null) {
+            conflicts.onLeftMaster(now, 0);
+            return;
+        }
+        conflicts.poll(now).ifPresent(answer -> {
+            conflictAnswersSent.incrementAndGet();
+            boolean virtual = conflicts.isVirtualMac(answer.claimant());
+            if (answer.firstForClaimant()) {
+                log.warn("{}: {} claims {} which this master holds ({}); re-announcing", id, answer.claimant(),
+                        answer.address(), virtual ? "the virtual MAC of VRID " + id.vrid()
+                                + ", yet no router of it advertised in time: a stale holder?" : "a stale holder?");
             } else {
-                log.debug("{}: {} claims {} again; re-announcing", id, foreignMac, address);
+                log.debug("{}: {} claims {} again; re-announcing", id, answer.claimant(), answer.address());
             }
-            if (conflictAnswerAt == Long.MAX_VALUE) {
-                conflictAnswerAt = now + conflictAnswerDelayNanos();
-            }
+            addressWork(() -> reannounce(config.virtualAddresses()));
         });
     }
 
     /**
-     * When the answer to a conflicting claim is due (engine thread; {@code Long.MAX_VALUE}: none).
-     * The answer waits a little and goes out at most once per wait: when two masters meet after a
-     * partition, the winner's re-announcement reaches the loser as a "conflict" too, and the loser
-     * must have time to hear the winner's advert and step down instead of answering burst with
-     * burst (an ARP war that leaves clients on whoever spoke last).
+     * Called as the machine leaves MASTER (engine thread): a pending answer is dropped; if an
+     * answer of ours overrode the new master's own announcement from the virtual MAC, the
+     * addresses are announced at that MAC after they are released, so clients follow it.
      */
-    private long conflictAnswerAt = Long.MAX_VALUE;
-
-    private long conflictAnswerDelayNanos() {
-        return Math.min(config.advertInterval().toNanos(), TimeUnit.MILLISECONDS.toNanos(100));
-    }
-
-    private void answerConflictIfDue(long now) {
-        if (conflictAnswerAt > now) {
-            return;
-        }
-        conflictAnswerAt = Long.MAX_VALUE;
-        if (machine.state() == RouterState.MASTER && handover == null) {
-            addressWork(() -> reannounce(config.virtualAddresses()));
-        }
+    private void leftMaster(RouterState to) {
+        long now = clock.nanoTime();
+        long newMasterInterval = to == RouterState.BACKUP ? machine.masterAdverInterval().toNanos() : 0;
+        conflicts.onLeftMaster(now, newMasterInterval).ifPresent(mac -> {
+            announcedForNewMaster.incrementAndGet();
+            log.info("{}: yielded soon after answering a claim from {}, the virtual MAC of VRID {}: announcing {} at "
+                    + "it so clients follow the new master", id, mac, id.vrid(), config.virtualAddresses());
+            addressWork(() -> {
+                try {
+                    binder.announceAt(id.interfaceName(), config.virtualAddresses(), mac);
+                } catch (VipBinder.BindException | RuntimeException e) {
+                    bindErrors.incrementAndGet();
+                    log.warn("{}: announcing {} at {} failed: {}", id, config.virtualAddresses(), mac, e.getMessage());
+                }
+            });
+        });
     }
 
     /** Feeds a link up/down event (from the link monitor) to the machine's interface trackers. */

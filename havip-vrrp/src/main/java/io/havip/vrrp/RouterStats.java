@@ -16,9 +16,16 @@ import io.havip.vrrp.machine.VrrpStats;
  * @param hookTimeouts     address hooks that ran out of time or threw
  * @param handovers        planned handovers where the address was kept until the new master spoke
  * @param addressConflicts times another MAC claimed a virtual address while this node was master
- *                         (each answered with a fresh announcement burst)
  * @param liveness         the liveness channel's settings and counters (see {@link LivenessStats})
+ * @param conflictAnswers  fresh announcement bursts sent in answer to such claims (claims that
+ *                         come close together share one; a claim from the VRID's virtual MAC is
+ *                         answered only if no router of the VRID took over within three advert
+ *                         intervals; none after this node yields)
+ * @param announcedForNewMaster times this node, yielding soon after answering a claim from the
+ *                         VRID's virtual MAC, announced its addresses at that MAC so clients
+ *                         follow the new master (whose announcement the answer had overridden)
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
-                          long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness) {
+                          long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,
+                          long conflictAnswers, long announcedForNewMaster) {
 }

@@ -400,6 +400,48 @@ class EngineTest {
                 .as("two claims in one interval get one answer").isEqualTo(1);
     }
 
+    /** RFC 5798 section 7.3: 00:00:5e:00:01:<vrid> is another router of this virtual router (FRR announces from it). */
+    @Test
+    void aClaimFromTheVirtualMacIsAnsweredOnlyIfNoRouterTookOverWithinThreeIntervals() throws Exception {
+        Engine master = start(node("n1", 11, 100));
+        run(Duration.ofSeconds(1));
+        assertThat(master.state()).isEqualTo(RouterState.MASTER);
+        long before = announcements("n1");
+        master.addressConflict(VIP, MacAddress.vrrp(io.havip.core.net.IpFamily.IPV4, 51));
+        run(Duration.ofMillis(250));
+        assertThat(announcements("n1") - before).as("a stale holder would have been answered by now").isZero();
+        assertThat(master.stats().conflictAnswers()).isZero();
+        run(Duration.ofMillis(100));
+        assertThat(announcements("n1") - before).as("nobody advertised: out-announced like a stale holder").isEqualTo(1);
+        assertThat(master.stats().conflictAnswers()).isEqualTo(1);
+        assertThat(master.stats().addressConflicts()).isEqualTo(1);
+    }
+
+    @Test
+    void aMasterThatYieldsBeforeItsAnswerIsDueSendsNoAnswer() throws Exception {
+        Engine master = start(node("n1", 11, 100));
+        run(Duration.ofSeconds(1));
+        assertThat(master.state()).isEqualTo(RouterState.MASTER);
+        Node peer = network.attach("peer", MacAddress.parse("02:00:c6:33:64:0d"), IpAddress.parse("198.51.100.13"));
+        AdvertTransport wire = peer.openTransport("eth0");
+        long before = announcements("n1");
+        master.addressConflict(VIP, peer.mac()); // its announcement overtook its advert
+        wire.send(IpAddress.parse("224.0.0.18"), io.havip.vrrp.codec.VrrpCodec.encode(
+                io.havip.vrrp.codec.VrrpAdvertisement.v3(51, 200, 10, List.of(VIP)), peer.primaryAddress(),
+                IpAddress.parse("224.0.0.18")));
+        run(Duration.ofMillis(200)); // past the answer's 100 ms, short of Master_Down_Interval (361 ms)
+        assertThat(master.state()).isEqualTo(RouterState.BACKUP);
+        assertThat(master.stats().addressConflicts()).isEqualTo(1);
+        assertThat(master.stats().conflictAnswers()).as("dropped on yielding").isZero();
+        assertThat(master.stats().announcedForNewMaster()).isZero();
+        assertThat(announcements("n1") - before).isZero();
+    }
+
+    private long announcements(String node) {
+        return network.events().stream()
+                .filter(e -> e.node().equals(node) && e.kind() == io.havip.core.memory.Event.Kind.ANNOUNCE).count();
+    }
+
     @Test
     void aBackupIgnoresClaimsOfTheAddress() throws Exception {
         start(node("n2", 12, 120));

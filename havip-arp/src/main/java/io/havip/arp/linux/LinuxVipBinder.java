@@ -11,11 +11,13 @@ import io.havip.core.net.Ipv4Address;
 import io.havip.core.net.Ipv6Address;
 import io.havip.core.net.MacAddress;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -252,6 +254,40 @@ public final class LinuxVipBinder implements VipBinder {
                 }
             }
             tick();
+        }
+    }
+
+    /**
+     * One burst ({@link GarpConfig#masterRepeat} frames per address, at once) announcing
+     * {@code addresses} at {@code mac} from this interface's MAC: the ARP sender hardware
+     * address, or the NA's Target Link-Layer Address option, is {@code mac}.
+     */
+    @Override
+    public void announceAt(String interfaceName, List<InterfaceAddress> addresses, MacAddress mac)
+            throws BindException {
+        synchronized (lock) {
+            ensureOpen();
+            LinkState link = link(interfaceName, "announce " + addresses + " at " + mac);
+            if (link.isNoArp()) {
+                return;
+            }
+            PacketSocket socket = socket(interfaceName);
+            for (InterfaceAddress a : addresses) {
+                byte[] frame = a.address() instanceof Ipv4Address v4
+                        ? GratuitousArp.frame(arpForm, link.mac(), mac, v4).encode()
+                        : new NeighborAdvertisement(link.mac(), NeighborAdvertisement.ALL_NODES_MAC,
+                                (Ipv6Address) a.address(), NeighborAdvertisement.ALL_NODES,
+                                EnumSet.of(NeighborAdvertisement.Flag.OVERRIDE), (Ipv6Address) a.address(),
+                                Optional.of(mac)).encodeFrame();
+                for (int i = 0; i < config.masterRepeat(); i++) {
+                    try {
+                        socket.send(frame);
+                    } catch (NativeException e) {
+                        throw new BindException("cannot announce " + a + " at " + mac + " on " + interfaceName + ": "
+                                + e.getMessage(), e);
+                    }
+                }
+            }
         }
     }
 

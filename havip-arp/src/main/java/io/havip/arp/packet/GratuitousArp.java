@@ -60,6 +60,17 @@ public final class GratuitousArp {
      * @throws IllegalArgumentException for a multicast/broadcast MAC or a multicast, broadcast or 0.0.0.0 address
      */
     public static EthernetFrame frame(Form form, MacAddress mac, Ipv4Address address) {
+        return frame(form, mac, mac, address);
+    }
+
+    /**
+     * As {@link #frame(Form, MacAddress, Ipv4Address)}, announcing {@code address} at
+     * {@code mac} (the ARP sender hardware address, which receivers cache) in a frame sent
+     * from {@code ethernetSource}: a node announcing on another's behalf keeps switches
+     * learning that MAC where it really is.
+     */
+    public static EthernetFrame frame(Form form, MacAddress ethernetSource, MacAddress mac, Ipv4Address address) {
+        Objects.requireNonNull(ethernetSource, "ethernetSource");
         Objects.requireNonNull(form, "form");
         Objects.requireNonNull(mac, "mac");
         Objects.requireNonNull(address, "address");
@@ -77,6 +88,6 @@ public final class GratuitousArp {
             case REPLY -> mac;
         };
         ArpPacket.Operation op = form == Form.REPLY ? ArpPacket.Operation.REPLY : ArpPacket.Operation.REQUEST;
-        return new ArpPacket(op, mac, address, targetMac, address).toFrame(MacAddress.BROADCAST, mac);
+        return new ArpPacket(op, mac, address, targetMac, address).toFrame(MacAddress.BROADCAST, ethernetSource);
     }
 }

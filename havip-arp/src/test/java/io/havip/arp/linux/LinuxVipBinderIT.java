@@ -112,6 +112,45 @@ class LinuxVipBinderIT {
         }
     }
 
+    /**
+     * A master that yields right after out-announcing the new master's virtual MAC hands the
+     * address back to it: the peer's entries follow the virtual MAC, while every frame comes
+     * from a's own MAC (a switch keeps learning the virtual MAC at the new master's port).
+     */
+    @Test
+    void announceAtPointsThePeerAtAnotherMacFromOurOwn(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        MacAddress virtual4 = MacAddress.parse("00:00:5e:00:01:33");
+        MacAddress virtual6 = MacAddress.parse("00:00:5e:00:02:33");
+        b.ip("neigh", "replace", "198.51.100.50", "lladdr", a.mac().toString(), "dev", "eth0", "nud", "stale");
+        b.ip("neigh", "replace", "2001:db8::50", "lladdr", a.mac().toString(), "dev", "eth0", "nud", "stale");
+        GarpConfig twoAtOnce = GarpConfig.keepalivedDefaults().withMasterRepeat(2);
+        try (Capture capture = Capture.start(b, ANNOUNCEMENTS, 4);
+                LinuxVipBinder binder = a.call(() -> LinuxVipBinder.open(twoAtOnce, GratuitousArp.Form.REQUEST,
+                        Clock.system()))) {
+            a.call(() -> {
+                binder.announceAt("eth0", List.of(VIP4), virtual4);
+                binder.announceAt("eth0", List.of(VIP6), virtual6);
+                return null;
+            });
+            assertThat(awaitNeighbour(b, VIP4.address(), virtual4)).contains(virtual4);
+            assertThat(awaitNeighbour(b, VIP6.address(), virtual6)).contains(virtual6);
+            assertThat(a.addressesJson()).as("announced, not bound").doesNotContain("198.51.100.50")
+                    .doesNotContain("2001:db8::50");
+            capture.finish(10);
+            assertThat(capture.fields("arp", List.of(), "eth.src", "arp.src.hw_mac", "arp.src.proto_ipv4"))
+                    .as(capture.verbose()).hasSize(2)
+                    .allSatisfy(row -> assertThat(row).containsExactly(a.mac().toString(), virtual4.toString(),
+                            "198.51.100.50"));
+            assertThat(capture.fields("icmpv6", List.of(), "eth.src", "icmpv6.checksum.status",
+                    "icmpv6.nd.na.flag.o", "icmpv6.nd.na.target_address", "icmpv6.opt.linkaddr"))
+                    .as(capture.verbose()).hasSize(2)
+                    .allSatisfy(row -> assertThat(row).containsExactly(a.mac().toString(), "1", "1", "2001:db8::50",
+                            virtual6.toString()));
+        }
+    }
+
     @Test
     void noArpInterfaceGetsTheAddressButNoAnnouncement(Testbed net) throws Exception {
         Node a = net.addNode("a");

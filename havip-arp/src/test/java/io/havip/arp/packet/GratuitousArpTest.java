@@ -98,6 +98,17 @@ class GratuitousArpTest {
         assertThat(arp.isGratuitous()).isTrue();
     }
 
+    /** On another's behalf (a master handing the address back to the VRRP virtual MAC): caches learn {@code mac}, switches the sender. */
+    @Test
+    void onBehalfOfAnotherMacTheFrameComesFromTheSender() throws MalformedPacketException {
+        MacAddress virtual = MacAddress.parse("00:00:5e:00:01:33");
+        EthernetFrame frame = GratuitousArp.frame(GratuitousArp.Form.REQUEST, NODE1, virtual, VIP);
+        assertThat(frame.source()).isEqualTo(NODE1);
+        assertThat(frame.destination()).isEqualTo(MacAddress.BROADCAST);
+        assertThat(ArpPacket.fromFrame(frame))
+                .isEqualTo(new ArpPacket(ArpPacket.Operation.REQUEST, virtual, VIP, MacAddress.BROADCAST, VIP));
+    }
+
     @Test
     void refusesGroupMacsAndNonUnicastAddresses() {
         assertThatThrownBy(() -> GratuitousArp.request(MacAddress.BROADCAST, VIP))

@@ -4,6 +4,7 @@ import io.havip.core.AdvertTransport;
 import io.havip.core.VipBinder;
 import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
+import io.havip.core.net.MacAddress;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -92,6 +93,14 @@ final class Crashable {
             public void reannounce(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
                 if (!crashed.get()) {
                     binder.reannounce(interfaceName, addresses);
+                }
+            }
+
+            @Override
+            public void announceAt(String interfaceName, List<InterfaceAddress> addresses,
+                    MacAddress mac) throws BindException {
+                if (!crashed.get()) {
+                    binder.announceAt(interfaceName, addresses, mac);
                 }
             }
 

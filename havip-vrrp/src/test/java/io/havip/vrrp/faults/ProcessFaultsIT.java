@@ -41,7 +41,9 @@ class ProcessFaultsIT {
             bed.client.ip("neigh", "flush", "dev", "eth0");
             VipChecks.awaitClientReaches(bed.client, bed.vip, bed.n2, CONVERGE);
             long conflicts = bed.r2.awaitStat("addressConflicts", v -> v > conflictsBefore, CONVERGE);
-            Measured.report("SIGKILL: survivor counted %d address conflicts from the stale holder", conflicts);
+            long answers = bed.r2.awaitStat("conflictAnswers", v -> v > 0, CONVERGE);
+            Measured.report("SIGKILL: survivor counted %d address conflicts from the stale holder, answered %d times",
+                    conflicts, answers);
             HavipProcess.sleep(1_500); // let every answer settle: the client must stay at the survivor
             VipChecks.awaitClientReaches(bed.client, bed.vip, bed.n2, Duration.ofMillis(ADVERT_MS + SLACK_MS));
 
