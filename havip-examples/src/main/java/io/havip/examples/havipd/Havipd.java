@@ -222,6 +222,15 @@ public final class Havipd {
         mapping.routers().forEach((name, r) -> {
             out.println("vrrp_instance " + name + " (" + r.instance().location() + "):");
             out.println("  " + r.settings());
+            io.havip.vrrp.machine.RouterConfig rc = r.settings().router();
+            if (!rc.unicastPeers().isEmpty()) {
+                out.println(rc.checksUnicastSource()
+                        ? "  unicast source check: on (adverts from other sources than " + rc.unicastPeers()
+                                + " are dropped and counted in unicastSourceErrors; keepalived checks only with"
+                                + " vrrp_check_unicast_src)"
+                        : "  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
+                                + " source are accepted");
+            }
             List<String> labels = List.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify");
             for (int i = 0; i < labels.size(); i++) {
                 String label = labels.get(i);
