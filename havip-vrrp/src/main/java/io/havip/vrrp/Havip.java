@@ -354,7 +354,18 @@ public final class Havip {
                     : config.advertInterval().multipliedBy(2).plusMillis(100);
             Engine.Liveness live = liveness == null ? null : new Engine.Liveness(liveness,
                     livenessEndpoints != null ? livenessEndpoints : LivenessEndpoints.tcp(config.router().interfaceName()));
-            Engine engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources, live);
+            Engine engine;
+            try {
+                engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources, live);
+            } catch (RuntimeException e) {
+                if (linux != null) {
+                    linux.close(); // frees the VRID slot: the same router may be started again
+                    if (transport == null) {
+                        linux.transport().close();
+                    }
+                }
+                throw e;
+            }
             if (linux != null) {
                 linux.monitorLinks(config, engine::interfaceChanged);
                 if (linux.monitorConflicts(config, engine::addressConflict)) {
