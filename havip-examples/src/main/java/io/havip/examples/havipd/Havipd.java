@@ -224,10 +224,13 @@ public final class Havipd {
             out.println("  " + r.settings());
             io.havip.vrrp.machine.RouterConfig rc = r.settings().router();
             if (!rc.unicastPeers().isEmpty()) {
+                boolean globalV6 = rc.unicastPeers().stream()
+                        .anyMatch(p -> p instanceof io.havip.core.net.Ipv6Address v6 && !v6.isLinkLocal());
                 out.println(rc.checksUnicastSource()
                         ? "  unicast source check: on (adverts from other sources than " + rc.unicastPeers()
                                 + " are dropped and counted in unicastSourceErrors; keepalived checks only with"
-                                + " vrrp_check_unicast_src)"
+                                + " vrrp_check_unicast_src)" + (globalV6 ? "; a keepalived peer sends from its IPv6"
+                                + " link-local address unless it sets unicast_src_ip" : "")
                         : "  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
                                 + " source are accepted");
             }

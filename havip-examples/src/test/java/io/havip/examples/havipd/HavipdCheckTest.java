@@ -110,6 +110,13 @@ class HavipdCheckTest {
                 .contains("  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
                         + " source are accepted")
                 .contains("unicast [198.51.100.12] (adverts from non-peers accepted)");
+        Files.writeString(f, "vrrp_instance V6 {\n interface eth0\n virtual_router_id 51\n unicast_peer {\n"
+                + "  2001:db8::12\n }\n virtual_ipaddress {\n  2001:db8::50/64\n }\n}\n");
+        Result v6 = havipd("--check", "-f", f.toString());
+        assertThat(v6.status()).as(v6.err()).isZero();
+        assertThat(v6.out()).contains("  unicast source check: on (adverts from other sources than [2001:db8::12] are"
+                + " dropped and counted in unicastSourceErrors; keepalived checks only with vrrp_check_unicast_src); a"
+                + " keepalived peer sends from its IPv6 link-local address unless it sets unicast_src_ip");
     }
 
     @Test

@@ -9,6 +9,7 @@ import static io.havip.core.RouterState.STOP;
 import io.havip.core.RouterState;
 import io.havip.core.TransitionReason;
 import io.havip.core.net.IpAddress;
+import io.havip.core.net.Ipv6Address;
 import io.havip.vrrp.codec.DecodeResult;
 import io.havip.vrrp.codec.RejectReason;
 import io.havip.vrrp.codec.VrrpAdvertisement;
@@ -80,10 +81,15 @@ public final class VrrpMachine {
     /** (reason, source) pairs already logged: a bad sender adverts every interval, so log once, then count. */
     private final java.util.Set<String> dropsLogged = new HashSet<>();
     private static final int MAX_ADDRESS_LIST_WARNED = 64;
+    /** Why an IPv6 peer given by its global address may advertise from a link-local one (checked with keepalived 2.2.7). */
+    private static final String LINK_LOCAL_HINT = " (keepalived sends from its link-local address unless unicast_src_ip"
+            + " is set: set it there to the address listed here, or list this link-local address as the peer)";
     private final long advertIntervalNanos;
     private final String name;
     /** The configured unicast peers, when adverts from others are dropped; null when any source is accepted. */
     private final java.util.Set<IpAddress> peersOnly;
+    /** IPv6 peers given by global addresses: a link-local source may be one of them (keepalived's default source). */
+    private final boolean globalV6Peers;
 
     private RouterState state = INITIALIZE;
     private int basePriority;
@@ -144,6 +150,7 @@ public final class VrrpMachine {
         this.name = config.router().name();
         this.effectivePriority = computePriority();
         this.peersOnly = config.checksUnicastSource() ? java.util.Set.copyOf(config.unicastPeers()) : null;
+        this.globalV6Peers = config.unicastPeers().stream().anyMatch(p -> p instanceof Ipv6Address v6 && !v6.isLinkLocal());
     }
 
     // ------------------------------------------------------------------ inputs
@@ -564,11 +571,12 @@ public final class VrrpMachine {
             return false;
         }
         counters.unicastSourceErrors++;
+        boolean linkLocal = globalV6Peers && source instanceof Ipv6Address v6 && v6.isLinkLocal();
         logDrop("unicast source", source, true,
                 "{}: dropped advert from {}: not a unicast peer (peers {}); a stranger on the segment, or a peer "
-                        + "listed by another of its addresses (logged once per source; counted in unicastSourceErrors; "
+                        + "listed by another of its addresses{} (logged once per source; counted in unicastSourceErrors; "
                         + "acceptAdvertsFromNonPeers, or havip { accept_adverts_from_non_peers } in havipd, accepts "
-                        + "them as keepalived does)", name, source, config.unicastPeers());
+                        + "them as keepalived does)", name, source, config.unicastPeers(), linkLocal ? LINK_LOCAL_HINT : "");
         return true;
     }
 

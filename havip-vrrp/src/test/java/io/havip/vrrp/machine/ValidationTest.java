@@ -210,6 +210,17 @@ class ValidationTest {
         assertThat(m.stats().advertisementsReceived()).isEqualTo(1);
         assertThat(m.acceptsSource(peer)).isTrue();
         assertThat(m.acceptsSource(IpAddress.parse("fe80::3"))).isFalse();
+
+        // keepalived 2.2.7 with global peers and no unicast_src_ip sends from its link-local address: dropped (the
+        // log says why and what to set); listing the global address only accepts adverts from that address
+        RouterConfig global = RouterConfig.builder(v6).virtualAddress("2001:db8::50/64")
+                .unicastPeer(IpAddress.parse("2001:db8::2")).build();
+        VrrpMachine g = new VrrpMachine(global, IpAddress.parse("2001:db8::1"));
+        g.start(0);
+        g.onAdvertisement(SEC, IpAddress.parse("fe80::2"), IpAddress.parse("2001:db8::1"), 64, advert(global, 200));
+        assertThat(g.stats().unicastSourceErrors()).isEqualTo(1);
+        g.onAdvertisement(SEC, IpAddress.parse("2001:db8::2"), IpAddress.parse("2001:db8::1"), 64, advert(global, 200));
+        assertThat(g.stats().advertisementsReceived()).isEqualTo(1);
     }
 
     @Test
