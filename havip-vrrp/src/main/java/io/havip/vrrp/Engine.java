@@ -645,8 +645,8 @@ final class Engine implements VirtualRouter {
 
     /** During a handover the machine is stopped; the engine itself watches for the new master's advert. */
     private void watchForNewMaster(AdvertTransport.Received r) {
-        if (r.source().equals(transport.sourceAddress())) {
-            return;
+        if (r.source().equals(transport.sourceAddress()) || !machine.acceptsSource(r.source())) {
+            return; // a stranger's advert must not end the handover early either
         }
         DecodeResult d = VrrpCodec.decode(r.payload(), r.source(), r.destination());
         if (d instanceof DecodeResult.Decoded ok) {

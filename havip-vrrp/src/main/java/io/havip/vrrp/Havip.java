@@ -182,6 +182,22 @@ public final class Havip {
             return this;
         }
 
+        /**
+         * With {@link #unicastPeers unicast peers}: whether adverts whose IP source is not one of
+         * them are accepted. Default {@code false}: they are dropped before they are decoded,
+         * counted in {@link io.havip.vrrp.machine.VrrpStats#unicastSourceErrors()} and logged once
+         * per source, so a host that is not a peer cannot take the address over with a forged
+         * priority-255 advert. {@code true} accepts them, as keepalived does unless
+         * {@code vrrp_check_unicast_src} is set; use it only when a peer sends from another of its
+         * addresses than the one listed (better: list that one). No effect on a multicast
+         * router, where any host on the segment can still send adverts (isolate VRRP traffic or
+         * filter protocol 112 by source, see RELIABILITY.md).
+         */
+        public Builder acceptAdvertsFromNonPeers(boolean accept) {
+            protocol.acceptAdvertsFromNonPeers(accept);
+            return this;
+        }
+
         /** As master, answer a lower-priority advert with a fresh GARP burst too (default true). */
         public Builder garpOnLowerPriorityAdvert(boolean enabled) {
             protocol.garpOnLowerPriorityAdvert(enabled);
@@ -338,7 +354,18 @@ public final class Havip {
                     : config.advertInterval().multipliedBy(2).plusMillis(100);
             Engine.Liveness live = liveness == null ? null : new Engine.Liveness(liveness,
                     livenessEndpoints != null ? livenessEndpoints : LivenessEndpoints.tcp(config.router().interfaceName()));
-            Engine engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources, live);
+            Engine engine;
+            try {
+                engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources, live);
+            } catch (RuntimeException e) {
+                if (linux != null) {
+                    linux.close(); // frees the VRID slot: the same router may be started again
+                    if (transport == null) {
+                        linux.transport().close();
+                    }
+                }
+                throw e;
+            }
             if (linux != null) {
                 linux.monitorLinks(config, engine::interfaceChanged);
                 if (linux.monitorConflicts(config, engine::addressConflict)) {

@@ -196,6 +196,7 @@ public final class KeepalivedRouters {
         }
         i.sourceAddress().ifPresent(b::sourceAddress);
         i.unicastPeers().forEach(b::unicastPeer);
+        b.acceptAdvertsFromNonPeers(acceptsNonPeers(config, i, who, warnings));
         Optional<LivenessConfig> liveness = livenessOf(config.havip());
         liveness.ifPresent(b::liveness);
         Optional<Authentication> auth = i.authentication();
@@ -286,6 +287,26 @@ public final class KeepalivedRouters {
         List<Optional<String>> notify = List.of(command(n.master()), command(n.backup()), command(n.fault()),
                 command(n.stop()), command(n.any()));
         return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify, liveness), i);
+    }
+
+    /**
+     * Whether a unicast instance accepts adverts from sources that are not its peers: only when
+     * the {@code havip} block says {@code accept_adverts_from_non_peers} and neither the instance's
+     * {@code check_unicast_src} nor the global {@code vrrp_check_unicast_src} asks for the check
+     * (keepalived checks only with one of them; havip always does unless told otherwise).
+     */
+    private static boolean acceptsNonPeers(KeepalivedConfig config, VrrpInstanceConfig i, String who,
+                                           List<ConfigWarning> warnings) {
+        if (!config.havip().acceptAdvertsFromNonPeers() || !i.unicast()) {
+            return false;
+        }
+        if (i.checkUnicastSource() || config.globalDefs().checkUnicastSource()) {
+            warnings.add(new ConfigWarning(i.location(), who + ": " + (i.checkUnicastSource() ? "check_unicast_src"
+                    : "vrrp_check_unicast_src in global_defs") + " keeps the unicast source check on; the havip block's"
+                    + " accept_adverts_from_non_peers does not apply to it"));
+            return false;
+        }
+        return true;
     }
 
     private static Optional<String> command(Optional<io.havip.vrrp.config.NotifyScript> s) {

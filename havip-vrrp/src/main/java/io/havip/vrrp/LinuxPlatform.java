@@ -39,17 +39,27 @@ final class LinuxPlatform implements AutoCloseable {
 
     private final AdvertTransport transport;
     private final VipBinder binder;
+    /** This router's VRID on its interface and family, held until close. */
+    private final SharedMonitors.Subscription slot;
     private SharedMonitors.LinkSubscription links;
     private SharedMonitors.Subscription conflicts;
 
-    private LinuxPlatform(AdvertTransport transport, VipBinder binder) {
+    private LinuxPlatform(AdvertTransport transport, VipBinder binder, SharedMonitors.Subscription slot) {
         this.transport = transport;
         this.binder = binder;
+        this.slot = slot;
     }
 
+    /**
+     * Opens the router's socket and binder.
+     *
+     * @throws IllegalStateException when another router of this process runs the same VRID on
+     *                               the same interface and family (see {@link SharedMonitors#virtualRouter})
+     */
     static LinuxPlatform open(RouterConfig config, Optional<IpAddress> source, GarpConfig garp) {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
+        SharedMonitors.Subscription slot = SharedMonitors.virtualRouter(config.router());
         RawVrrpTransport transport = null;
         try {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
@@ -65,10 +75,14 @@ final class LinuxPlatform implements AutoCloseable {
             }
             log.info("{}: adverts from {} on {} ({})", config.router().name(), from, ifname,
                     config.unicastPeers().isEmpty() ? "multicast" : "unicast to " + config.unicastPeers());
-            return new LinuxPlatform(transport, binder);
-        } catch (NativeException e) {
+            return new LinuxPlatform(transport, binder, slot);
+        } catch (NativeException | RuntimeException e) {
             if (transport != null) {
                 transport.close();
+            }
+            slot.close();
+            if (e instanceof RuntimeException r) {
+                throw r;
             }
             throw new IllegalStateException("cannot start router " + config.router() + ": " + e.getMessage(), e);
         }
@@ -169,6 +183,7 @@ final class LinuxPlatform implements AutoCloseable {
         }
     }
 
+    /** Stops the monitors and frees the router's VRID slot; the engine closes the transport and binder. */
     @Override
     public void close() {
         if (links != null) {
@@ -177,5 +192,6 @@ final class LinuxPlatform implements AutoCloseable {
         if (conflicts != null) {
             conflicts.close();
         }
+        slot.close();
     }
 }

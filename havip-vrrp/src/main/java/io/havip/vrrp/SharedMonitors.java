@@ -5,6 +5,7 @@ import io.havip.arp.linux.LinkEvent;
 import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
 import io.havip.arp.linux.NativeException;
+import io.havip.core.RouterId;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.core.net.MacAddress;
@@ -32,6 +33,8 @@ final class SharedMonitors {
 
     private static final Map<String, LinkHub> LINKS = new HashMap<>();
     private static final Map<String, ArpHub> ARPS = new HashMap<>();
+    /** Running routers by (namespace, interface, family, VRID). */
+    private static final Map<String, RouterId> ROUTERS = new HashMap<>();
 
     private SharedMonitors() {
     }
@@ -121,6 +124,38 @@ final class SharedMonitors {
                         if (!still.contains(a)) {
                             h.monitor.unwatch(a);
                         }
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Reserves {@code id}'s VRID on its interface and family in the calling thread's namespace
+     * for this router until the returned subscription is closed. Two routers of one JVM with the
+     * same VRID on the same interface and family would send from the same address and take each
+     * other's adverts for their own looped back: both would become MASTER.
+     *
+     * @throws IllegalStateException naming both routers when another router of this JVM holds it
+     */
+    static synchronized Subscription virtualRouter(RouterId id) {
+        String key = namespace() + " " + id.interfaceName() + " " + id.family() + " " + id.vrid();
+        RouterId holder = ROUTERS.putIfAbsent(key, id);
+        if (holder != null) {
+            throw new IllegalStateException("cannot start router " + id + ": router " + holder + " already runs in this"
+                    + " process with the same VRID on the same interface and address family; the two would ignore each"
+                    + " other's adverts as their own and both become MASTER. Give one a different VRID (keepalived:"
+                    + " virtual_router_id), or close " + holder.name() + " first");
+        }
+        return new Subscription() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (SharedMonitors.class) {
+                    if (!closed) {
+                        closed = true;
+                        ROUTERS.remove(key, id);
                     }
                 }
             }

@@ -337,4 +337,33 @@ class KeepalivedRoutersTest {
         assertThat(mapText(two + "havip {\n liveness_secret \"0123456789abcdeX\"\n}\n").routers().get("A").settings())
                 .isNotEqualTo(m.routers().get("A").settings());
     }
+
+    @Test
+    void unicastInstancesDropAdvertsFromNonPeersUnlessTheHavipBlockAcceptsThem() {
+        String unicast = "vrrp_instance U {\n interface eth0\n virtual_router_id 51\n unicast_peer {\n  198.51.100.12\n }\n"
+                + " virtual_ipaddress {\n  198.51.100.50\n }\n%s}\n";
+        String multicast = "vrrp_instance M {\n interface eth0\n virtual_router_id 52\n virtual_ipaddress {\n"
+                + "  198.51.100.51\n }\n}\n";
+        String accept = "havip {\n accept_adverts_from_non_peers\n}\n";
+        Mapping plain = mapText(String.format(unicast, "") + multicast);
+        assertThat(plain.routers().get("U").settings().router().checksUnicastSource()).as("havip's default").isTrue();
+        assertThat(plain.routers().get("M").settings().router().checksUnicastSource()).isFalse();
+
+        Mapping accepting = mapText(String.format(unicast, "") + multicast + accept);
+        assertThat(accepting.routers().get("U").settings().router().checksUnicastSource()).isFalse();
+        assertThat(accepting.routers().get("U").settings().router().acceptAdvertsFromNonPeers()).isTrue();
+        assertThat(accepting.routers().get("U").settings()).as("a reload restarts the router")
+                .isNotEqualTo(plain.routers().get("U").settings());
+        assertThat(accepting.routers().get("M").settings().router().acceptAdvertsFromNonPeers()).isFalse();
+        assertThat(accepting.warnings()).isEmpty();
+
+        Mapping perInstance = mapText(String.format(unicast, " check_unicast_src\n") + accept);
+        assertThat(perInstance.routers().get("U").settings().router().checksUnicastSource()).isTrue();
+        assertThat(warnings(perInstance)).containsExactly("1: vrrp_instance 'U': check_unicast_src keeps the unicast"
+                + " source check on; the havip block's accept_adverts_from_non_peers does not apply to it");
+        Mapping global = mapText("global_defs {\n vrrp_check_unicast_src\n}\n" + String.format(unicast, "") + accept);
+        assertThat(global.routers().get("U").settings().router().checksUnicastSource()).isTrue();
+        assertThat(warnings(global)).containsExactly("4: vrrp_instance 'U': vrrp_check_unicast_src in global_defs keeps"
+                + " the unicast source check on; the havip block's accept_adverts_from_non_peers does not apply to it");
+    }
 }

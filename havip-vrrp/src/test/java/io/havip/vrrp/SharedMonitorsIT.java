@@ -1,6 +1,7 @@
 package io.havip.vrrp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.havip.arp.linux.PacketSocket;
 import io.havip.arp.packet.GratuitousArp;
@@ -8,6 +9,7 @@ import io.havip.arp.testbed.Node;
 import io.havip.arp.testbed.Testbed;
 import io.havip.arp.testbed.TestbedExtension;
 import io.havip.core.RouterState;
+import io.havip.core.net.IpAddress;
 import io.havip.core.net.Ipv4Address;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,45 @@ class SharedMonitorsIT {
             r1.close();
             r2.close();
             r3.close();
+        }
+        assertThat(SharedMonitors.running()).isEqualTo(before);
+    }
+
+    /**
+     * Two routers of one JVM with the same VRID on the same interface and family would both become
+     * MASTER (each takes the other's adverts for its own, looped back): the second is refused at
+     * start, naming both, and leaves nothing behind; closing the first frees the VRID. The same
+     * VRID in another namespace is simply the peer.
+     */
+    @Test
+    void aSecondRouterWithTheSameVridOnOneInterfaceIsRefusedUntilTheFirstCloses(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        int before = SharedMonitors.running();
+        VirtualRouter first = a.call(() -> router("first", 51, "198.51.100.50/24"));
+        VirtualRouter peer = b.call(() -> Havip.builder().name("peer").interfaceName("eth0").vrid(51).priority(50)
+                .advertInterval(Duration.ofMillis(100)).virtualAddress("198.51.100.50/24").start());
+        VirtualRouter later = null;
+        try {
+            assertThat(first.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
+            assertThat(peer.awaitState(RouterState.BACKUP, Duration.ofSeconds(10))).as("same VRID, other host").isTrue();
+            assertThatThrownBy(() -> a.call(() -> router("second", 51, "198.51.100.60/24")))
+                    .hasMessageContaining("cannot start router second (VRID 51 IPv4 on eth0): router first (VRID 51 IPv4"
+                            + " on eth0) already runs in this process");
+            assertThat(SharedMonitors.running() - before).as("the refused router left no monitor").isEqualTo(4);
+            assertThat(io.havip.vrrp.it.VipChecks.holds(a, IpAddress.parse("198.51.100.60"))).isFalse();
+            assertThat(first.state()).isEqualTo(RouterState.MASTER);
+
+            first.close();
+            later = a.call(() -> router("second", 51, "198.51.100.50/24"));
+            assertThat(later.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).as("the VRID is free again")
+                    .isTrue();
+        } finally {
+            first.close();
+            peer.close();
+            if (later != null) {
+                later.close();
+            }
         }
         assertThat(SharedMonitors.running()).isEqualTo(before);
     }

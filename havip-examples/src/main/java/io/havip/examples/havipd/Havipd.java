@@ -222,6 +222,18 @@ public final class Havipd {
         mapping.routers().forEach((name, r) -> {
             out.println("vrrp_instance " + name + " (" + r.instance().location() + "):");
             out.println("  " + r.settings());
+            io.havip.vrrp.machine.RouterConfig rc = r.settings().router();
+            if (!rc.unicastPeers().isEmpty()) {
+                boolean globalV6 = rc.unicastPeers().stream()
+                        .anyMatch(p -> p instanceof io.havip.core.net.Ipv6Address v6 && !v6.isLinkLocal());
+                out.println(rc.checksUnicastSource()
+                        ? "  unicast source check: on (adverts from other sources than " + rc.unicastPeers()
+                                + " are dropped and counted in unicastSourceErrors; keepalived checks only with"
+                                + " vrrp_check_unicast_src)" + (globalV6 ? "; a keepalived peer sends from its IPv6"
+                                + " link-local address unless it sets unicast_src_ip" : "")
+                        : "  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
+                                + " source are accepted");
+            }
             List<String> labels = List.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify");
             for (int i = 0; i < labels.size(); i++) {
                 String label = labels.get(i);

@@ -91,6 +91,35 @@ class HavipdCheckTest {
     }
 
     @Test
+    void saysWhetherTheUnicastSourceCheckIsOnForEachUnicastInstance(@TempDir Path dir) throws IOException {
+        String instances = "vrrp_instance U {\n interface eth0\n virtual_router_id 51\n unicast_peer {\n  198.51.100.12\n"
+                + " }\n virtual_ipaddress {\n  198.51.100.50\n }\n}\n"
+                + "vrrp_instance M {\n interface eth0\n virtual_router_id 52\n virtual_ipaddress {\n  198.51.100.51\n"
+                + " }\n}\n";
+        Path f = dir.resolve("keepalived.conf");
+        Files.writeString(f, instances);
+        Result on = havipd("--check", "-f", f.toString());
+        assertThat(on.status()).as(on.err()).isZero();
+        assertThat(on.out()).containsOnlyOnce("unicast source check")
+                .contains("  unicast source check: on (adverts from other sources than [198.51.100.12] are dropped and"
+                        + " counted in unicastSourceErrors; keepalived checks only with vrrp_check_unicast_src)");
+        Files.writeString(f, instances + "havip {\n accept_adverts_from_non_peers\n}\n");
+        Result off = havipd("--check", "-f", f.toString());
+        assertThat(off.status()).as(off.err()).isZero();
+        assertThat(off.out()).containsOnlyOnce("unicast source check")
+                .contains("  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
+                        + " source are accepted")
+                .contains("unicast [198.51.100.12] (adverts from non-peers accepted)");
+        Files.writeString(f, "vrrp_instance V6 {\n interface eth0\n virtual_router_id 51\n unicast_peer {\n"
+                + "  2001:db8::12\n }\n virtual_ipaddress {\n  2001:db8::50/64\n }\n}\n");
+        Result v6 = havipd("--check", "-f", f.toString());
+        assertThat(v6.status()).as(v6.err()).isZero();
+        assertThat(v6.out()).contains("  unicast source check: on (adverts from other sources than [2001:db8::12] are"
+                + " dropped and counted in unicastSourceErrors; keepalived checks only with vrrp_check_unicast_src); a"
+                + " keepalived peer sends from its IPv6 link-local address unless it sets unicast_src_ip");
+    }
+
+    @Test
     void aBadValueFailsWithFileLineAndKey(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.conf");
         Files.writeString(f, "vrrp_instance A {\n  interface eth0\n  virtual_router_id 51\n  advert_int abc\n"

@@ -31,6 +31,9 @@ final class HavipBlock {
     private static final String SECRET_FILE_ALLOWED = "the path of a regular file of " + MIN_SECRET_BYTES + "-"
             + MAX_SECRET_BYTES + " bytes (a trailing line break is not part of the secret), readable by the daemon only";
 
+    /** Keys that are not about the liveness channel: a block of only these does not turn the channel on. */
+    private static final Set<String> NOT_LIVENESS = Set.of("accept_adverts_from_non_peers");
+
     private HavipBlock() {
     }
 
@@ -40,7 +43,12 @@ final class HavipBlock {
         SourceLocation secretAt = null;
         int port = 0;
         Duration grace = HavipSettings.DEFAULT_GRACE;
+        boolean acceptNonPeers = false;
+        boolean onlyOtherSettings = !block.block().isEmpty();
         for (Statement s : block.block()) {
+            if (!NOT_LIVENESS.contains(s.name())) {
+                onlyOtherSettings = false;
+            }
             switch (s.name()) {
                 case "liveness" -> liveness = r.bool(s);
                 case "liveness_secret", "liveness_secret_file" -> {
@@ -55,14 +63,19 @@ final class HavipBlock {
                 case "liveness_port" -> port = r.integer(s, 1, 65535, "1-65535; default 11200 + virtual_router_id");
                 case "liveness_grace_ms" -> grace = Duration.ofMillis(r.integer(s, 0, MAX_GRACE_MS,
                         "0-" + MAX_GRACE_MS + " milliseconds; default 10"));
+                case "accept_adverts_from_non_peers" -> acceptNonPeers = r.bool(s);
                 default -> r.warn(s.location(), "unknown keyword '" + s.name() + "' in havip ignored");
             }
+        }
+        if (onlyOtherSettings && secret == null) {
+            liveness = false; // a block of other settings only does not ask for the channel
         }
         if (liveness && secret == null) {
             throw new ConfigException(block.location(), "havip", "the liveness channel needs a shared secret and the"
                     + " block gives none", "liveness_secret_file PATH, liveness_secret \"...\", or liveness off");
         }
-        return new HavipSettings(liveness, secret == null ? new byte[0] : secret, port, grace, Optional.of(block.location()));
+        return new HavipSettings(liveness, secret == null ? new byte[0] : secret, port, grace, Optional.of(block.location()),
+                acceptNonPeers);
     }
 
     /** The one value, checked without ever echoing it (the generic helpers quote extra values in warnings). */

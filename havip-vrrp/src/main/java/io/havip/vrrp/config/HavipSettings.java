@@ -18,6 +18,7 @@ import java.util.Optional;
  *     liveness_port 11251                      # default 11200 + virtual_router_id
  *     liveness_grace_ms 10
  *     liveness off                             # optional: plain VRRP timing
+ *     accept_adverts_from_non_peers            # optional: keepalived's default for unicast instances
  * }
  * </pre>
  *
@@ -29,15 +30,21 @@ import java.util.Optional;
  * @param livenessPort    {@code liveness_port}, 0 for the default 11200 + VRID
  * @param livenessGrace   {@code liveness_grace_ms} (default 10 ms)
  * @param location        where the block starts; empty for {@link #NONE}
+ * @param acceptAdvertsFromNonPeers {@code accept_adverts_from_non_peers}: unicast instances accept adverts
+ *                        from sources that are not their {@code unicast_peer}s, as keepalived does without
+ *                        {@code vrrp_check_unicast_src}; default off: havip drops and counts them (an
+ *                        instance's {@code check_unicast_src}, or the global {@code vrrp_check_unicast_src},
+ *                        keeps the check on anyway)
  */
 public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
-                            Optional<SourceLocation> location) {
+                            Optional<SourceLocation> location, boolean acceptAdvertsFromNonPeers) {
 
     /** {@link io.havip.vrrp.liveness.LivenessConfig#DEFAULT_GRACE}. */
     public static final Duration DEFAULT_GRACE = io.havip.vrrp.liveness.LivenessConfig.DEFAULT_GRACE;
 
     /** No {@code havip} block: the channel is off and the file means exactly what it means to keepalived. */
-    public static final HavipSettings NONE = new HavipSettings(false, new byte[0], 0, DEFAULT_GRACE, Optional.empty());
+    public static final HavipSettings NONE = new HavipSettings(false, new byte[0], 0, DEFAULT_GRACE, Optional.empty(),
+            false);
 
     public HavipSettings {
         livenessSecret = Objects.requireNonNull(livenessSecret, "livenessSecret").clone();
@@ -62,12 +69,14 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
     @Override
     public boolean equals(Object o) {
         return o instanceof HavipSettings h && liveness == h.liveness && Arrays.equals(livenessSecret, h.livenessSecret)
-                && livenessPort == h.livenessPort && livenessGrace.equals(h.livenessGrace) && location.equals(h.location);
+                && livenessPort == h.livenessPort && livenessGrace.equals(h.livenessGrace) && location.equals(h.location)
+                && acceptAdvertsFromNonPeers == h.acceptAdvertsFromNonPeers;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(liveness, Arrays.hashCode(livenessSecret), livenessPort, livenessGrace, location);
+        return Objects.hash(liveness, Arrays.hashCode(livenessSecret), livenessPort, livenessGrace, location,
+                acceptAdvertsFromNonPeers);
     }
 
     /** Never shows the secret, only its length. */
@@ -75,6 +84,7 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
     public String toString() {
         return "HavipSettings[liveness " + (liveness ? "on" : "off") + ", secret " + livenessSecret.length + " bytes, port "
                 + (livenessPort == 0 ? "11200+vrid" : livenessPort) + ", grace " + livenessGrace
+                + (acceptAdvertsFromNonPeers ? ", adverts from non-peers accepted" : "")
                 + location.map(l -> ", at " + l).orElse("") + "]";
     }
 }

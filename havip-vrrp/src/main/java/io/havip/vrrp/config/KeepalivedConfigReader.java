@@ -81,7 +81,7 @@ public final class KeepalivedConfigReader {
     /** vrrp_instance keys accepted and not kept, because they change nothing havip does. */
     private static final Set<String> QUIET_INSTANCE = Set.of("debug", "native_ipv6", "notify_priority_changes",
             "kernel_rx_buf_size", "linkbeat_use_polling", "sync_group_tracking_weight", "notify_deleted",
-            "skip_check_adv_addr", "strict_mode", "check_unicast_src", "track_src_ip", "unicast_fault_no_peer");
+            "skip_check_adv_addr", "strict_mode", "track_src_ip", "unicast_fault_no_peer");
     /** vrrp_instance keys and blocks keepalived knows that change behaviour havip does not implement: warned. */
     private static final Set<String> UNSUPPORTED_INSTANCE = Set.of("use_vmac", "use_vmac_addr", "vmac_xmit_base", "use_ipvlan",
             "vrf", "track_file", "track_process", "track_bfd", "virtual_routes", "virtual_rules", "mcast_dst_ip",
@@ -346,6 +346,7 @@ public final class KeepalivedConfigReader {
         final NotifyDraft notify = new NotifyDraft();
         GarpDraft garp;
         boolean smtpAlert;
+        boolean checkUnicastSource;
 
         InstanceDraft(String name, SourceLocation location) {
             this.name = name;
@@ -425,6 +426,7 @@ public final class KeepalivedConfigReader {
                 case "track_interface" -> d.trackInterfaces.addAll(trackInterfaces(s));
                 case "track_script" -> d.trackScripts.addAll(trackScripts(s));
                 case "smtp_alert" -> d.smtpAlert = bool(s);
+                case "check_unicast_src" -> d.checkUnicastSource = bool(s);
                 default -> {
                     if (d.notify.accept(s, this)) {
                         continue;
@@ -711,7 +713,7 @@ public final class KeepalivedConfigReader {
         return new VrrpInstanceConfig(d.name, d.state, Optional.ofNullable(d.interfaceName), d.vrid, d.priority, version,
                 family, advert, auth, !nopreempt, preemptDelay, accept, d.dontTrackPrimary, source, peers, vips, d.excluded,
                 tracked, resolveScripts(d.trackScripts, scripts, who), d.notify.build(), d.garp.buildOver(globals.garp()),
-                d.smtpAlert, d.location);
+                d.smtpAlert, d.location, d.checkUnicastSource);
     }
 
     /** keepalived's advert_int completion: v2 rounds to whole seconds, v3 to 10 ms and at most 40.95 s. */

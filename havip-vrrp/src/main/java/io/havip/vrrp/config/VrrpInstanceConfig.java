@@ -38,6 +38,9 @@ import java.util.Optional;
  * @param garp                  gratuitous ARP / NA schedule (instance keys over the global ones)
  * @param smtpAlert             {@code smtp_alert} (havip sends no e-mail; kept for completeness)
  * @param location              where the block starts
+ * @param checkUnicastSource    {@code check_unicast_src}: only accept adverts from the unicast peers (havip
+ *                              does so anyway unless the {@code havip} block says
+ *                              {@code accept_adverts_from_non_peers}; this keyword then still wins)
  */
 public record VrrpInstanceConfig(String name, InitialState initialState, Optional<String> interfaceName, int virtualRouterId,
                                  int priority, VrrpVersion version, IpFamily family, Duration advertInterval,
@@ -46,7 +49,7 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
                                  List<IpAddress> unicastPeers, List<VirtualIpAddress> virtualAddresses,
                                  List<VirtualIpAddress> excludedAddresses, List<TrackedInterface> trackInterfaces,
                                  List<TrackedScript> trackScripts, NotifyScripts notifyScripts, GarpSettings garp, boolean smtpAlert,
-                                 SourceLocation location) {
+                                 SourceLocation location, boolean checkUnicastSource) {
 
     public VrrpInstanceConfig {
         Objects.requireNonNull(name, "name");

@@ -40,11 +40,16 @@ import java.util.Set;
  * @param garpOnLowerPriorityAdvert as master, answer a lower-priority advert with a fresh gratuitous
  *                                 ARP / NA burst besides the advert (keepalived {@code garp_lower_prio_repeat})
  * @param trackers                 interface and health-check trackers feeding FAULT and priority
+ * @param acceptAdvertsFromNonPeers with unicast peers: also accept adverts whose IP source is not one of
+ *                                 them (keepalived's default). Default false: they are dropped and counted
+ *                                 in {@link VrrpStats#unicastSourceErrors()} (keepalived does that only with
+ *                                 {@code vrrp_check_unicast_src}). No effect on a multicast router
  */
 public record RouterConfig(RouterId router, VrrpVersion version, int priority, Duration advertInterval,
                            List<InterfaceAddress> virtualAddresses, boolean preempt, Duration preemptDelay,
                            Optional<String> password, List<IpAddress> unicastPeers,
-                           boolean garpOnLowerPriorityAdvert, List<TrackerSpec> trackers) {
+                           boolean garpOnLowerPriorityAdvert, List<TrackerSpec> trackers,
+                           boolean acceptAdvertsFromNonPeers) {
 
     /** The address-owner priority (RFC 5798 section 5.2.4). */
     public static final int OWNER_PRIORITY = 255;
@@ -130,6 +135,14 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         return priority == OWNER_PRIORITY;
     }
 
+    /**
+     * True when adverts must come from a configured unicast peer: unicast peers are set and
+     * {@link #acceptAdvertsFromNonPeers()} is off.
+     */
+    public boolean checksUnicastSource() {
+        return !unicastPeers.isEmpty() && !acceptAdvertsFromNonPeers;
+    }
+
     /** The advert interval as the 12-bit v3 field / v2 seconds times 100, in centiseconds. */
     public int advertIntervalCs() {
         return (int) (advertInterval.toMillis() / 10);
@@ -171,7 +184,9 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         return "RouterConfig[" + router + ", v" + version.number() + ", priority " + priority + ", every "
                 + advertInterval + ", " + virtualAddresses + (preempt ? ", preempt" : ", nopreempt")
                 + (preemptDelay.isZero() ? "" : " delay " + preemptDelay) + (password.isPresent() ? ", PASS" : "")
-                + (unicastPeers.isEmpty() ? "" : ", unicast " + unicastPeers) + (trackers.isEmpty() ? "" : ", " + trackers)
+                + (unicastPeers.isEmpty() ? "" : ", unicast " + unicastPeers)
+                + (unicastPeers.isEmpty() || !acceptAdvertsFromNonPeers ? "" : " (adverts from non-peers accepted)")
+                + (trackers.isEmpty() ? "" : ", " + trackers)
                 + "]";
     }
 
@@ -205,6 +220,7 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         private final List<IpAddress> unicastPeers = new ArrayList<>();
         private boolean garpOnLowerPriorityAdvert = true;
         private final List<TrackerSpec> trackers = new ArrayList<>();
+        private boolean acceptAdvertsFromNonPeers;
 
         private Builder() {
         }
@@ -287,9 +303,16 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
             return this;
         }
 
+        /** See {@link RouterConfig#acceptAdvertsFromNonPeers()}; default false. */
+        public Builder acceptAdvertsFromNonPeers(boolean accept) {
+            this.acceptAdvertsFromNonPeers = accept;
+            return this;
+        }
+
         public RouterConfig build() {
             return new RouterConfig(router != null ? router : identity(), version, priority, advertInterval, virtualAddresses, preempt, preemptDelay,
-                    Optional.ofNullable(password), unicastPeers, garpOnLowerPriorityAdvert, trackers);
+                    Optional.ofNullable(password), unicastPeers, garpOnLowerPriorityAdvert, trackers,
+                    acceptAdvertsFromNonPeers);
         }
 
         private RouterId identity() {

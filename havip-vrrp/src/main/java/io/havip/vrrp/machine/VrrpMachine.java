@@ -9,6 +9,7 @@ import static io.havip.core.RouterState.STOP;
 import io.havip.core.RouterState;
 import io.havip.core.TransitionReason;
 import io.havip.core.net.IpAddress;
+import io.havip.core.net.Ipv6Address;
 import io.havip.vrrp.codec.DecodeResult;
 import io.havip.vrrp.codec.RejectReason;
 import io.havip.vrrp.codec.VrrpAdvertisement;
@@ -53,11 +54,15 @@ import org.slf4j.LoggerFactory;
  * {@code preempt_time} in {@code vrrp_state_backup}).
  *
  * <h2>Validation (RFC 5798 section 7.1, in keepalived's order)</h2>
- * VRID and family (other routers: counted, not an error); TTL / hop limit 255 unless unicast
+ * VRID and family (other routers: counted, not an error); with unicast peers, the IP source
+ * must be one of them unless {@link RouterConfig#acceptAdvertsFromNonPeers()} (checked first,
+ * before the packet is decoded, so a stranger's flood costs a set lookup; keepalived checks it
+ * last and only with {@code vrrp_check_unicast_src}); TTL / hop limit 255 unless unicast
  * peers are configured (keepalived 2.x skips the check for unicast, where senders may use
  * {@code unicast_ttl}); version; for v2 auth type, password and advert interval; multicast
- * vs unicast destination; the address list (a mismatch is counted and the advert dropped
- * unless it comes from the address owner, priority 255, as section 7.1 says).
+ * vs unicast destination; the address list (a mismatch is counted and the advert dropped, even
+ * from the address owner, priority 255: section 7.1 would accept the owner's, but keepalived
+ * drops it, and accepting it would let a forger take over without knowing the addresses).
  */
 public final class VrrpMachine {
 
@@ -76,8 +81,15 @@ public final class VrrpMachine {
     /** (reason, source) pairs already logged: a bad sender adverts every interval, so log once, then count. */
     private final java.util.Set<String> dropsLogged = new HashSet<>();
     private static final int MAX_ADDRESS_LIST_WARNED = 64;
+    /** Why an IPv6 peer given by its global address may advertise from a link-local one (checked with keepalived 2.2.7). */
+    private static final String LINK_LOCAL_HINT = " (keepalived sends from its link-local address unless unicast_src_ip"
+            + " is set: set it there to the address listed here, or list this link-local address as the peer)";
     private final long advertIntervalNanos;
     private final String name;
+    /** The configured unicast peers, when adverts from others are dropped; null when any source is accepted. */
+    private final java.util.Set<IpAddress> peersOnly;
+    /** IPv6 peers given by global addresses: a link-local source may be one of them (keepalived's default source). */
+    private final boolean globalV6Peers;
 
     private RouterState state = INITIALIZE;
     private int basePriority;
@@ -137,6 +149,8 @@ public final class VrrpMachine {
         this.basePriority = config.priority();
         this.name = config.router().name();
         this.effectivePriority = computePriority();
+        this.peersOnly = config.checksUnicastSource() ? java.util.Set.copyOf(config.unicastPeers()) : null;
+        this.globalV6Peers = config.unicastPeers().stream().anyMatch(p -> p instanceof Ipv6Address v6 && !v6.isLinkLocal());
     }
 
     // ------------------------------------------------------------------ inputs
@@ -210,6 +224,10 @@ public final class VrrpMachine {
             counters.advertisementsReceived++;
             backupReceive(nowNanos, source, accepted.advert());
             return List.of();
+        }
+        if (peersOnly != null && vrrpMessage != null && vrrpMessage.length > 1
+                && (vrrpMessage[1] & 0xff) == config.router().vrid() && source.family() == config.router().family() && fromStranger(source)) {
+            return List.of(); // before the decode: a stranger's flood costs a set lookup per packet
         }
         DecodeResult result = VrrpCodec.decode(vrrpMessage, source, destination);
         if (result instanceof DecodeResult.Decoded decoded) {
@@ -498,6 +516,9 @@ public final class VrrpMachine {
             LOG.debug("{}: ignoring an advert from our own address {} (looped back)", name, source);
             return false;
         }
+        if (peersOnly != null && fromStranger(source)) {
+            return false;
+        }
         if (config.unicastPeers().isEmpty() && ttl != REQUIRED_TTL) {
             counters.ttlErrors++;
             logDrop("ttl", source, false, "{}: dropped advert from {}: TTL/hop limit {} is not {}", name, source, ttl,
@@ -523,21 +544,49 @@ public final class VrrpMachine {
         List<IpAddress> ours = config.addresses();
         boolean listMatches = adv.addresses().size() == ours.size() && new HashSet<>(adv.addresses()).containsAll(ours);
         if (!listMatches) {
+            // Dropped even from the address owner (priority 255), as keepalived does ("not present in MASTER
+            // advert"); RFC 5798 section 7.1 would accept the owner's, which lets a forger that does not know
+            // the addresses take over with one priority-255 advert.
             counters.addressListErrors++;
-            boolean owner = adv.priority() == RouterConfig.OWNER_PRIORITY;
             logDrop("address list", source, true,
-                    "{}: advert from {} lists {} but we have {}: misconfiguration; {} (logged once per source; "
-                            + "counted in addressListErrors)",
-                    name, source, adv.addresses(), ours, owner ? "accepted (sent by the address owner)" : "dropped");
-            if (!owner) {
-                return false;
-            }
+                    "{}: advert from {} lists {} but we have {}: misconfiguration (or forgery); dropped{} (logged once "
+                            + "per source; counted in addressListErrors)",
+                    name, source, adv.addresses(), ours,
+                    adv.priority() == RouterConfig.OWNER_PRIORITY ? ", although it claims priority 255 (owner)" : "");
+            return false;
         }
         if (adv.priority() == 0) {
             counters.priorityZeroReceived++;
         }
-        acceptedClean = listMatches;
+        acceptedClean = true;
         return true;
+    }
+
+    /**
+     * True, after counting and logging it, when {@code source} is not a configured unicast peer
+     * (only called with the check on). Our own address is left to the looped-back check.
+     */
+    private boolean fromStranger(IpAddress source) {
+        if (peersOnly.contains(source) || source.equals(primaryAddress)) {
+            return false;
+        }
+        counters.unicastSourceErrors++;
+        boolean linkLocal = globalV6Peers && source instanceof Ipv6Address v6 && v6.isLinkLocal();
+        logDrop("unicast source", source, true,
+                "{}: dropped advert from {}: not a unicast peer (peers {}); a stranger on the segment, or a peer "
+                        + "listed by another of its addresses{} (logged once per source; counted in unicastSourceErrors; "
+                        + "acceptAdvertsFromNonPeers, or havip { accept_adverts_from_non_peers } in havipd, accepts "
+                        + "them as keepalived does)", name, source, config.unicastPeers(), linkLocal ? LINK_LOCAL_HINT : "");
+        return true;
+    }
+
+    /**
+     * Whether an advert from {@code source} may count at all: false when unicast peers are
+     * configured, adverts from non-peers are dropped, and {@code source} is none of them. For
+     * drivers that look at adverts outside the machine (the engine during a handover).
+     */
+    public boolean acceptsSource(IpAddress source) {
+        return peersOnly == null || peersOnly.contains(source);
     }
 
     /**

@@ -25,12 +25,16 @@ package io.havip.vrrp.machine;
  * @param vridMismatch           adverts for another virtual router (other VRID or family) on the same
  *                               link: not an error, other routers share the segment
  * @param otherErrors            malformed in a way none of the above names (the codec's detail is logged)
+ * @param unicastSourceErrors    with unicast peers configured: adverts for this VRID whose IP source is not a
+ *                               configured peer, dropped before any other check (keepalived logs these as
+ *                               "not a unicast peer" with {@code vrrp_check_unicast_src} but has no counter);
+ *                               always 0 for multicast routers and with {@code acceptAdvertsFromNonPeers}
  */
 public record VrrpStats(long advertisementsReceived, long advertisementsSent, long becameMaster, long releasedMaster,
                         long packetLengthErrors, long advertIntervalErrors, long ttlErrors, long invalidTypeReceived,
                         long addressListErrors, long invalidAuthType, long authTypeMismatch, long authFailures,
                         long priorityZeroReceived, long priorityZeroSent, long checksumErrors, long versionErrors,
-                        long vridMismatch, long otherErrors) {
+                        long vridMismatch, long otherErrors, long unicastSourceErrors) {
 
     /** Mutable counters owned by one machine (single-threaded, like the machine). */
     static final class Counters {
@@ -52,12 +56,13 @@ public record VrrpStats(long advertisementsReceived, long advertisementsSent, lo
         long versionErrors;
         long vridMismatch;
         long otherErrors;
+        long unicastSourceErrors;
 
         VrrpStats snapshot() {
             return new VrrpStats(advertisementsReceived, advertisementsSent, becameMaster, releasedMaster,
                     packetLengthErrors, advertIntervalErrors, ttlErrors, invalidTypeReceived, addressListErrors,
                     invalidAuthType, authTypeMismatch, authFailures, priorityZeroReceived, priorityZeroSent,
-                    checksumErrors, versionErrors, vridMismatch, otherErrors);
+                    checksumErrors, versionErrors, vridMismatch, otherErrors, unicastSourceErrors);
         }
     }
 }

@@ -93,6 +93,24 @@ class HavipBlockTest {
     }
 
     @Test
+    void acceptAdvertsFromNonPeersAloneNeedsNoSecretAndLeavesTheChannelOff() {
+        HavipSettings h = havip(" accept_adverts_from_non_peers");
+        assertThat(h.acceptAdvertsFromNonPeers()).isTrue();
+        assertThat(h.livenessOn()).isFalse();
+        assertThat(h.toString()).contains("adverts from non-peers accepted");
+        assertThat(havip(" accept_adverts_from_non_peers off").acceptAdvertsFromNonPeers()).isFalse();
+        HavipSettings both = havip(" accept_adverts_from_non_peers on\n liveness_secret \"" + SECRET + "\"");
+        assertThat(both.acceptAdvertsFromNonPeers()).isTrue();
+        assertThat(both.livenessOn()).isTrue();
+        assertThat(havip(" liveness_secret \"" + SECRET + "\"").acceptAdvertsFromNonPeers()).as("default").isFalse();
+        assertThat(HavipSettings.NONE.acceptAdvertsFromNonPeers()).isFalse();
+        assertThat(error(" accept_adverts_from_non_peers\n liveness_port 11251")).as("a liveness key still asks for"
+                + " the channel").startsWith("8: key 'havip': the liveness channel needs a shared secret");
+        assertThat(error(" accept_adverts_from_non_peers maybe")).startsWith("9: key 'accept_adverts_from_non_peers':"
+                + " \"maybe\" is not a boolean");
+    }
+
+    @Test
     void secretFileResolvesBesideTheFileThatNamesItAndLosesOnlyItsTrailingLineBreak() throws IOException {
         secretFile(SECRET + " \r\n");
         HavipSettings h = havip(" liveness_secret_file secret");
@@ -224,12 +242,12 @@ class HavipBlockTest {
     @Test
     void theSecretIsCopiedInAndOut() {
         byte[] b = SECRET.getBytes(StandardCharsets.UTF_8);
-        HavipSettings h = new HavipSettings(true, b, 0, Duration.ZERO, java.util.Optional.empty());
+        HavipSettings h = new HavipSettings(true, b, 0, Duration.ZERO, java.util.Optional.empty(), false);
         b[0] = 'X';
         h.livenessSecret()[1] = 'Y';
         assertThat(h.livenessSecret()).isEqualTo(SECRET.getBytes(StandardCharsets.UTF_8));
         assertThat(h).isEqualTo(new HavipSettings(true, SECRET.getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO,
-                java.util.Optional.empty())).hasSameHashCodeAs(new HavipSettings(true,
-                SECRET.getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO, java.util.Optional.empty()));
+                java.util.Optional.empty(), false)).hasSameHashCodeAs(new HavipSettings(true,
+                SECRET.getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO, java.util.Optional.empty(), false));
     }
 }

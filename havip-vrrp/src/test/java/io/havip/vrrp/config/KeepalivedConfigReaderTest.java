@@ -382,6 +382,10 @@ class KeepalivedConfigReaderTest {
         assertThat(c.instance("ACC").orElseThrow().accept()).isTrue();
         assertThat(only(instance(" no_accept")).accept()).isFalse();
         assertThat(c.warnings()).isEmpty();
+        assertThat(c.instance("VI").orElseThrow().checkUnicastSource()).isFalse();
+        KeepalivedConfig checked = read(instance(" check_unicast_src"));
+        assertThat(checked.instance("VI").orElseThrow().checkUnicastSource()).isTrue();
+        assertThat(checked.warnings()).isEmpty();
     }
 
     @Test

@@ -24,13 +24,15 @@ import java.util.regex.Pattern;
 
 /**
  * Two havip routers (n1, n2, each a NodeMain JVM in its own namespace) and a client on one
- * bridge, IPv4 multicast VRRPv3 at a 100 ms advert interval, plus an {@link InvariantChecker}
+ * bridge, IPv4 multicast VRRPv3 at a 100 ms advert interval (or another {@link Mode}: in unicast
+ * modes each router's peer is the other), plus an {@link InvariantChecker}
  * sampling who holds the VIP and who says MASTER. Each router's RouterStats are rewritten to a
  * file every 50 ms (NodeMain {@code stats-file=}). Closing kills what still runs; the testbed
  * (closed by TestbedExtension) removes the namespaces.
  */
 final class FaultBed implements AutoCloseable {
 
+    /** The mode of {@link #FaultBed(Testbed)}. */
     static final Mode MODE = Mode.IPV4_MULTICAST;
     static final Duration CONVERGE = Duration.ofSeconds(10);
     /** The advert interval every scenario runs at (NodeMain interval-ms=100). */
@@ -49,18 +51,25 @@ final class FaultBed implements AutoCloseable {
     final Node n1;
     final Node n2;
     final Node client;
-    final IpAddress vip = MODE.vip();
+    final Mode mode;
+    final IpAddress vip;
     final Router r1;
     final Router r2;
     final InvariantChecker checker;
 
     FaultBed(Testbed net) {
+        this(net, MODE);
+    }
+
+    FaultBed(Testbed net, Mode mode) {
         this.net = net;
+        this.mode = mode;
+        this.vip = mode.vip();
         this.n1 = net.addNode("n1");
         this.n2 = net.addNode("n2");
         this.client = net.addNode("client");
-        this.r1 = new Router(n1);
-        this.r2 = new Router(n2);
+        this.r1 = new Router(n1, mode, List.of(n1, n2));
+        this.r2 = new Router(n2, mode, List.of(n1, n2));
         this.checker = new InvariantChecker(List.of(r1, r2), vip);
     }
 
@@ -138,11 +147,16 @@ final class FaultBed implements AutoCloseable {
         final Node node;
         final Path stats;
         final Path health;
+        private final Mode mode;
+        /** Both routers' nodes: in unicast modes the other one is the peer. */
+        private final List<Node> routers;
         private HavipProcess process;
         private final List<HavipProcess> previous = new ArrayList<>();
 
-        Router(Node node) {
+        Router(Node node, Mode mode, List<Node> routers) {
             this.node = node;
+            this.mode = mode;
+            this.routers = routers;
             try {
                 Path dir = Files.createTempDirectory("havip-faults-" + node.name());
                 dir.toFile().setReadable(true, false);
@@ -155,9 +169,9 @@ final class FaultBed implements AutoCloseable {
             }
         }
 
-        /** Starts NodeMain here (replacing a dead process) with MODE's arguments at {@code priority} plus {@code extra}. */
+        /** Starts NodeMain here (replacing a dead process) with the mode's arguments at {@code priority} plus {@code extra}. */
         HavipProcess start(int priority, String... extra) {
-            List<String> args = new ArrayList<>(MODE.args(node, List.of(), priority, extra));
+            List<String> args = new ArrayList<>(mode.args(node, routers, priority, extra));
             args.add("stats-file=" + stats);
             args.add("health-file=" + health);
             if (process != null) {

@@ -116,7 +116,12 @@ final class InvariantChecker implements AutoCloseable {
     void assertSteady(FaultBed.Router expected, long millis) {
         long from = System.currentTimeMillis();
         HavipProcess.sleep(millis);
-        for (Sample s : since(from)) {
+        assertSteadySince(expected, from);
+    }
+
+    /** Every sample taken since {@code fromMillis} must show {@code expected} as sole holder and sole master. */
+    void assertSteadySince(FaultBed.Router expected, long fromMillis) {
+        for (Sample s : since(fromMillis)) {
             if (!s.converged() || s.holders().get(0) != expected) {
                 throw new AssertionError("invariant broken while nothing was injected: expected " + expected
                         + " as the only holder and master, sampled " + s + "; events " + events());

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   vips=198.51.100.50/24[,...]   peers=198.51.100.12[,...] (unicast; none: multicast)
  *   preempt=true password=secret handover-ms=300 (default: the builder's)
  *   garp-lower=false          (the builder's garpOnLowerPriorityAdvert; default true)
+ *   accept-non-peers=true     (the builder's acceptAdvertsFromNonPeers; default false)
  *   stats-file=/tmp/x/stats   RouterStats.toString() rewritten there every 50 ms (and a STATS line at close)
  *   health-file=/tmp/x/hc health=INTERVAL_MS,TIMEOUT_MS,RISE,FALL,WEIGHT
  *                             a health check steered by that file: absent or "ok" healthy, "fail" failing,
@@ -49,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NodeMain {
 
     private static final Set<String> KEYS = Set.of("events", "if", "vrid", "version", "priority", "interval-ms", "vips",
-            "peers", "preempt", "password", "handover-ms", "garp-lower", "stats-file", "health-file", "health", "listener");
+            "peers", "preempt", "password", "handover-ms", "garp-lower", "stats-file", "health-file", "health", "listener",
+            "accept-non-peers");
 
     private NodeMain() {
     }
@@ -76,7 +78,8 @@ public final class NodeMain {
                     .priority(Integer.parseInt(o.getOrDefault("priority", "100")))
                     .advertInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("interval-ms", "1000"))))
                     .preempt(Boolean.parseBoolean(o.getOrDefault("preempt", "true")))
-                    .garpOnLowerPriorityAdvert(Boolean.parseBoolean(o.getOrDefault("garp-lower", "true")));
+                    .garpOnLowerPriorityAdvert(Boolean.parseBoolean(o.getOrDefault("garp-lower", "true")))
+                    .acceptAdvertsFromNonPeers(Boolean.parseBoolean(o.getOrDefault("accept-non-peers", "false")));
             FailoverListener eventsListener = change -> emit(events, "STATE " + change.to() + " " + change.reason()
                     + " " + change.priority());
             String extra = o.get("listener");

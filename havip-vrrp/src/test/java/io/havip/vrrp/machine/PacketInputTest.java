@@ -1,8 +1,10 @@
 package io.havip.vrrp.machine;
 
 import static io.havip.vrrp.machine.Fixtures.HIGHER_PEER;
+import static io.havip.vrrp.machine.Fixtures.LOWER_PEER;
 import static io.havip.vrrp.machine.Fixtures.MCAST;
 import static io.havip.vrrp.machine.Fixtures.SEC;
+import static io.havip.vrrp.machine.Fixtures.SELF;
 import static io.havip.vrrp.machine.Fixtures.advert;
 import static io.havip.vrrp.machine.Fixtures.started;
 import static io.havip.vrrp.machine.Fixtures.v2;
@@ -57,6 +59,28 @@ class PacketInputTest {
         check(V2, b -> b.authType(3), VrrpStats::invalidAuthType);
         check(V3, b -> b.interval(0), VrrpStats::advertIntervalErrors);
         check(V3, b -> b.vrid(0), VrrpStats::otherErrors);
+    }
+
+    @Test
+    void aNonPeersBytesAreDroppedBeforeTheyAreDecoded() {
+        RouterConfig uni = v3(100).unicastPeer(LOWER_PEER).build();
+        // a checksum the codec would refuse: counted as a stranger's, so the decode never ran
+        byte[] forged = VrrpPacketBuilder.from(advert(uni, 255)).corruptChecksum().build(HIGHER_PEER, SELF);
+        VrrpMachine m = started(uni, 0);
+        long deadline = m.nextDeadlineNanos();
+        for (int i = 0; i < 3; i++) {
+            assertThat(m.onPacket(SEC, HIGHER_PEER, SELF, 255, forged)).isEmpty();
+        }
+        assertThat(m.stats().unicastSourceErrors()).isEqualTo(3);
+        assertThat(m.stats().checksumErrors()).isZero();
+        assertThat(m.nextDeadlineNanos()).isEqualTo(deadline);
+        // another VRID from a non-peer is another router's business: decoded and counted as such
+        m.onPacket(SEC, HIGHER_PEER, SELF, 255, VrrpPacketBuilder.from(advert(uni, 200)).vrid(52).build(HIGHER_PEER, SELF));
+        assertThat(m.stats().vridMismatch()).isEqualTo(1);
+        assertThat(m.stats().unicastSourceErrors()).isEqualTo(3);
+        // the peer's valid bytes are taken
+        m.onPacket(2 * SEC, LOWER_PEER, SELF, 255, VrrpCodec.encode(advert(uni, 200), LOWER_PEER, SELF));
+        assertThat(m.stats().advertisementsReceived()).isEqualTo(1);
     }
 
     @Test
