@@ -40,11 +40,14 @@ import java.util.Set;
  * @param garpOnLowerPriorityAdvert as master, answer a lower-priority advert with a fresh gratuitous
  *                                 ARP / NA burst besides the advert (keepalived {@code garp_lower_prio_repeat})
  * @param trackers                 interface and health-check trackers feeding FAULT and priority
+ * @param strayAddressPolicy       what a router that is not master does with a virtual address found on
+ *                                 its interface ({@link StrayAddressPolicy#REMOVE} by default)
  */
 public record RouterConfig(RouterId router, VrrpVersion version, int priority, Duration advertInterval,
                            List<InterfaceAddress> virtualAddresses, boolean preempt, Duration preemptDelay,
                            Optional<String> password, List<IpAddress> unicastPeers,
-                           boolean garpOnLowerPriorityAdvert, List<TrackerSpec> trackers) {
+                           boolean garpOnLowerPriorityAdvert, List<TrackerSpec> trackers,
+                           StrayAddressPolicy strayAddressPolicy) {
 
     /** The address-owner priority (RFC 5798 section 5.2.4). */
     public static final int OWNER_PRIORITY = 255;
@@ -112,6 +115,7 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         for (TrackerSpec t : trackers) {
             require(names.add(t.key()), who + "tracker " + t.key() + " is listed twice");
         }
+        require(strayAddressPolicy != null, who + "strayAddressPolicy is null (REMOVE or REPORT)");
     }
 
     /** True for IPv4 224.0.0.0/4 and IPv6 ff00::/8. */
@@ -172,6 +176,7 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
                 + advertInterval + ", " + virtualAddresses + (preempt ? ", preempt" : ", nopreempt")
                 + (preemptDelay.isZero() ? "" : " delay " + preemptDelay) + (password.isPresent() ? ", PASS" : "")
                 + (unicastPeers.isEmpty() ? "" : ", unicast " + unicastPeers) + (trackers.isEmpty() ? "" : ", " + trackers)
+                + (strayAddressPolicy == StrayAddressPolicy.REMOVE ? "" : ", stray addresses " + strayAddressPolicy)
                 + "]";
     }
 
@@ -205,6 +210,7 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         private final List<IpAddress> unicastPeers = new ArrayList<>();
         private boolean garpOnLowerPriorityAdvert = true;
         private final List<TrackerSpec> trackers = new ArrayList<>();
+        private StrayAddressPolicy strayAddressPolicy = StrayAddressPolicy.REMOVE;
 
         private Builder() {
         }
@@ -287,9 +293,14 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
             return this;
         }
 
+        public Builder strayAddressPolicy(StrayAddressPolicy p) {
+            this.strayAddressPolicy = p;
+            return this;
+        }
+
         public RouterConfig build() {
             return new RouterConfig(router != null ? router : identity(), version, priority, advertInterval, virtualAddresses, preempt, preemptDelay,
-                    Optional.ofNullable(password), unicastPeers, garpOnLowerPriorityAdvert, trackers);
+                    Optional.ofNullable(password), unicastPeers, garpOnLowerPriorityAdvert, trackers, strayAddressPolicy);
         }
 
         private RouterId identity() {
