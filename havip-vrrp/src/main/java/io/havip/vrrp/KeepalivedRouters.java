@@ -198,6 +198,7 @@ public final class KeepalivedRouters {
         i.unicastPeers().forEach(b::unicastPeer);
         Optional<LivenessConfig> liveness = livenessOf(config.havip());
         liveness.ifPresent(b::liveness);
+        b.strayAddressPolicy(config.havip().strayAddressPolicy());
         Optional<Authentication> auth = i.authentication();
         if (auth.isPresent()) {
             if (auth.get().type() == Authentication.Type.AH) {

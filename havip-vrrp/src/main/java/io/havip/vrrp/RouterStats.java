@@ -18,7 +18,14 @@ import io.havip.vrrp.machine.VrrpStats;
  * @param addressConflicts times another MAC claimed a virtual address while this node was master
  *                         (each answered with a fresh announcement burst)
  * @param liveness         the liveness channel's settings and counters (see {@link LivenessStats})
+ * @param addressesRestored virtual addresses put back on the interface as master after someone else
+ *                         removed them (by hand, a network manager, a DHCP client), each re-announced
+ * @param strayAddresses   virtual addresses found on the interface while not master (added by someone
+ *                         else): removed, or only reported, per the router's {@code StrayAddressPolicy}
+ * @param macChanges       changes of the interface's MAC as master, each answered with a fresh
+ *                         announcement from the new MAC
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
-                          long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness) {
+                          long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,
+                          long addressesRestored, long strayAddresses, long macChanges) {
 }

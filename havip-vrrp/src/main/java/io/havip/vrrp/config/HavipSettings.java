@@ -1,5 +1,6 @@
 package io.havip.vrrp.config;
 
+import io.havip.vrrp.machine.StrayAddressPolicy;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import java.util.Optional;
  *     liveness_port 11251                      # default 11200 + virtual_router_id
  *     liveness_grace_ms 10
  *     liveness off                             # optional: plain VRRP timing
+ *     stray_addresses report                   # default remove; see StrayAddressPolicy
  * }
  * </pre>
  *
@@ -29,15 +31,23 @@ import java.util.Optional;
  * @param livenessPort    {@code liveness_port}, 0 for the default 11200 + VRID
  * @param livenessGrace   {@code liveness_grace_ms} (default 10 ms)
  * @param location        where the block starts; empty for {@link #NONE}
+ * @param strayAddressPolicy {@code stray_addresses remove|report}: what a router that is not master
+ *                        does with a virtual address found on its interface (default remove)
  */
 public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
-                            Optional<SourceLocation> location) {
+                            Optional<SourceLocation> location, StrayAddressPolicy strayAddressPolicy) {
 
     /** {@link io.havip.vrrp.liveness.LivenessConfig#DEFAULT_GRACE}. */
     public static final Duration DEFAULT_GRACE = io.havip.vrrp.liveness.LivenessConfig.DEFAULT_GRACE;
 
     /** No {@code havip} block: the channel is off and the file means exactly what it means to keepalived. */
     public static final HavipSettings NONE = new HavipSettings(false, new byte[0], 0, DEFAULT_GRACE, Optional.empty());
+
+    /** The settings with the default stray address policy, {@link StrayAddressPolicy#REMOVE}. */
+    public HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
+                         Optional<SourceLocation> location) {
+        this(liveness, livenessSecret, livenessPort, livenessGrace, location, StrayAddressPolicy.REMOVE);
+    }
 
     public HavipSettings {
         livenessSecret = Objects.requireNonNull(livenessSecret, "livenessSecret").clone();
@@ -46,6 +56,7 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
         }
         Objects.requireNonNull(livenessGrace, "livenessGrace");
         Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(strayAddressPolicy, "strayAddressPolicy");
     }
 
     /** A copy of the secret. */
@@ -62,12 +73,14 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
     @Override
     public boolean equals(Object o) {
         return o instanceof HavipSettings h && liveness == h.liveness && Arrays.equals(livenessSecret, h.livenessSecret)
-                && livenessPort == h.livenessPort && livenessGrace.equals(h.livenessGrace) && location.equals(h.location);
+                && livenessPort == h.livenessPort && livenessGrace.equals(h.livenessGrace) && location.equals(h.location)
+                && strayAddressPolicy == h.strayAddressPolicy;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(liveness, Arrays.hashCode(livenessSecret), livenessPort, livenessGrace, location);
+        return Objects.hash(liveness, Arrays.hashCode(livenessSecret), livenessPort, livenessGrace, location,
+                strayAddressPolicy);
     }
 
     /** Never shows the secret, only its length. */
@@ -75,6 +88,7 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
     public String toString() {
         return "HavipSettings[liveness " + (liveness ? "on" : "off") + ", secret " + livenessSecret.length + " bytes, port "
                 + (livenessPort == 0 ? "11200+vrid" : livenessPort) + ", grace " + livenessGrace
+                + (strayAddressPolicy == StrayAddressPolicy.REMOVE ? "" : ", stray addresses " + strayAddressPolicy)
                 + location.map(l -> ", at " + l).orElse("") + "]";
     }
 }
