@@ -52,7 +52,11 @@ import org.slf4j.LoggerFactory;
  *       listener dispatch, so adverts never wait for an address change or a listener;</li>
  *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor;</li>
  *   <li>with a liveness secret, {@link LivenessMonitor}'s threads keep authenticated TCP
- *       channels to the peers and queue "peer process died" reports.</li>
+ *       channels to the peers and queue "peer process died" reports;</li>
+ *   <li>on Linux, the namespace's shared link monitor thread queues the interface's link
+ *       changes, its MAC changes and the router's addresses coming and going, which the
+ *       machine turns into repairs (restore as master, a stray removed or reported otherwise)
+ *       that the address thread carries out after checking the kernel.</li>
  * </ul>
  *
  * <h2>Liveness reports</h2>
@@ -808,7 +812,7 @@ final class Engine implements VirtualRouter {
      * from an earlier term may be stale), though each one bound is announced afresh.
      */
     private void restore(List<InterfaceAddress> addresses) {
-        try {
+        repair("restoring", addresses, () -> {
             for (VipBinder.AddressOutcome o : binder.bind(id.interfaceName(), addresses)) {
                 if (o.outcome() == VipBinder.AddressOutcome.Outcome.ADDED) {
                     addressesRestored.incrementAndGet();
@@ -819,15 +823,12 @@ final class Engine implements VirtualRouter {
                     log.debug("{}: {} reported lost but present again; re-announced", id, o.address());
                 }
             }
-        } catch (VipBinder.BindException | RuntimeException e) {
-            bindErrors.incrementAndGet();
-            log.error("{}: restoring {} on {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);
-        }
+        });
     }
 
     /** Address thread: removes the stray addresses still present (a report may be stale), counting those removed. */
     private void removeStrays(List<InterfaceAddress> addresses, RouterState in) {
-        try {
+        repair("removing stray", addresses, () -> {
             for (VipBinder.AddressOutcome o : binder.unbind(id.interfaceName(), addresses)) {
                 if (o.outcome() == VipBinder.AddressOutcome.Outcome.REMOVED) {
                     strayAddresses.incrementAndGet();
@@ -836,15 +837,12 @@ final class Engine implements VirtualRouter {
                             + "strayAddresses)", id, o.address(), id.interfaceName(), in);
                 }
             }
-        } catch (VipBinder.BindException | RuntimeException e) {
-            bindErrors.incrementAndGet();
-            log.error("{}: removing stray {} from {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);
-        }
+        });
     }
 
     /** Address thread: reports the stray addresses still present and leaves them. */
     private void reportStrays(List<InterfaceAddress> addresses, RouterState in) {
-        try {
+        repair("checking stray", addresses, () -> {
             for (InterfaceAddress a : binder.present(id.interfaceName(), addresses)) {
                 strayAddresses.incrementAndGet();
                 driftLog.warn("stray " + a, "{}: {} found on {} while this node is {}; left in place "
@@ -852,9 +850,20 @@ final class Engine implements VirtualRouter {
                         + "removed (ip addr del {} dev {}); counted in strayAddresses", id, a, id.interfaceName(), in, a,
                         id.interfaceName());
             }
+        });
+    }
+
+    /** A binder call of an address repair. */
+    private interface BinderCall {
+        void run() throws VipBinder.BindException;
+    }
+
+    private void repair(String attempted, List<InterfaceAddress> addresses, BinderCall call) {
+        try {
+            call.run();
         } catch (VipBinder.BindException | RuntimeException e) {
             bindErrors.incrementAndGet();
-            log.error("{}: checking stray {} on {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);
+            log.error("{}: {} {} on {} failed: {}", id, attempted, addresses, id.interfaceName(), e.getMessage(), e);
         }
     }
 

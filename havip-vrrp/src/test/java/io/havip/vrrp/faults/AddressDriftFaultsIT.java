@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Scenarios 11-13: the addresses drift from what the election decided, by someone else's hand
+ * Addresses that drift from what the election decided (issue 17, items 5 and 6), by someone else's hand
  * (an operator, a network manager, a DHCP client): the master's VIP removed, the VIP added on
  * the backup, the master's MAC changed (bond failover, {@code ip link set address}).
  */
