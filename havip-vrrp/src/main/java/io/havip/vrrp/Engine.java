@@ -52,7 +52,11 @@ import org.slf4j.LoggerFactory;
  *       listener dispatch, so adverts never wait for an address change or a listener;</li>
  *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor;</li>
  *   <li>with a liveness secret, {@link LivenessMonitor}'s threads keep authenticated TCP
- *       channels to the peers and queue "peer process died" reports.</li>
+ *       channels to the peers and queue "peer process died" reports;</li>
+ *   <li>on Linux, the namespace's shared link monitor thread queues the interface's link
+ *       changes, its MAC changes and the router's addresses coming and going, which the
+ *       machine turns into repairs (restore as master, a stray removed or reported otherwise)
+ *       that the address thread carries out after checking the kernel.</li>
  * </ul>
  *
  * <h2>Liveness reports</h2>
@@ -111,6 +115,9 @@ final class Engine implements VirtualRouter {
     private final AtomicLong announcedForNewMaster = new AtomicLong();
     /** When and whether a claim of our addresses is answered (engine thread only). */
     private final ConflictAnswers conflicts;
+    private final AtomicLong addressesRestored = new AtomicLong();
+    private final AtomicLong strayAddresses = new AtomicLong();
+    private final AtomicLong macChanges = new AtomicLong();
     /** Packets taken off the transport, and packets the engine thread has handled (tests compare them). */
     private final AtomicLong packetsReceived = new AtomicLong();
     private final AtomicLong packetsHandled = new AtomicLong();
@@ -699,6 +706,14 @@ final class Engine implements VirtualRouter {
                 });
             } else if (a instanceof Action.Reannounce re) {
                 addressWork(() -> reannounce(re.addresses()));
+            } else if (a instanceof Action.RestoreAddresses r) {
+                addressWork(() -> restore(r.addresses()));
+            } else if (a instanceof Action.RemoveStrayAddresses r) {
+                RouterState in = machine.state();
+                addressWork(() -> removeStrays(r.addresses(), in));
+            } else if (a instanceof Action.ReportStrayAddresses r) {
+                RouterState in = machine.state();
+                addressWork(() -> reportStrays(r.addresses(), in));
             } else if (a instanceof Action.NotifyStateChange n) {
                 StateChange change = change(n);
                 if (n.from() == RouterState.MASTER) {
@@ -799,6 +814,94 @@ final class Engine implements VirtualRouter {
         }
     }
 
+    /**
+     * Address thread, so after every bind and unbind the machine asked for before: the addresses
+     * a master lost are bound again; only those really missing count (a report of our own unbind
+     * from an earlier term may be stale), though each one bound is announced afresh.
+     */
+    private void restore(List<InterfaceAddress> addresses) {
+        repair("restoring", addresses, () -> {
+            for (VipBinder.AddressOutcome o : binder.bind(id.interfaceName(), addresses)) {
+                if (o.outcome() == VipBinder.AddressOutcome.Outcome.ADDED) {
+                    addressesRestored.incrementAndGet();
+                    driftLog.warn("restored " + o.address(), "{}: {} was removed from {} while this node is master "
+                            + "(by hand, a network manager, a DHCP client?); put it back and re-announced it (counted in "
+                            + "addressesRestored)", id, o.address(), id.interfaceName());
+                } else {
+                    log.debug("{}: {} reported lost but present again; re-announced", id, o.address());
+                }
+            }
+        });
+    }
+
+    /** Address thread: removes the stray addresses still present (a report may be stale), counting those removed. */
+    private void removeStrays(List<InterfaceAddress> addresses, RouterState in) {
+        repair("removing stray", addresses, () -> {
+            for (VipBinder.AddressOutcome o : binder.unbind(id.interfaceName(), addresses)) {
+                if (o.outcome() == VipBinder.AddressOutcome.Outcome.REMOVED) {
+                    strayAddresses.incrementAndGet();
+                    driftLog.warn("stray " + o.address(), "{}: {} found on {} while this node is {}; removed it: only "
+                            + "the master may hold it, two holders break clients (strayAddressPolicy REMOVE; counted in "
+                            + "strayAddresses)", id, o.address(), id.interfaceName(), in);
+                }
+            }
+        });
+    }
+
+    /** Address thread: reports the stray addresses still present and leaves them. */
+    private void reportStrays(List<InterfaceAddress> addresses, RouterState in) {
+        repair("checking stray", addresses, () -> {
+            for (InterfaceAddress a : binder.present(id.interfaceName(), addresses)) {
+                strayAddresses.incrementAndGet();
+                driftLog.warn("stray " + a, "{}: {} found on {} while this node is {}; left in place "
+                        + "(strayAddressPolicy REPORT): clients may reach this node instead of the master until it is "
+                        + "removed (ip addr del {} dev {}); counted in strayAddresses", id, a, id.interfaceName(), in, a,
+                        id.interfaceName());
+            }
+        });
+    }
+
+    /** A binder call of an address repair. */
+    private interface BinderCall {
+        void run() throws VipBinder.BindException;
+    }
+
+    private void repair(String attempted, List<InterfaceAddress> addresses, BinderCall call) {
+        try {
+            call.run();
+        } catch (VipBinder.BindException | RuntimeException e) {
+            bindErrors.incrementAndGet();
+            log.error("{}: {} {} on {} failed: {}", id, attempted, addresses, id.interfaceName(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Address repairs are logged at WARN once per address and kind per {@link #DRIFT_WARN_EVERY},
+     * at DEBUG in between; the next WARN says how many there were meanwhile. A tool that keeps
+     * removing an address must not fill the log (the counters keep the totals).
+     */
+    static final Duration DRIFT_WARN_EVERY = Duration.ofMinutes(1);
+    private final RepeatLog driftLog = new RepeatLog();
+
+    /** WARN the first time per key and then once per {@link #DRIFT_WARN_EVERY}; address thread only. */
+    private final class RepeatLog {
+        /** Per key: when the last WARN went out and how many were held back since; at most 2 keys per address. */
+        private final Map<String, long[]> warned = new HashMap<>();
+
+        void warn(String key, String format, Object... args) {
+            long now = clock.nanoTime();
+            long[] w = warned.get(key);
+            if (w != null && now - w[0] < DRIFT_WARN_EVERY.toNanos()) {
+                w[1]++;
+                log.debug(format, args);
+                return;
+            }
+            long held = w == null ? 0 : w[1];
+            warned.put(key, new long[] {now, 0});
+            log.warn(format + (held == 0 ? "" : " (" + held + " more like it since the last warning)"), args);
+        }
+    }
+
     /** Runs on the address thread, after the bind or unbind of this change: the listener-visible state. */
     private void publish(StateChange change) {
         synchronized (stateLock) {
@@ -844,11 +947,11 @@ final class Engine implements VirtualRouter {
                 : liveness.stats().withDecisions(deathsTriggered.get(), deathsCancelled.get(), deathsIgnored.get());
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
                 hookTimeouts.get(), handovers.get(), addressConflicts.get(), live, conflictAnswersSent.get(),
-                announcedForNewMaster.get());
+                announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get());
     }
 
     private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0);
+        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0, 0, 0, 0);
     }
 
     /** The liveness monitor, or null without a secret (tests simulate a crash with it). */
@@ -978,6 +1081,43 @@ final class Engine implements VirtualRouter {
                     log.warn("{}: announcing {} at {} failed: {}", id, config.virtualAddresses(), mac, e.getMessage());
                 }
             });
+        });
+    }
+
+    /**
+     * {@code address} disappeared from {@code interfaceName} (the link monitor's thread; every
+     * address of the namespace comes here): the router's own addresses on its interface go to
+     * the machine, which decides by its state whether that needs repair.
+     */
+    void addressRemoved(String interfaceName, InterfaceAddress address) {
+        addressReport(interfaceName, address, machine::onAddressesLost);
+    }
+
+    /** {@code address} appeared on {@code interfaceName}; see {@link #addressRemoved}. */
+    void addressAdded(String interfaceName, InterfaceAddress address) {
+        addressReport(interfaceName, address, machine::onAddressesFound);
+    }
+
+    private void addressReport(String interfaceName, InterfaceAddress address,
+                               java.util.function.BiFunction<Long, List<InterfaceAddress>, List<Action>> input) {
+        if (id.interfaceName().equals(interfaceName) && config.addresses().contains(address.address())) {
+            post(now -> apply(input.apply(now, List.of(address))));
+        }
+    }
+
+    /** The MAC of {@code interfaceName} changed to {@code mac} (the link monitor's thread). */
+    void macChanged(String interfaceName, io.havip.core.net.MacAddress mac) {
+        if (!id.interfaceName().equals(interfaceName)) {
+            return;
+        }
+        post(now -> {
+            List<Action> actions = machine.onMacChanged(now, interfaceName);
+            if (!actions.isEmpty()) {
+                macChanges.incrementAndGet();
+                log.info("{}: the MAC of {} changed to {}; re-announcing {} from it (counted in macChanges)", id,
+                        interfaceName, mac, config.addresses());
+            }
+            apply(actions);
         });
     }
 

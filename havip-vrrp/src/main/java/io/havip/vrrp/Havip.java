@@ -13,6 +13,7 @@ import io.havip.vrrp.codec.VrrpVersion;
 import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.liveness.LivenessEndpoints;
 import io.havip.vrrp.machine.RouterConfig;
+import io.havip.vrrp.machine.StrayAddressPolicy;
 import io.havip.vrrp.machine.TrackerSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,6 +205,18 @@ public final class Havip {
             return this;
         }
 
+        /**
+         * What this router does, while not master, with one of its virtual addresses found on its
+         * interface (added by hand, a network manager, a DHCP client): {@link StrayAddressPolicy#REMOVE}
+         * it (default; two holders break clients) or only {@link StrayAddressPolicy#REPORT} it. Both
+         * log and count it ({@link RouterStats#strayAddresses()}). As master, a virtual address
+         * removed by someone else is always put back and re-announced.
+         */
+        public Builder strayAddressPolicy(StrayAddressPolicy policy) {
+            protocol.strayAddressPolicy(require("strayAddressPolicy", policy));
+            return this;
+        }
+
         /** The gratuitous ARP / NA schedule on becoming master; default keepalived's. */
         public Builder garp(GarpConfig garp) {
             this.garp = garp;
@@ -367,7 +380,7 @@ public final class Havip {
                 throw e;
             }
             if (linux != null) {
-                linux.monitorLinks(config, engine::interfaceChanged);
+                linux.monitorLinks(config, engine);
                 if (linux.monitorConflicts(config, engine::addressConflict)) {
                     engine.announcementsVisible();
                 }

@@ -199,6 +199,7 @@ public final class KeepalivedRouters {
         b.acceptAdvertsFromNonPeers(acceptsNonPeers(config, i, who, warnings));
         Optional<LivenessConfig> liveness = livenessOf(config.havip());
         liveness.ifPresent(b::liveness);
+        b.strayAddressPolicy(config.havip().strayAddressPolicy());
         Optional<Authentication> auth = i.authentication();
         if (auth.isPresent()) {
             if (auth.get().type() == Authentication.Type.AH) {

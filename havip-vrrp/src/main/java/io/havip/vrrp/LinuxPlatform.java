@@ -2,7 +2,9 @@ package io.havip.vrrp;
 
 import io.havip.arp.garp.GarpConfig;
 import io.havip.arp.linux.AddressEntry;
+import io.havip.arp.linux.AddressEvent;
 import io.havip.arp.linux.LinkEvent;
+import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
 import io.havip.arp.linux.LinuxNetworking;
 import io.havip.arp.linux.LinuxVipBinder;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Linux defaults of a router: a raw VRRP socket on its interface, the rtnetlink + GARP/NA
- * binder, and a link monitor feeding the interface trackers. Needs CAP_NET_ADMIN and
+ * binder, and a link monitor feeding the interface trackers and the address repairs. Needs CAP_NET_ADMIN and
  * CAP_NET_RAW; refuses early with the reason when they (or Linux) are missing.
  */
 final class LinuxPlatform implements AutoCloseable {
@@ -137,10 +139,11 @@ final class LinuxPlatform implements AutoCloseable {
     }
 
     /**
-     * Feeds link up/down of the router's interface and its tracked interfaces to {@code sink},
-     * starting with their current state.
+     * Feeds link up/down of the router's interface and its tracked interfaces to the engine,
+     * starting with their current state; and the changes of the namespace's addresses and of
+     * its links' MACs, which the engine filters for its interface and addresses.
      */
-    void monitorLinks(RouterConfig config, BiConsumer<String, Boolean> sink) {
+    void monitorLinks(RouterConfig config, Engine engine) {
         Set<String> watched = new HashSet<>();
         watched.add(config.router().interfaceName());
         for (TrackerSpec t : config.trackers()) {
@@ -149,19 +152,34 @@ final class LinuxPlatform implements AutoCloseable {
             }
         }
         try {
-            links = SharedMonitors.links(event -> {
-                if (watched.contains(event.link().name())) {
-                    sink.accept(event.link().name(), event.change() == LinkEvent.Change.UP);
+            links = SharedMonitors.links(new LinkMonitor.Listener() {
+                @Override
+                public void linkChanged(LinkEvent event) {
+                    String name = event.link().name();
+                    if (event.change() == LinkEvent.Change.MAC_CHANGED) {
+                        engine.macChanged(name, event.link().mac());
+                    } else if (watched.contains(name)) {
+                        engine.interfaceChanged(name, event.change() == LinkEvent.Change.UP);
+                    }
+                }
+
+                @Override
+                public void addressChanged(AddressEvent event) {
+                    if (event.change() == AddressEvent.Change.REMOVED) {
+                        engine.addressRemoved(event.interfaceName(), event.entry().address());
+                    } else {
+                        engine.addressAdded(event.interfaceName(), event.entry().address());
+                    }
                 }
             });
             for (LinkState s : links.snapshot()) {
                 if (watched.contains(s.name())) {
-                    sink.accept(s.name(), s.isUp());
+                    engine.interfaceChanged(s.name(), s.isUp());
                 }
             }
         } catch (NativeException e) {
-            log.warn("{}: cannot monitor links ({}); interface trackers will not see changes", config.router().name(),
-                    e.getMessage());
+            log.warn("{}: cannot monitor links ({}); interface trackers will not see changes, and addresses removed "
+                    + "or added by others will not be repaired", config.router().name(), e.getMessage());
         }
     }
 

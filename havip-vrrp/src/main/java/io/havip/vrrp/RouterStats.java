@@ -24,8 +24,15 @@ import io.havip.vrrp.machine.VrrpStats;
  * @param announcedForNewMaster times this node, yielding soon after answering a claim from the
  *                         VRID's virtual MAC, announced its addresses at that MAC so clients
  *                         follow the new master (whose announcement the answer had overridden)
+ * @param addressesRestored virtual addresses put back on the interface as master after someone else
+ *                         removed them (by hand, a network manager, a DHCP client), each re-announced
+ * @param strayAddresses   virtual addresses found on the interface while not master (added by someone
+ *                         else): removed, or only reported, per the router's {@code StrayAddressPolicy}
+ * @param macChanges       changes of the interface's MAC as master, each answered with a fresh
+ *                         announcement from the new MAC
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
                           long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,
-                          long conflictAnswers, long announcedForNewMaster) {
+                          long conflictAnswers, long announcedForNewMaster,
+                          long addressesRestored, long strayAddresses, long macChanges) {
 }

@@ -1,6 +1,7 @@
 package io.havip.vrrp;
 
 import io.havip.arp.linux.AddressConflictMonitor;
+import io.havip.arp.linux.AddressEvent;
 import io.havip.arp.linux.LinkEvent;
 import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
@@ -17,9 +18,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * The link monitor and the ARP conflict monitors, shared by the routers of one JVM: one per
@@ -27,12 +28,14 @@ import java.util.function.Consumer;
  * thread and one socket, instead of one of each per router. A router subscribes when it
  * starts and closes its subscription when it stops; the last one out stops the monitor.
  * The namespace is the calling thread's ({@code /proc/thread-self/ns/net}), as for every
- * socket havip opens.
+ * socket havip opens. When a link's MAC changes, the ARP monitors of that link learn it before
+ * any router hears of it, so the re-announcement from the new MAC is not taken for a conflict.
  */
 final class SharedMonitors {
 
     private static final Map<String, LinkHub> LINKS = new HashMap<>();
-    private static final Map<String, ArpHub> ARPS = new HashMap<>();
+    /** Changed under the class lock; also read without it, by the link monitors' threads. */
+    private static final Map<String, ArpHub> ARPS = new ConcurrentHashMap<>();
     /** Running routers by (namespace, interface, family, VRID). */
     private static final Map<String, RouterId> ROUTERS = new HashMap<>();
 
@@ -50,8 +53,8 @@ final class SharedMonitors {
         List<LinkState> snapshot();
     }
 
-    /** Link events of the calling thread's namespace go to {@code sink} (on the monitor's thread). */
-    static synchronized LinkSubscription links(Consumer<LinkEvent> sink) throws NativeException {
+    /** Link and address events of the calling thread's namespace go to {@code sink} (on the monitor's thread). */
+    static synchronized LinkSubscription links(LinkMonitor.Listener sink) throws NativeException {
         String key = namespace();
         LinkHub hub = LINKS.get(key);
         if (hub == null) {
@@ -177,12 +180,30 @@ final class SharedMonitors {
 
     private static final class LinkHub {
         final String key;
-        final List<Consumer<LinkEvent>> sinks = new CopyOnWriteArrayList<>();
+        final List<LinkMonitor.Listener> sinks = new CopyOnWriteArrayList<>();
         final LinkMonitor monitor;
 
         LinkHub(String key) throws NativeException {
             this.key = key;
-            this.monitor = LinkMonitor.start(event -> sinks.forEach(s -> s.accept(event)));
+            this.monitor = LinkMonitor.start(new LinkMonitor.Listener() {
+                @Override
+                public void linkChanged(LinkEvent event) {
+                    if (event.change() == LinkEvent.Change.MAC_CHANGED) {
+                        for (IpFamily family : IpFamily.values()) {
+                            ArpHub arp = ARPS.get(key + " " + event.link().name() + " " + family);
+                            if (arp != null) {
+                                arp.monitor.ownMacChanged(event.link().mac());
+                            }
+                        }
+                    }
+                    sinks.forEach(s -> s.linkChanged(event));
+                }
+
+                @Override
+                public void addressChanged(AddressEvent event) {
+                    sinks.forEach(s -> s.addressChanged(event));
+                }
+            });
         }
     }
 

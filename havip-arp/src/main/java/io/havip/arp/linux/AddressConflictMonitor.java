@@ -47,7 +47,8 @@ public final class AddressConflictMonitor implements AutoCloseable {
     private final int fd;
     private final int wakeup;
     private final String ifname;
-    private final MacAddress ownMac;
+    /** This interface's MAC: claims from it are ours (the socket sees outgoing frames too). */
+    private volatile MacAddress ownMac;
     private final IpFamily family;
     private final Set<IpAddress> watched = new CopyOnWriteArraySet<>();
     private final BiConsumer<IpAddress, MacAddress> onConflict;
@@ -116,6 +117,17 @@ public final class AddressConflictMonitor implements AutoCloseable {
     /** The protocol number in network byte order, as socket(2) and sockaddr_ll want it. */
     private static int htons(int v) {
         return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Short.toUnsignedInt(Short.reverseBytes((short) v)) : v;
+    }
+
+    /**
+     * The interface's MAC changed to {@code mac}: claims from it are this node's own
+     * announcements from now on, and claims from the old one are another holder's.
+     */
+    public void ownMacChanged(MacAddress mac) {
+        if (mac == null) {
+            throw new IllegalArgumentException("mac is null");
+        }
+        ownMac = mac;
     }
 
     /** Starts reporting claims of {@code address} (while this node holds it). */

@@ -1,7 +1,7 @@
 package io.havip.arp.linux;
 
 /**
- * A change of a link's usability seen by {@link LinkMonitor}.
+ * A change of a link seen by {@link LinkMonitor}: of its usability, or of its MAC.
  *
  * @param link   the link as the kernel reported it with this change
  * @param change what changed
@@ -21,6 +21,11 @@ public record LinkEvent(LinkState link, Change change) {
         /** The link stopped being usable: set down, or lost carrier. */
         DOWN,
         /** The link was deleted (RTM_DELLINK), e.g. a veth whose peer namespace went away. */
-        REMOVED
+        REMOVED,
+        /**
+         * The link's MAC (IFLA_ADDRESS) changed: a bond failing over with {@code fail_over_mac},
+         * {@code ip link set dev X address ...}. Reported only to a {@link LinkMonitor.Listener}.
+         */
+        MAC_CHANGED
     }
 }

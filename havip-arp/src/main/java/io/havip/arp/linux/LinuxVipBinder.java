@@ -241,15 +241,26 @@ public final class LinuxVipBinder implements VipBinder {
         }
     }
 
-    /** A lower-priority advert or another MAC's claim: {@link GarpSchedule#reannounce} for each held address. */
+    /**
+     * A lower-priority advert or another MAC's claim: {@link GarpSchedule#reannounce} for each held
+     * address. When the interface's MAC is no longer the one the announcement was built with (a
+     * bond failover, {@code ip link set address}), the announcement is built again with the
+     * current MAC and started afresh, as on becoming master: every client holds the old MAC.
+     */
     @Override
     public void reannounce(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
         synchronized (lock) {
             ensureOpen();
+            LinkState link = link(interfaceName, "re-announce " + addresses);
             long now = clock.nanoTime();
             for (InterfaceAddress a : addresses) {
-                Announcement an = announcements.get(new Key(interfaceName, a));
-                if (an == null || !an.schedule().reannounce(now)) {
+                Key key = new Key(interfaceName, a);
+                Announcement an = announcements.get(key);
+                if (an != null && an.schedule().isRunning() && !an.mac().equals(link.mac())) {
+                    announcement(key, link).schedule().start(now);
+                    LOG.info("re-announcing {} on {} from its new MAC {} (was {})", a, interfaceName, link.mac(),
+                            an.mac());
+                } else if (an == null || !an.schedule().reannounce(now)) {
                     LOG.debug("reannounce {} on {}: not bound by this binder, nothing sent", a, interfaceName);
                 }
             }

@@ -173,4 +173,32 @@ class LinuxVipBinderIT {
                             + " network namespace (see `ip link`)");
         }
     }
+
+    /**
+     * After the interface's MAC changed (bond failover, {@code ip link set address}), a re-announcement
+     * goes out from the new MAC, not from the one the announcements were built with: the peer's
+     * entries follow for IPv4 (gratuitous ARP) and IPv6 (NA with the target link-layer address).
+     */
+    @Test
+    void reannounceAfterAMacChangeAnnouncesFromTheNewMac(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        MacAddress fresh = MacAddress.parse("02:00:5e:00:33:77");
+        GarpConfig once = GarpConfig.keepalivedDefaults().withMasterRepeat(1).withMasterDelay(Duration.ZERO);
+        try (LinuxVipBinder binder = a.call(() -> LinuxVipBinder.open(once, GratuitousArp.Form.REQUEST,
+                Clock.system()))) {
+            b.ip("neigh", "replace", "198.51.100.50", "lladdr", STALE.toString(), "dev", "eth0", "nud", "stale");
+            b.ip("neigh", "replace", "2001:db8::50", "lladdr", STALE.toString(), "dev", "eth0", "nud", "stale");
+            a.call(() -> binder.bind("eth0", List.of(VIP4, VIP6)));
+            MacAddress old = a.mac();
+            assertThat(awaitNeighbour(b, VIP4.address(), old)).contains(old);
+            assertThat(awaitNeighbour(b, VIP6.address(), old)).contains(old);
+            Thread.sleep(1_100); // the peer's ARP locktime (1 s): a newer claim may not override before it
+
+            a.ip("link", "set", "dev", "eth0", "address", fresh.toString());
+            a.run(() -> binder.reannounce("eth0", List.of(VIP4, VIP6)));
+            assertThat(awaitNeighbour(b, VIP4.address(), fresh)).contains(fresh);
+            assertThat(awaitNeighbour(b, VIP6.address(), fresh)).contains(fresh);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.havip.vrrp.config;
 
 import io.havip.vrrp.config.ConfigSyntax.Statement;
+import io.havip.vrrp.machine.StrayAddressPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,11 +30,13 @@ final class HavipBlock {
     static final int MAX_GRACE_MS = 1000;
     private static final String SECRET_ALLOWED = "one value of at least " + MIN_SECRET_BYTES + " bytes; quote it if it"
             + " contains spaces or #, e.g. the output of `openssl rand -base64 24`";
+    private static final String STRAY_ALLOWED = "remove (default: a backup removes a virtual address found on its"
+            + " interface) or report (it only logs and counts it)";
     private static final String SECRET_FILE_ALLOWED = "the path of a regular file of " + MIN_SECRET_BYTES + "-"
             + MAX_SECRET_BYTES + " bytes (a trailing line break is not part of the secret), readable by the daemon only";
 
     /** Keys that are not about the liveness channel: a block of only these does not turn the channel on. */
-    private static final Set<String> NOT_LIVENESS = Set.of("accept_adverts_from_non_peers");
+    private static final Set<String> NOT_LIVENESS = Set.of("accept_adverts_from_non_peers", "stray_addresses");
 
     private HavipBlock() {
     }
@@ -45,6 +49,7 @@ final class HavipBlock {
         Duration grace = HavipSettings.DEFAULT_GRACE;
         boolean acceptNonPeers = false;
         boolean onlyOtherSettings = !block.block().isEmpty();
+        StrayAddressPolicy stray = StrayAddressPolicy.REMOVE;
         for (Statement s : block.block()) {
             if (!NOT_LIVENESS.contains(s.name())) {
                 onlyOtherSettings = false;
@@ -64,6 +69,7 @@ final class HavipBlock {
                 case "liveness_grace_ms" -> grace = Duration.ofMillis(r.integer(s, 0, MAX_GRACE_MS,
                         "0-" + MAX_GRACE_MS + " milliseconds; default 10"));
                 case "accept_adverts_from_non_peers" -> acceptNonPeers = r.bool(s);
+                case "stray_addresses" -> stray = strayPolicy(s, r);
                 default -> r.warn(s.location(), "unknown keyword '" + s.name() + "' in havip ignored");
             }
         }
@@ -75,7 +81,17 @@ final class HavipBlock {
                     + " block gives none", "liveness_secret_file PATH, liveness_secret \"...\", or liveness off");
         }
         return new HavipSettings(liveness, secret == null ? new byte[0] : secret, port, grace, Optional.of(block.location()),
-                acceptNonPeers);
+                acceptNonPeers, stray);
+    }
+
+    private static StrayAddressPolicy strayPolicy(Statement s, KeepalivedConfigReader r) {
+        String v = r.single(s, STRAY_ALLOWED);
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "remove" -> StrayAddressPolicy.REMOVE;
+            case "report" -> StrayAddressPolicy.REPORT;
+            default -> throw new ConfigException(s.location(), s.name(), "\"" + v + "\" is not a stray address policy",
+                    STRAY_ALLOWED);
+        };
     }
 
     /** The one value, checked without ever echoing it (the generic helpers quote extra values in warnings). */

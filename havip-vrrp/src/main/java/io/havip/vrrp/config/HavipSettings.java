@@ -1,5 +1,6 @@
 package io.havip.vrrp.config;
 
+import io.havip.vrrp.machine.StrayAddressPolicy;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import java.util.Optional;
  *     liveness_grace_ms 10
  *     liveness off                             # optional: plain VRRP timing
  *     accept_adverts_from_non_peers            # optional: keepalived's default for unicast instances
+ *     stray_addresses report                   # default remove; see StrayAddressPolicy
  * }
  * </pre>
  *
@@ -35,16 +37,25 @@ import java.util.Optional;
  *                        {@code vrrp_check_unicast_src}; default off: havip drops and counts them (an
  *                        instance's {@code check_unicast_src}, or the global {@code vrrp_check_unicast_src},
  *                        keeps the check on anyway)
+ * @param strayAddressPolicy {@code stray_addresses remove|report}: what a router that is not master
+ *                        does with a virtual address found on its interface (default remove)
  */
 public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
-                            Optional<SourceLocation> location, boolean acceptAdvertsFromNonPeers) {
+                            Optional<SourceLocation> location, boolean acceptAdvertsFromNonPeers,
+                            StrayAddressPolicy strayAddressPolicy) {
 
     /** {@link io.havip.vrrp.liveness.LivenessConfig#DEFAULT_GRACE}. */
     public static final Duration DEFAULT_GRACE = io.havip.vrrp.liveness.LivenessConfig.DEFAULT_GRACE;
 
     /** No {@code havip} block: the channel is off and the file means exactly what it means to keepalived. */
     public static final HavipSettings NONE = new HavipSettings(false, new byte[0], 0, DEFAULT_GRACE, Optional.empty(),
-            false);
+            false, StrayAddressPolicy.REMOVE);
+
+    /** The liveness settings alone, with the defaults for the rest (non-peers dropped, stray addresses removed). */
+    public HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
+                         Optional<SourceLocation> location) {
+        this(liveness, livenessSecret, livenessPort, livenessGrace, location, false, StrayAddressPolicy.REMOVE);
+    }
 
     public HavipSettings {
         livenessSecret = Objects.requireNonNull(livenessSecret, "livenessSecret").clone();
@@ -53,6 +64,7 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
         }
         Objects.requireNonNull(livenessGrace, "livenessGrace");
         Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(strayAddressPolicy, "strayAddressPolicy");
     }
 
     /** A copy of the secret. */
@@ -70,13 +82,13 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
     public boolean equals(Object o) {
         return o instanceof HavipSettings h && liveness == h.liveness && Arrays.equals(livenessSecret, h.livenessSecret)
                 && livenessPort == h.livenessPort && livenessGrace.equals(h.livenessGrace) && location.equals(h.location)
-                && acceptAdvertsFromNonPeers == h.acceptAdvertsFromNonPeers;
+                && acceptAdvertsFromNonPeers == h.acceptAdvertsFromNonPeers && strayAddressPolicy == h.strayAddressPolicy;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(liveness, Arrays.hashCode(livenessSecret), livenessPort, livenessGrace, location,
-                acceptAdvertsFromNonPeers);
+                acceptAdvertsFromNonPeers, strayAddressPolicy);
     }
 
     /** Never shows the secret, only its length. */
@@ -85,6 +97,7 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
         return "HavipSettings[liveness " + (liveness ? "on" : "off") + ", secret " + livenessSecret.length + " bytes, port "
                 + (livenessPort == 0 ? "11200+vrid" : livenessPort) + ", grace " + livenessGrace
                 + (acceptAdvertsFromNonPeers ? ", adverts from non-peers accepted" : "")
+                + (strayAddressPolicy == StrayAddressPolicy.REMOVE ? "" : ", stray addresses " + strayAddressPolicy)
                 + location.map(l -> ", at " + l).orElse("") + "]";
     }
 }

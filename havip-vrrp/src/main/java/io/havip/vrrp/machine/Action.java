@@ -13,7 +13,8 @@ import java.util.List;
  * these out (transport, binder, listener executor) and the simulation records them.
  */
 public sealed interface Action permits Action.SendAdvert, Action.BindAddresses, Action.UnbindAddresses,
-        Action.Reannounce, Action.NotifyStateChange {
+        Action.Reannounce, Action.NotifyStateChange, Action.RestoreAddresses, Action.RemoveStrayAddresses,
+        Action.ReportStrayAddresses {
 
     /**
      * Encode {@code advertisement} (with this node's source address and each destination,
@@ -62,5 +63,35 @@ public sealed interface Action permits Action.SendAdvert, Action.BindAddresses, 
      * @param priority the effective priority at the time of the change
      */
     record NotifyStateChange(RouterState from, RouterState to, TransitionReason reason, int priority) implements Action {
+    }
+
+    /**
+     * As master: addresses the machine holds were removed from the interface by someone else. Add
+     * back those still missing (the event may be stale: the driver checks) and announce them.
+     */
+    record RestoreAddresses(List<InterfaceAddress> addresses) implements Action {
+        public RestoreAddresses {
+            addresses = List.copyOf(addresses);
+        }
+    }
+
+    /**
+     * Not master, {@link StrayAddressPolicy#REMOVE}: virtual addresses appeared on the interface
+     * without the machine's doing. Remove those still present (the driver checks).
+     */
+    record RemoveStrayAddresses(List<InterfaceAddress> addresses) implements Action {
+        public RemoveStrayAddresses {
+            addresses = List.copyOf(addresses);
+        }
+    }
+
+    /**
+     * Not master, {@link StrayAddressPolicy#REPORT}: as {@link RemoveStrayAddresses}, but only
+     * report those still present and leave them.
+     */
+    record ReportStrayAddresses(List<InterfaceAddress> addresses) implements Action {
+        public ReportStrayAddresses {
+            addresses = List.copyOf(addresses);
+        }
     }
 }

@@ -44,12 +44,14 @@ import java.util.Set;
  *                                 them (keepalived's default). Default false: they are dropped and counted
  *                                 in {@link VrrpStats#unicastSourceErrors()} (keepalived does that only with
  *                                 {@code vrrp_check_unicast_src}). No effect on a multicast router
+ * @param strayAddressPolicy       what a router that is not master does with a virtual address found on
+ *                                 its interface ({@link StrayAddressPolicy#REMOVE} by default)
  */
 public record RouterConfig(RouterId router, VrrpVersion version, int priority, Duration advertInterval,
                            List<InterfaceAddress> virtualAddresses, boolean preempt, Duration preemptDelay,
                            Optional<String> password, List<IpAddress> unicastPeers,
                            boolean garpOnLowerPriorityAdvert, List<TrackerSpec> trackers,
-                           boolean acceptAdvertsFromNonPeers) {
+                           boolean acceptAdvertsFromNonPeers, StrayAddressPolicy strayAddressPolicy) {
 
     /** The address-owner priority (RFC 5798 section 5.2.4). */
     public static final int OWNER_PRIORITY = 255;
@@ -117,6 +119,7 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         for (TrackerSpec t : trackers) {
             require(names.add(t.key()), who + "tracker " + t.key() + " is listed twice");
         }
+        require(strayAddressPolicy != null, who + "strayAddressPolicy is null (REMOVE or REPORT)");
     }
 
     /** True for IPv4 224.0.0.0/4 and IPv6 ff00::/8. */
@@ -187,6 +190,7 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
                 + (unicastPeers.isEmpty() ? "" : ", unicast " + unicastPeers)
                 + (unicastPeers.isEmpty() || !acceptAdvertsFromNonPeers ? "" : " (adverts from non-peers accepted)")
                 + (trackers.isEmpty() ? "" : ", " + trackers)
+                + (strayAddressPolicy == StrayAddressPolicy.REMOVE ? "" : ", stray addresses " + strayAddressPolicy)
                 + "]";
     }
 
@@ -221,6 +225,7 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
         private boolean garpOnLowerPriorityAdvert = true;
         private final List<TrackerSpec> trackers = new ArrayList<>();
         private boolean acceptAdvertsFromNonPeers;
+        private StrayAddressPolicy strayAddressPolicy = StrayAddressPolicy.REMOVE;
 
         private Builder() {
         }
@@ -309,10 +314,16 @@ public record RouterConfig(RouterId router, VrrpVersion version, int priority, D
             return this;
         }
 
+        /** See {@link RouterConfig#strayAddressPolicy()}; default {@link StrayAddressPolicy#REMOVE}. */
+        public Builder strayAddressPolicy(StrayAddressPolicy p) {
+            this.strayAddressPolicy = p;
+            return this;
+        }
+
         public RouterConfig build() {
             return new RouterConfig(router != null ? router : identity(), version, priority, advertInterval, virtualAddresses, preempt, preemptDelay,
                     Optional.ofNullable(password), unicastPeers, garpOnLowerPriorityAdvert, trackers,
-                    acceptAdvertsFromNonPeers);
+                    acceptAdvertsFromNonPeers, strayAddressPolicy);
         }
 
         private RouterId identity() {

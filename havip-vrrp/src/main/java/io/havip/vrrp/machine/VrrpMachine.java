@@ -8,6 +8,7 @@ import static io.havip.core.RouterState.STOP;
 
 import io.havip.core.RouterState;
 import io.havip.core.TransitionReason;
+import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.Ipv6Address;
 import io.havip.vrrp.codec.DecodeResult;
@@ -18,8 +19,12 @@ import io.havip.vrrp.codec.VrrpVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +68,18 @@ import org.slf4j.LoggerFactory;
  * vs unicast destination; the address list (a mismatch is counted and the advert dropped, even
  * from the address owner, priority 255: section 7.1 would accept the owner's, but keepalived
  * drops it, and accepting it would let a forger take over without knowing the addresses).
+ *
+ * <h2>Addresses that drift (beyond the RFC)</h2>
+ * The driver reports virtual addresses that disappear from or appear on the interface without
+ * the machine asking ({@link #onAddressesLost}, {@link #onAddressesFound}), and changes of the
+ * interface's MAC ({@link #onMacChanged}). A master puts a lost address back and announces it
+ * ({@link Action.RestoreAddresses}; keepalived does at its next advert); a router that is not
+ * master removes or reports a found one per {@link StrayAddressPolicy}; a master whose MAC
+ * changed re-announces ({@link Action.Reannounce}). Reports the machine's own bind or unbind
+ * causes arrive after its state changed and mean nothing then: a master hearing that its
+ * address appeared, a backup that its address went. One address is repaired at most once per
+ * {@link #REPAIR_HOLDDOWN} (the first time at once): a tool that keeps undoing it is fought
+ * once a second, not at netlink speed.
  */
 public final class VrrpMachine {
 
@@ -72,6 +89,9 @@ public final class VrrpMachine {
     private static final long NONE = Long.MIN_VALUE;
     private static final long SECOND = 1_000_000_000L;
     private static final long CENTISECOND = 10_000_000L;
+    /** How soon one address may be restored or removed again after the last time. */
+    public static final Duration REPAIR_HOLDDOWN = Duration.ofSeconds(1);
+    private static final long REPAIR_HOLDDOWN_NANOS = REPAIR_HOLDDOWN.toNanos();
 
     private final RouterConfig config;
     private final IpAddress primaryAddress;
@@ -108,6 +128,16 @@ public final class VrrpMachine {
     private boolean groupFault;
     /** Set when the router belongs to a {@link SyncGroup}. */
     private MasterGate gate;
+
+    /**
+     * Addresses to repair once their hold-down passed: lost ones as MASTER, stray ones otherwise.
+     * Emptied when entering or leaving MASTER (the bind or unbind then sets every address right).
+     */
+    private final Map<IpAddress, InterfaceAddress> repairs = new LinkedHashMap<>();
+    /** When each virtual address was last restored or removed (or reported) as a stray. */
+    private final Map<IpAddress, Long> repairedAt = new HashMap<>();
+    /** When the first waiting repair is due; {@code Long.MAX_VALUE} when none waits. */
+    private long repairDeadline = Long.MAX_VALUE;
 
     /** A list holding just the SendAdvert of the last priority advertised (the master's steady path). */
     private List<Action> sendActionList;
@@ -183,7 +213,7 @@ public final class VrrpMachine {
 
     /** Fires whatever timer is due at {@code nowNanos}; returns nothing if none is. */
     public List<Action> onTimer(long nowNanos) {
-        if (state == MASTER && nowNanos >= adverDeadline) {
+        if (state == MASTER && nowNanos >= adverDeadline && nowNanos < repairDeadline) {
             // RFC 5798 section 6.4.3: Adver_Timer fired: send an advert, reset the timer. The steady
             // path: the same action list every interval while the priority stays, no allocation.
             adverDeadline = nowNanos + advertIntervalNanos;
@@ -191,6 +221,10 @@ public final class VrrpMachine {
             return sendActions(effectivePriority);
         }
         List<Action> out = new ArrayList<>();
+        if (state == MASTER && nowNanos >= adverDeadline) {
+            adverDeadline = nowNanos + advertIntervalNanos;
+            sendAdvert(effectivePriority, out);
+        }
         if (state == BACKUP && nowNanos >= masterDownDeadline) {
             if (gate == null || gate.mayBecomeMaster(this)) {
                 // RFC 5798 section 6.4.2: Master_Down_Timer fired: advert, GARP, Adver_Timer, MASTER.
@@ -201,6 +235,9 @@ public final class VrrpMachine {
                 masterDownDeadline = nowNanos + masterDownIntervalNanos();
                 LOG.debug("{}: Master_Down_Timer ran out; waiting for the sync group", name);
             }
+        }
+        if (nowNanos >= repairDeadline) {
+            repairsDue(nowNanos, out);
         }
         return out;
     }
@@ -314,6 +351,71 @@ public final class VrrpMachine {
     }
 
     /**
+     * Virtual addresses (as {@code ip addr} shows them, with their prefix) disappeared from the
+     * router's interface. As MASTER, those the router holds are restored
+     * ({@link Action.RestoreAddresses}, at once unless restored within the last
+     * {@link #REPAIR_HOLDDOWN}, then when it has passed). In any other state nothing happens,
+     * but a stray address waiting to be removed is forgotten: it went away by itself. Addresses
+     * that are not the router's are ignored.
+     */
+    public List<Action> onAddressesLost(long nowNanos, List<InterfaceAddress> addresses) {
+        List<Action> out = new ArrayList<>();
+        if (state != MASTER) {
+            addresses.forEach(a -> repairs.remove(a.address()));
+            repairDeadline = repairs.isEmpty() ? Long.MAX_VALUE : repairDeadline;
+            return out;
+        }
+        for (InterfaceAddress a : addresses) {
+            if (config.virtualAddresses().contains(a)) {
+                repairs.put(a.address(), a);
+            }
+        }
+        repairsDue(nowNanos, out);
+        return out;
+    }
+
+    /**
+     * Virtual addresses (with the prefix they were found with) appeared on the router's
+     * interface. As BACKUP or FAULT (the router should not hold them) they are strays: removed
+     * ({@link Action.RemoveStrayAddresses}) or reported ({@link Action.ReportStrayAddresses}) per
+     * the config's {@link StrayAddressPolicy}, at once unless the same address was handled within
+     * the last {@link #REPAIR_HOLDDOWN}. As MASTER, a lost address waiting to be restored is
+     * forgotten: it is back. Addresses that are not the router's are ignored, whatever their prefix.
+     */
+    public List<Action> onAddressesFound(long nowNanos, List<InterfaceAddress> addresses) {
+        List<Action> out = new ArrayList<>();
+        if (state == MASTER) {
+            addresses.forEach(a -> repairs.remove(a.address()));
+            repairDeadline = repairs.isEmpty() ? Long.MAX_VALUE : repairDeadline;
+            return out;
+        }
+        if (state != BACKUP && state != FAULT) {
+            return out;
+        }
+        List<IpAddress> ours = config.addresses();
+        for (InterfaceAddress a : addresses) {
+            if (ours.contains(a.address())) {
+                repairs.put(a.address(), a);
+            }
+        }
+        repairsDue(nowNanos, out);
+        return out;
+    }
+
+    /**
+     * The MAC of {@code interfaceName} changed. As MASTER on that interface: a fresh announcement
+     * of every address ({@link Action.Reannounce}), since every client holds the old MAC and
+     * would keep it until its entry fails. Otherwise nothing.
+     */
+    public List<Action> onMacChanged(long nowNanos, String interfaceName) {
+        if (state != MASTER || !config.router().interfaceName().equals(interfaceName)) {
+            return List.of();
+        }
+        LOG.debug("{}: the MAC of {} changed; re-announcing", name, interfaceName);
+        return List.of(new Action.Reannounce(config.virtualAddresses()));
+    }
+
+    /**
      * Changes the base priority at run time (1-255); trackers' weights still apply. As
      * MASTER, an advert with the new priority goes out at once; the election then turns by
      * the usual rules (a higher-priority backup with preempt stops following this master).
@@ -370,6 +472,7 @@ public final class VrrpMachine {
         }
         state = STOP;
         clearTimers();
+        forgetRepairs();
         notify(from, STOP, TransitionReason.SHUTDOWN, out);
         return out;
     }
@@ -379,8 +482,9 @@ public final class VrrpMachine {
     /** When {@link #onTimer} should next be called; {@link Long#MAX_VALUE} when no timer runs. */
     public long nextDeadlineNanos() {
         return switch (state) {
-            case MASTER -> adverDeadline;
-            case BACKUP -> masterDownDeadline;
+            case MASTER -> Math.min(adverDeadline, repairDeadline);
+            case BACKUP -> Math.min(masterDownDeadline, repairDeadline);
+            case FAULT -> repairDeadline;
             default -> Long.MAX_VALUE;
         };
     }
@@ -729,6 +833,7 @@ public final class VrrpMachine {
         wantsMaster = false;
         masterAddress = null;
         masterDownDeadline = Long.MAX_VALUE;
+        forgetRepairs();
         sendAdvert(effectivePriority, out);
         adverDeadline = now + advertIntervalNanos;
         out.add(new Action.BindAddresses(config.virtualAddresses()));
@@ -742,6 +847,7 @@ public final class VrrpMachine {
             sendAdvert(0, out);
         }
         adverDeadline = Long.MAX_VALUE;
+        forgetRepairs();
         out.add(new Action.UnbindAddresses(config.virtualAddresses()));
         counters.releasedMaster++;
     }
@@ -775,6 +881,44 @@ public final class VrrpMachine {
         } else {
             enterBackup(now, reason, advertIntervalNanos, out);
         }
+    }
+
+    /**
+     * Hands out the repairs whose hold-down has passed (one action: restore as MASTER, else the
+     * stray policy's) and sets {@link #repairDeadline} to the next one waiting.
+     */
+    private void repairsDue(long now, List<Action> out) {
+        List<InterfaceAddress> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        for (Iterator<InterfaceAddress> it = repairs.values().iterator(); it.hasNext(); ) {
+            InterfaceAddress a = it.next();
+            Long last = repairedAt.get(a.address());
+            if (last == null || now - last >= REPAIR_HOLDDOWN_NANOS) {
+                due.add(a);
+                repairedAt.put(a.address(), now);
+                it.remove();
+            } else {
+                next = Math.min(next, last + REPAIR_HOLDDOWN_NANOS);
+            }
+        }
+        repairDeadline = next;
+        if (due.isEmpty()) {
+            return;
+        }
+        if (state == MASTER) {
+            LOG.debug("{}: {} lost from {}; restoring", name, due, config.router().interfaceName());
+            out.add(new Action.RestoreAddresses(due));
+        } else if (config.strayAddressPolicy() == StrayAddressPolicy.REMOVE) {
+            LOG.debug("{}: {} found on {} as {}; removing", name, due, config.router().interfaceName(), state);
+            out.add(new Action.RemoveStrayAddresses(due));
+        } else {
+            out.add(new Action.ReportStrayAddresses(due));
+        }
+    }
+
+    private void forgetRepairs() {
+        repairs.clear();
+        repairDeadline = Long.MAX_VALUE;
     }
 
     private void clearTimers() {

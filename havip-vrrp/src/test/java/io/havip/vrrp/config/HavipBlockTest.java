@@ -242,12 +242,31 @@ class HavipBlockTest {
     @Test
     void theSecretIsCopiedInAndOut() {
         byte[] b = SECRET.getBytes(StandardCharsets.UTF_8);
-        HavipSettings h = new HavipSettings(true, b, 0, Duration.ZERO, java.util.Optional.empty(), false);
+        HavipSettings h = new HavipSettings(true, b, 0, Duration.ZERO, java.util.Optional.empty(), false, io.havip.vrrp.machine.StrayAddressPolicy.REMOVE);
         b[0] = 'X';
         h.livenessSecret()[1] = 'Y';
         assertThat(h.livenessSecret()).isEqualTo(SECRET.getBytes(StandardCharsets.UTF_8));
         assertThat(h).isEqualTo(new HavipSettings(true, SECRET.getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO,
-                java.util.Optional.empty(), false)).hasSameHashCodeAs(new HavipSettings(true,
-                SECRET.getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO, java.util.Optional.empty(), false));
+                java.util.Optional.empty(), false, io.havip.vrrp.machine.StrayAddressPolicy.REMOVE)).hasSameHashCodeAs(new HavipSettings(true,
+                SECRET.getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO, java.util.Optional.empty(), false, io.havip.vrrp.machine.StrayAddressPolicy.REMOVE));
+    }
+
+    @Test
+    void strayAddressPolicyDefaultsToRemoveAndReadsReport() {
+        assertThat(HavipSettings.NONE.strayAddressPolicy()).isEqualTo(io.havip.vrrp.machine.StrayAddressPolicy.REMOVE);
+        assertThat(havip(" liveness off").strayAddressPolicy()).isEqualTo(io.havip.vrrp.machine.StrayAddressPolicy.REMOVE);
+        HavipSettings h = havip(" liveness off\n stray_addresses report");
+        assertThat(h.strayAddressPolicy()).isEqualTo(io.havip.vrrp.machine.StrayAddressPolicy.REPORT);
+        assertThat(h.toString()).contains("stray addresses REPORT");
+        assertThat(havip(" liveness off\n stray_addresses REMOVE").strayAddressPolicy())
+                .isEqualTo(io.havip.vrrp.machine.StrayAddressPolicy.REMOVE);
+        assertThat(error(" liveness off\n stray_addresses keep")).isEqualTo("10: key 'stray_addresses': \"keep\" is not a"
+                + " stray address policy (allowed: remove (default: a backup removes a virtual address found on its"
+                + " interface) or report (it only logs and counts it))");
+        assertThat(error(" liveness off\n stray_addresses")).startsWith("10: key 'stray_addresses': missing value");
+        io.havip.vrrp.KeepalivedRouters.Mapping m = io.havip.vrrp.KeepalivedRouters.map(
+                read(INSTANCE + "havip {\n liveness off\n stray_addresses report\n}\n"));
+        assertThat(m.routers().get("VI").settings().router().strayAddressPolicy())
+                .isEqualTo(io.havip.vrrp.machine.StrayAddressPolicy.REPORT);
     }
 }

@@ -109,12 +109,12 @@ class RouterConfigTest {
         assertThatThrownBy(() -> RouterConfig.builder(v6).version(VrrpVersion.V2).virtualAddress("2001:db8::50/64").build())
                 .hasMessage("router VI_6: version 2 is IPv4 only (RFC 3768); use version 3 for IPv6");
         assertThatThrownBy(() -> new RouterConfig(VR, VrrpVersion.V3, 100, Duration.ofSeconds(1), List.of(), true,
-                Duration.ZERO, null, List.of(), true, List.of(), false)).hasMessageContaining("virtualAddresses is empty");
+                Duration.ZERO, null, List.of(), true, List.of(), false, StrayAddressPolicy.REMOVE)).hasMessageContaining("virtualAddresses is empty");
         assertThatThrownBy(() -> new RouterConfig(VR, VrrpVersion.V3, 100, Duration.ofSeconds(1),
-                v3(1).build().virtualAddresses(), true, Duration.ZERO, null, List.of(), true, List.of(), false))
+                v3(1).build().virtualAddresses(), true, Duration.ZERO, null, List.of(), true, List.of(), false, StrayAddressPolicy.REMOVE))
                 .hasMessage("router VI_1: password is null (use Optional.empty())");
         assertThatThrownBy(() -> new RouterConfig(null, VrrpVersion.V3, 100, Duration.ofSeconds(1), List.of(), true,
-                Duration.ZERO, Optional.empty(), List.of(), true, List.of(), false)).hasMessage("router is null");
+                Duration.ZERO, Optional.empty(), List.of(), true, List.of(), false, StrayAddressPolicy.REMOVE)).hasMessage("router is null");
     }
 
     @Test
