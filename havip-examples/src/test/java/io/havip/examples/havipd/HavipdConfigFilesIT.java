@@ -97,6 +97,15 @@ class HavipdConfigFilesIT {
                 + ": permission denied to user nobody; nothing included from it, as keepalived does; make the file (and"
                 + " the directories above it) readable by nobody, e.g. with chmod or chgrp, or run as a user who can read"
                 + " it, or remove the line" + NL);
+
+        Path key = write("liveness.key", "0123456789abcdef0123456789abcdef\n", "rw-------");
+        Path withKey = write("havip.conf", "havip {\n liveness_secret_file liveness.key\n}\n" + vi, "rw-r--r--");
+        Cmd.Result secretKey = checkAsNobody(node, withKey);
+        // before: "cannot read FILE: AccessDeniedException FILE"
+        assertThat(secretKey.exit()).as(secretKey.stderr()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(secretKey.stderr()).contains(withKey + ":2: key 'liveness_secret_file': cannot read " + key + ":"
+                + " permission denied to user nobody; make the file (and the directories above it) readable by nobody,"
+                + " e.g. with chmod or chgrp, or run as a user who can read it (allowed: ").doesNotContain("Exception");
     }
 
     private record Verdicts(int keepalived, String keepalivedSays, int havipd, String havipdSays) { }

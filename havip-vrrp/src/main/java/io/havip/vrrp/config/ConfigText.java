@@ -56,19 +56,24 @@ final class ConfigText {
         }
         try {
             return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new Unreadable("no such file" + (file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ")"),
-                    "check the name and the directory");
-        } catch (AccessDeniedException e) {
-            String user = System.getProperty("user.name", "?");
-            throw new Unreadable("permission denied to user " + user, "make the file (and the directories above it)"
-                    + " readable by " + user + ", e.g. with chmod or chgrp, or run as a user who can read it");
-        } catch (FileSystemException e) {
-            String why = e.getReason() == null ? "an input/output error" : e.getReason().toLowerCase(Locale.ROOT);
-            throw new Unreadable(why, "check the file");
         } catch (IOException e) {
-            throw new Unreadable(e.getMessage() == null ? "an input/output error" : e.getMessage(), "check the file");
+            throw unreadable(e, file);
         }
+    }
+
+    /** {@code e}, from reading {@code file}, in words. */
+    static Unreadable unreadable(IOException e, Path file) {
+        if (e instanceof NoSuchFileException) {
+            return new Unreadable("no such file" + (file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ")"),
+                    "check the name and the directory");
+        }
+        if (e instanceof AccessDeniedException) {
+            String user = System.getProperty("user.name", "?");
+            return new Unreadable("permission denied to user " + user, "make the file (and the directories above it)"
+                    + " readable by " + user + ", e.g. with chmod or chgrp, or run as a user who can read it");
+        }
+        String why = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        return new Unreadable(why == null ? "an input/output error" : why.toLowerCase(Locale.ROOT), "check the file");
     }
 
     /**
