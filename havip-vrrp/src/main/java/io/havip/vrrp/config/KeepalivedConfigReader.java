@@ -38,7 +38,14 @@ import java.util.regex.Pattern;
  *       which 2.2.7 refuses but older releases and cloud guides use), VIPs of the wrong family
  *       (dropped), {@code auth_pass} over 8 characters (truncated), and so on.</li>
  * </ul>
- * Blocks havip has no use for ({@code virtual_server}, {@code static_routes}, ...) are skipped
+ * The files are UTF-8 (a byte order mark at the start of one is dropped; bytes that are not
+ * UTF-8 and a byte order mark inside a word are refused, with line, column and bytes). Two
+ * instances that would be one virtual router (one address family and VRID, multicast on one
+ * interface, or unicast from one address to a common peer) are refused, as keepalived refuses
+ * them (keepalived's check_vrid_conflicts; one difference: {@code mcast_dst_ip}, which havip does
+ * not support, separates nothing).
+ *
+ * <p>Blocks havip has no use for ({@code virtual_server}, {@code static_routes}, ...) are skipped
  * with a warning; harmless settings (e-mail alerts, process priorities, SNMP) are skipped silently.
  *
  * <p>Not supported: conditional configuration ({@code @host} prefixes), {@code $PARAM}
