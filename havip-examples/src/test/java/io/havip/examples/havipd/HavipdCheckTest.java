@@ -157,6 +157,83 @@ class HavipdCheckTest {
         assertThat(r.err()).startsWith(f + ":0: cannot read the configuration file");
     }
 
+    private static final String INSTANCE = "vrrp_instance VI {\n interface eth0\n virtual_router_id 51\n"
+            + " virtual_ipaddress {\n  198.51.100.50\n }\n}\n";
+    private static final String NL = System.lineSeparator();
+
+    @Test
+    void aByteOrderMarkAtTheStartIsNothing(@TempDir Path dir) throws IOException {
+        Path f = Files.write(dir.resolve("bom.conf"), ("\uFEFFglobal_defs {\n router_id r1\n}\n" + INSTANCE)
+                .getBytes(StandardCharsets.UTF_8));
+        Result r = havipd("--check", "-f", f.toString());
+        // before: OK with "unknown keyword 'global_defs' ignored with its block", the BOM invisible in it
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain(": warning:").endsWith(f + ": configuration OK (1 instance(s), 0 warning(s))" + NL);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreNamedWithLineColumnAndBytes(@TempDir Path dir) throws IOException {
+        byte[] head = "global_defs {\n router_id caf".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\n}\n" + INSTANCE).getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[head.length + 1 + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        all[head.length] = (byte) 0xE9;
+        System.arraycopy(tail, 0, all, head.length + 1, tail.length);
+        Path f = Files.write(dir.resolve("latin1.conf"), all);
+        Result r = havipd("--check", "-f", f.toString());
+        assertThat(r.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(r.err()).isEqualTo(f + ":2:15: the file is not valid UTF-8: byte 0xE9 (at byte offset 28) is not part"
+                + " of any UTF-8 character; save the file as UTF-8 (if it was written as Latin-1 or Windows-1252: iconv -f"
+                + " WINDOWS-1252 -t UTF-8)" + NL + f + ": configuration NOT usable" + NL);
+        assertThat(r.out()).isEmpty();
+    }
+
+    /** {@code message} and status 1 from {@code --check} and from start-up (which must not start a router). */
+    private static void refusedAtCheckAndStartUp(Path f, String message) {
+        Result check = havipd("--check", "-f", f.toString());
+        assertThat(check.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(check.err()).isEqualTo(message + NL + f + ": configuration NOT usable" + NL);
+        Result start = havipd("-f", f.toString());
+        assertThat(start.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(start.err()).isEqualTo(message + NL);
+    }
+
+    @Test
+    void aByteOrderMarkInsideTheFileIsAnErrorAtStartUpToo(@TempDir Path dir) throws IOException {
+        Path f = Files.write(dir.resolve("joined.conf"), ("global_defs {\n router_id r1\n}\n\uFEFF" + INSTANCE)
+                .getBytes(StandardCharsets.UTF_8));
+        String message = f + ":4:1: an invisible character U+FEFF (a byte order mark, bytes 0xEF 0xBB 0xBF) in"
+                + " \"<U+FEFF>vrrp_instance\": it is part of the word, which is then not what it looks like; delete it (a byte"
+                + " order mark belongs only at the very start of a file; joining files that each start with one leaves it"
+                + " inside)";
+        refusedAtCheckAndStartUp(f, message);
+    }
+
+    @Test
+    void aMissingFileOrADirectoryIsNamedWithWhatToDoAtCheckAndStartUp(@TempDir Path dir) {
+        Path f = dir.resolve("nope.conf");
+        String message = f + ":0: cannot read the configuration file: no such file; check the name and the directory";
+        refusedAtCheckAndStartUp(f, message);
+
+        Result directory = havipd("--check", "-f", dir.toString());
+        assertThat(directory.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(directory.err()).isEqualTo(dir + ":0: cannot read the configuration file: it is a directory, not a"
+                + " file; name a file in it" + NL + dir + ": configuration NOT usable" + NL);
+    }
+
+    @Test
+    void twoInstancesOfOneVridOnOneInterfaceAreNotUsable(@TempDir Path dir) throws IOException {
+        Path f = Files.writeString(dir.resolve("dup.conf"), INSTANCE.replace("VI", "A")
+                + INSTANCE.replace("VI", "B").replace("198.51.100.50", "198.51.100.51"));
+        Result r = havipd("--check", "-f", f.toString());
+        // before: "configuration OK (2 instance(s), 0 warning(s))", and at run time both became master
+        assertThat(r.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(r.err()).isEqualTo(f + ":10: key 'virtual_router_id': vrrp_instance 'A' (" + f + ":3) and vrrp_instance"
+                + " 'B' (" + f + ":10) both use virtual_router_id 51 for IPv4 on interface eth0: they would be one virtual"
+                + " router, each taking the other's adverts for its own; keepalived refuses this file too (allowed: another"
+                + " virtual_router_id for one of them, the same on its peers)" + NL + f + ": configuration NOT usable" + NL);
+    }
+
     @Test
     void usageErrorsExit2() {
         Result unknown = havipd("--frobnicate");

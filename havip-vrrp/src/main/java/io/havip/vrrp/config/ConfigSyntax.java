@@ -1,7 +1,6 @@
 package io.havip.vrrp.config;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,13 +60,14 @@ final class ConfigSyntax {
     static List<Statement> parse(Path file, Consumer<ConfigWarning> warnings) {
         List<Token> tokens = new ArrayList<>();
         Deque<Path> stack = new ArrayDeque<>();
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(new SourceLocation(file.toString(), 0), "cannot read the configuration file: " + e, e);
+            bytes = ConfigText.bytes(file);
+        } catch (ConfigText.Unreadable e) {
+            throw new ConfigException(new SourceLocation(file.toString(), 0), "cannot read the configuration file: "
+                    + e.reason() + "; " + e.advice(), null);
         }
-        lexFile(file, text, tokens, stack, warnings);
+        lexFile(file, ConfigText.decode(bytes, file.toString(), null), tokens, stack, warnings);
         return new Parser(tokens).statements();
     }
 
@@ -89,12 +89,16 @@ final class ConfigSyntax {
                     + MAX_INCLUDE_DEPTH + " files", null);
         }
         stack.push(key);
+        if (!text.isEmpty() && text.charAt(0) == ConfigText.BOM) {
+            text = text.substring(1); // a byte order mark starts the file: no part of its first keyword
+        }
         String name = file.toString();
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             SourceLocation at = new SourceLocation(name, i + 1);
             String[] inc = includeLine(lines[i]);
             if (inc != null) {
+                refuseInvisible(lines[i], 0, lines[i].length(), at);
                 // taken from the raw line, as keepalived does: a glob's braces are not block braces
                 include(file, new Token(inc[0], false, at), inc[1], out, stack, warnings);
                 continue;
@@ -159,28 +163,49 @@ final class ConfigSyntax {
                     + " glob: " + (e instanceof java.util.regex.PatternSyntaxException p ? p.getDescription()
                     : ((java.nio.file.InvalidPathException) e).getReason()), "include FILE, where FILE may contain * ? [..] {a,b}");
         }
+        // keepalived.conf(5): plain include "does not produce config errors if files could not be opened";
+        // includer/m/w/b/a do (parser.c INCLUDE_R: not readable, a directory)
+        boolean tolerant = keyword.text().equals("include");
         if (files.isEmpty()) {
-            if (keyword.text().equals("include")) {
-                // keepalived.conf(5): plain include "does not produce config errors if files could not be opened"
-                warnings.accept(new ConfigWarning(keyword.location(), "include '" + pattern + "' matched no readable file"
-                        + " (looked in " + dir + "); nothing included"));
+            if (tolerant) {
+                warnings.accept(new ConfigWarning(keyword.location(), "include '" + pattern + "' matched no file"
+                        + " (looked in " + dir + "); nothing included, as keepalived does"
+                        + (hasGlob(pattern) ? "" : "; check the name, or remove the line")));
                 return;
             }
-            throw new ConfigException(keyword.location(), keyword.text(), "'" + pattern + "' matched no readable file in "
+            throw new ConfigException(keyword.location(), keyword.text(), "'" + pattern + "' matched no file in "
                     + dir, "an existing file or a glob that matches one; plain 'include' tolerates none");
         }
         for (Path f : files) {
-            String text;
-            try {
-                text = Files.readString(f, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ConfigException(keyword.location(), "cannot read included file " + f + ": " + e, e);
+            String problem;
+            String advice;
+            if (Files.isDirectory(f)) {
+                problem = f + " is a directory, not a file";
+                advice = "to include the files in it write: " + keyword.text() + " " + pattern + "/*.conf";
+            } else {
+                try {
+                    lexFile(f, ConfigText.decode(ConfigText.bytes(f), f.toString(), keyword.location()), out, stack,
+                            warnings);
+                    continue;
+                } catch (ConfigText.Unreadable e) {
+                    problem = "cannot read " + f + ": " + e.reason();
+                    advice = e.advice() + ", or remove the line";
+                }
             }
-            lexFile(f, text, out, stack, warnings);
+            String what = keyword.text() + " '" + pattern + "': " + problem;
+            if (!tolerant) {
+                throw new ConfigException(keyword.location(), what + "; " + advice, null);
+            }
+            warnings.accept(new ConfigWarning(keyword.location(), what + "; nothing included from it, as keepalived does; "
+                    + advice));
         }
     }
 
-    /** Regular files matching {@code pattern} (absolute, or relative to {@code dir}), sorted as glob(3) does. */
+    /**
+     * What matches {@code pattern} (absolute, or relative to {@code dir}), sorted as glob(3) does:
+     * existing names, readable or not; a directory only when the pattern names it without a
+     * wildcard in its last part (a wildcard matches files).
+     */
     static List<Path> glob(Path dir, String pattern) {
         Path p = dir.getFileSystem().getPath(pattern);
         Path base = p.isAbsolute() ? p.getRoot() : dir;
@@ -215,7 +240,8 @@ final class ConfigSyntax {
             next.sort(null);
             current = next;
         }
-        return current.stream().filter(Files::isRegularFile).filter(Files::isReadable).toList();
+        boolean wildLast = p.getFileName() != null && hasGlob(p.getFileName().toString());
+        return current.stream().filter(f -> !wildLast || !Files.isDirectory(f)).toList();
     }
 
     private static boolean hasGlob(String s) {
@@ -241,6 +267,7 @@ final class ConfigSyntax {
                 i++;
                 continue;
             }
+            int start = i;
             StringBuilder word = new StringBuilder();
             boolean quoted = false;
             while (i < n) {
@@ -264,9 +291,28 @@ final class ConfigSyntax {
                 word.append(c);
                 i++;
             }
+            refuseInvisible(line, start, i, at);
             out.add(new Token(word.toString(), quoted, at));
         }
         return out;
+    }
+
+    /**
+     * Refuses an invisible character inside {@code line[from, to)} (a word, quotes included): it
+     * is not white space to keepalived, so it becomes part of the word and a keyword or value
+     * that looks right reads as something else. Only U+FEFF here: a byte order mark that is not
+     * at the start of a file, typically left by joining files that each start with one.
+     */
+    private static void refuseInvisible(String line, int from, int to, SourceLocation at) {
+        for (int i = from; i < to; i++) {
+            if (line.charAt(i) == ConfigText.BOM) {
+                String shown = line.substring(from, to).strip().replace(String.valueOf(ConfigText.BOM), "<U+FEFF>");
+                throw new ConfigException(at.atColumn(line.codePointCount(0, i) + 1), "an invisible character U+FEFF"
+                        + " (a byte order mark, bytes 0xEF 0xBB 0xBF) in \"" + shown + "\": it is part of the word, which"
+                        + " is then not what it looks like; delete it (a byte order mark belongs only at the very start"
+                        + " of a file; joining files that each start with one leaves it inside)", null);
+            }
+        }
     }
 
     /** keepalived.conf(5) escapes in quoted strings: \a \b \E \f \n \r \t \v \nnn \xXX \cC, and \C for any other C. */

@@ -132,9 +132,10 @@ final class HavipBlock {
         byte[] b;
         try (InputStream in = Files.newInputStream(file)) {
             b = in.readNBytes(MAX_SECRET_BYTES + 1);
-        } catch (IOException | SecurityException e) {
-            throw new ConfigException(s.location(), s.name(), "cannot read " + file + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), SECRET_FILE_ALLOWED);
+        } catch (IOException e) {
+            ConfigText.Unreadable u = ConfigText.unreadable(e, file);
+            throw new ConfigException(s.location(), s.name(), "cannot read " + file + ": " + u.reason() + "; "
+                    + u.advice(), SECRET_FILE_ALLOWED);
         }
         if (b.length > MAX_SECRET_BYTES) {
             throw new ConfigException(s.location(), s.name(), file + " is larger than " + MAX_SECRET_BYTES + " bytes",

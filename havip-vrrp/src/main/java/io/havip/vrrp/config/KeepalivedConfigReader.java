@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -37,7 +38,14 @@ import java.util.regex.Pattern;
  *       which 2.2.7 refuses but older releases and cloud guides use), VIPs of the wrong family
  *       (dropped), {@code auth_pass} over 8 characters (truncated), and so on.</li>
  * </ul>
- * Blocks havip has no use for ({@code virtual_server}, {@code static_routes}, ...) are skipped
+ * The files are UTF-8 (a byte order mark at the start of one is dropped; bytes that are not
+ * UTF-8 and a byte order mark inside a word are refused, with line, column and bytes). Two
+ * instances that would be one virtual router (one address family and VRID, multicast on one
+ * interface, or unicast from one address to a common peer) are refused, as keepalived refuses
+ * them (keepalived's check_vrid_conflicts; one difference: {@code mcast_dst_ip}, which havip does
+ * not support, separates nothing).
+ *
+ * <p>Blocks havip has no use for ({@code virtual_server}, {@code static_routes}, ...) are skipped
  * with a warning; harmless settings (e-mail alerts, process priorities, SNMP) are skipped silently.
  *
  * <p>Not supported: conditional configuration ({@code @host} prefixes), {@code $PARAM}
@@ -167,6 +175,7 @@ public final class KeepalivedConfigReader {
         for (InstanceDraft d : drafts) {
             instances.add(complete(d, globals, scripts));
         }
+        refuseSharedVrids(drafts, instances);
         List<VrrpSyncGroupConfig> syncGroups = new ArrayList<>();
         for (Statement g : groups) {
             syncGroups.add(syncGroup(g, instances, scripts, syncGroups));
@@ -321,6 +330,9 @@ public final class KeepalivedConfigReader {
         String interfaceName;
         SourceLocation interfaceAt;
         Integer vrid;
+        SourceLocation vridAt;
+        /** {@code mcast_dst_ip} as written: not supported, named when it is why keepalived accepts a shared VRID. */
+        String mcastDestination;
         int priority = 100;
         SourceLocation priorityAt;
         VrrpVersion version;
@@ -375,7 +387,10 @@ public final class KeepalivedConfigReader {
                     d.interfaceName = single(s, "an interface name");
                     d.interfaceAt = s.location();
                 }
-                case "virtual_router_id" -> d.vrid = integer(s, 1, 255, "1-255");
+                case "virtual_router_id" -> {
+                    d.vrid = integer(s, 1, 255, "1-255");
+                    d.vridAt = s.location();
+                }
                 case "priority" -> {
                     d.priority = integer(s, 1, 255, "1-255; 255 is the address owner");
                     d.priorityAt = s.location();
@@ -430,6 +445,9 @@ public final class KeepalivedConfigReader {
                 default -> {
                     if (d.notify.accept(s, this)) {
                         continue;
+                    }
+                    if (k.equals("mcast_dst_ip")) {
+                        d.mcastDestination = String.join(" ", texts(s.args()));
                     }
                     if (UNSUPPORTED_INSTANCE.contains(k)) {
                         if (s.block() == null || !s.block().isEmpty()) {
@@ -714,6 +732,62 @@ public final class KeepalivedConfigReader {
                 family, advert, auth, !nopreempt, preemptDelay, accept, d.dontTrackPrimary, source, peers, vips, d.excluded,
                 tracked, resolveScripts(d.trackScripts, scripts, who), d.notify.build(), d.garp.buildOver(globals.garp()),
                 d.smtpAlert, d.location, d.checkUnicastSource);
+    }
+
+    /**
+     * keepalived's check_vrid_conflicts (vrrp.c, 2.2.7): two instances of one address family and
+     * VRID are one virtual router to the network, each taking the other's adverts for its own,
+     * when both are multicast on one interface, or both unicast from one source address (on one
+     * interface, when both name theirs) to at least one common peer. keepalived refuses such a
+     * file; so does this reader. A multicast and a unicast instance never meet (the machine drops
+     * an advert whose destination is of the other kind), nor do IPv4 and IPv6 ones, whatever
+     * their versions. {@code use_vmac} separates nothing, in keepalived either. Unlike keepalived,
+     * a different {@code mcast_dst_ip} separates nothing either: havip does not support it and
+     * sends to the VRRP group. Unicast instances of which one sends from an address given and
+     * the other from its interface's primary address, unknown here, get a warning.
+     */
+    private void refuseSharedVrids(List<InstanceDraft> drafts, List<VrrpInstanceConfig> instances) {
+        for (int j = 1; j < instances.size(); j++) {
+            VrrpInstanceConfig b = instances.get(j);
+            for (int i = 0; i < j; i++) {
+                VrrpInstanceConfig a = instances.get(i);
+                if (a.virtualRouterId() != b.virtualRouterId() || a.family() != b.family() || a.unicast() != b.unicast()
+                        || (a.interfaceName().isPresent() && b.interfaceName().isPresent()
+                        && !a.interfaceName().equals(b.interfaceName()))) {
+                    continue;
+                }
+                SourceLocation at = drafts.get(j).vridAt;
+                String both = "vrrp_instance '" + a.name() + "' (" + drafts.get(i).vridAt + ") and vrrp_instance '" + b.name()
+                        + "' (" + at + ") both use virtual_router_id " + b.virtualRouterId() + " for "
+                        + (b.family() == IpFamily.IPV4 ? "IPv4" : "IPv6");
+                String fix = "another virtual_router_id for one of them, the same on its peers";
+                if (!b.unicast()) {
+                    String mcast = !Objects.equals(drafts.get(i).mcastDestination, drafts.get(j).mcastDestination)
+                            ? " (keepalived would accept them only because of mcast_dst_ip, which havip does not support:"
+                            + " both send to the VRRP group)" : "; keepalived refuses this file too";
+                    throw new ConfigException(at, "virtual_router_id", both + " on interface " + b.interfaceName().get()
+                            + ": they would be one virtual router, each taking the other's adverts for its own" + mcast, fix);
+                }
+                Optional<IpAddress> shared = a.unicastPeers().stream().filter(b.unicastPeers()::contains).findFirst();
+                Optional<IpAddress> from = a.sourceAddress().or(b::sourceAddress);
+                if (shared.isEmpty() || (a.sourceAddress().isPresent() && b.sourceAddress().isPresent()
+                        && !a.sourceAddress().equals(b.sourceAddress()))) {
+                    continue; // told apart by peer or by local address, as keepalived does
+                }
+                if (a.sourceAddress().isPresent() != b.sourceAddress().isPresent()) {
+                    VrrpInstanceConfig implicit = a.sourceAddress().isEmpty() ? a : b;
+                    warn(at, both + " and send to unicast_peer " + shared.get() + "; '" + implicit.name() + "' sends from"
+                            + " the primary address of " + implicit.interfaceName().orElse("its interface") + ": if that is "
+                            + from.get() + ", they are one virtual router (keepalived then refuses the file); give '"
+                            + implicit.name() + "' a unicast_src_ip, or use " + fix);
+                    continue;
+                }
+                throw new ConfigException(at, "virtual_router_id", both + " from " + from.map(f -> "unicast_src_ip " + f)
+                        .orElse("the primary address of " + b.interfaceName().orElse("?")) + " to unicast_peer "
+                        + shared.get() + ": they would be one virtual router, each taking the other's adverts for its own;"
+                        + " keepalived refuses this file too", fix + ", or a different unicast_src_ip or unicast_peer");
+            }
+        }
     }
 
     /** keepalived's advert_int completion: v2 rounds to whole seconds, v3 to 10 ms and at most 40.95 s. */

@@ -128,7 +128,7 @@ class HavipBlockTest {
         KeepalivedConfig keepalived = KeepalivedConfigReader.read(file());
         assertThat(keepalived.havip()).isEqualTo(HavipSettings.NONE);
         assertThat(keepalived.warnings()).extracting(ConfigWarning::message)
-                .anySatisfy(m -> assertThat(m).contains("include 'havip/*.conf' matched no readable file"));
+                .anySatisfy(m -> assertThat(m).contains("include 'havip/*.conf' matched no file"));
         // havipd host: the block comes in with its file and line
         Files.writeString(etc.resolve("liveness.conf"), "havip {\n  liveness_secret_file " + f + "\n}\n");
         HavipSettings h = KeepalivedConfigReader.read(file()).havip();
@@ -222,7 +222,7 @@ class HavipBlockTest {
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
         if (!Files.isReadable(f)) { // root reads anyway
             assertThat(error(" liveness_secret_file " + f)).startsWith("9: key 'liveness_secret_file': cannot read " + f
-                    + ": AccessDeniedException");
+                    + ": permission denied to user " + System.getProperty("user.name"));
         }
         assertThat(error(" liveness_secret_file a\u0000b")).startsWith("9: key 'liveness_secret_file': \"a\u0000b\" is not"
                 + " a valid path");
