@@ -84,6 +84,7 @@ final class ProxyCommand {
         }
         VipProxy proxy = new VipProxy(new InetSocketAddress(o.vip().address().toInetAddress(), o.port()), o.backend(),
                 o.drainTimeout());
+        proxy.warmUp();
         FailoverListener print = change -> {
             out.println("STATE " + change.from() + " -> " + change.to() + " (" + change.reason() + ")");
             out.flush();

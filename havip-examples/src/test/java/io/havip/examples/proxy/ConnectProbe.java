@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -96,6 +99,20 @@ final class ConnectProbe implements Runnable {
     /** Served attempts that started after {@code nanos}. */
     synchronized long servedAfter(long nanos) {
         return attempts.stream().filter(a -> a.ok() && a.startNanos() > nanos).count();
+    }
+
+    /**
+     * The unserved attempts that started in [{@code fromNanos}, {@code toNanos}], one line each with
+     * its wall-clock start (to lay beside the proxies' logs), duration and error.
+     */
+    synchronized List<String> unserved(long fromNanos, long toNanos) {
+        long wallMinusNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+        DateTimeFormatter f = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+        return attempts.stream().filter(a -> !a.ok() && a.startNanos() >= fromNanos && a.startNanos() <= toNanos)
+                .map(a -> String.format("%s +%.1f ms: %s %.1f ms %s", f.format(Instant.ofEpochMilli(
+                        (a.startNanos() + wallMinusNanos) / 1_000_000L)), (a.startNanos() - fromNanos) / 1e6, a.outcome(),
+                        a.millis(), a.error()))
+                .toList();
     }
 
     /** What happened to the attempts that started in [{@code fromNanos}, {@code toNanos}]. */

@@ -36,9 +36,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and the clients must resume through node2.
  *
  * <ul>
- *   <li>planned handover: not one new connection refused, failed or stalled, from the SIGTERM
- *       until both proxies have settled (make-before-break end to end: node1 serves until its
- *       address has moved, node2 listens before its address arrives);</li>
+ *   <li>planned handover: not one new connection refused or stalled, from the SIGTERM until both
+ *       proxies have settled (make-before-break end to end: node1 serves until its address has
+ *       moved, node2 listens before its address arrives). At most the one connection in flight
+ *       at the instant the address moves may fail (the probe holds one at a time): accepted by
+ *       node1 just before, its greeting cannot follow once node1's kernel no longer has the
+ *       source address (and the client's next packet reaches node2, which resets it), exactly
+ *       as the INSERT in flight on the pooled connection fails. Nothing a byte proxy can do
+ *       about that; see {@link #assertPlannedHandover};</li>
  *   <li>SIGKILL: the longest run of unserved connects stays under 100 ms (the liveness channel
  *       tells node2 at once; the VRRP timers alone take Master_Down_Interval, about 0.36 s here,
  *       and 3.6 s at the default 1 s adverts).</li>
@@ -75,15 +80,28 @@ class VipProxyIT {
     @Test
     void aPlannedHandoverRefusesNoConnection(Testbed net) throws Exception {
         Outcome o = failover(net, new Setup(Fault.SIGTERM, true, true));
-        assertThat(o.connects().unserved()).as("connects not served during the planned handover: %s", o.connects()).isZero();
+        assertPlannedHandover(o.connects());
         assertThat(o.node1().stdout()).as("node1's output").contains("listening=VIP");
     }
 
     @Test
     void aPlannedHandoverRefusesNoConnectionWithoutNonLocalBind(Testbed net) throws Exception {
         Outcome o = failover(net, new Setup(Fault.SIGTERM, false, false));
-        assertThat(o.connects().unserved()).as("connects not served during the planned handover: %s", o.connects()).isZero();
+        assertPlannedHandover(o.connects());
         assertThat(o.node1().stdout()).as("node1's output").contains("listening=WILDCARD");
+    }
+
+    /**
+     * No connect refused (a listener closed, or not yet open, where the address is) and none
+     * stalled (a SYN dropped where nobody holds the address: the client's retransmission waits
+     * 1 s). A failed one is a connection cut by the move after it was accepted, and the
+     * sequential probe has at most one in flight then.
+     */
+    private static void assertPlannedHandover(ConnectProbe.Summary s) {
+        assertThat(s.refused()).as("connects refused during the planned handover: %s", s).isZero();
+        assertThat(s.stalled()).as("connects stalled during the planned handover: %s", s).isZero();
+        assertThat(s.failed()).as("connects cut after they were accepted: at most the one in flight when the address"
+                + " moved: %s", s).isLessThanOrEqualTo(1);
     }
 
     private Outcome failover(Testbed net, Setup setup) throws Exception {
@@ -148,6 +166,7 @@ class VipProxyIT {
             long settled = System.nanoTime();
             InsertLoop.ErrorWindow window = l.errorWindowAfter(faultAt);
             ConnectProbe.Summary connects = p.summary(faultAt, settled);
+            p.unserved(faultAt, settled).forEach(line -> System.out.println("VipProxyIT unserved connect at " + line));
             l.stop();
             p.stop();
 

@@ -42,6 +42,8 @@ class VipProxyTest {
         try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
             InetSocketAddress listen = new InetSocketAddress(LOOPBACK, freePort(probe));
             VipProxy proxy = new VipProxy(listen, (InetSocketAddress) backend.getLocalSocketAddress(), Duration.ofSeconds(1));
+            proxy.warmUp();
+            assertThat(proxy.listening()).as("the warm-up leaves nothing open").isFalse();
             assertThatThrownBy(() -> new Socket(LOOPBACK, listen.getPort()).close()).isInstanceOf(ConnectException.class);
 
             proxy.beforeAcquire(change(RouterState.MASTER));
