@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -41,7 +42,8 @@ final class ProxyCommand {
               --priority N            1-255, default 100; the higher node becomes MASTER
               --port N                the port to serve on the virtual address, default 3306
               --advert-interval-ms N  VRRP advertisement interval, default 1000
-              --drain-timeout-ms N    how long a release waits for open connections, default 5000
+              --drain-timeout-ms N    how long connections still open when the address has moved
+                                      may take to end before they are closed, default 5000
               --unicast-peer ADDR     send adverts to this peer instead of multicast (repeatable)
               --nopreempt             do not take over from a live lower-priority master
             The liveness channel (the same secret on every proxy node; a killed proxy is then
@@ -210,9 +212,11 @@ final class ProxyCommand {
         byte[] b;
         try (InputStream in = Files.newInputStream(file)) {
             b = in.readNBytes(MAX_SECRET_BYTES + 1);
-        } catch (IOException | SecurityException e) {
-            throw new IllegalArgumentException("--liveness-secret-file: cannot read " + file + " (" + e.getMessage()
-                    + "); it must be readable by this user");
+        } catch (AccessDeniedException | SecurityException e) {
+            throw new IllegalArgumentException("--liveness-secret-file: cannot read " + file + ": permission denied; it"
+                    + " must be readable by the user the proxy runs as (and by nobody else: chmod 600)");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--liveness-secret-file: cannot read " + file + ": " + e.getMessage());
         }
         if (b.length > MAX_SECRET_BYTES) {
             throw new IllegalArgumentException("--liveness-secret-file " + file + " is larger than " + MAX_SECRET_BYTES

@@ -50,8 +50,11 @@ import org.slf4j.LoggerFactory;
  *       reports the address gone ({@link #onBackup}, {@link #onFault}, {@link #onStop}): from then
  *       on the kernel does not deliver the VIP's SYNs here anyway, and clients follow the new
  *       master's announcement. The connections still open then get up to the drain timeout to
- *       end before the proxy closes them; a client that sends on one meets the new master, whose
- *       kernel resets it, and reconnects there. (A byte proxy cannot move a connection, nor tell
+ *       end before the proxy closes them. They cannot carry much more: this node's kernel no
+ *       longer sends from an address it does not have, and a client that sends on one reaches
+ *       the new master, whose kernel resets it, and reconnects there. So the one connection a
+ *       move can still cut is one accepted in the last milliseconds before it whose first reply
+ *       had not gone out yet. (A byte proxy cannot move a connection, nor tell
  *       an idle pooled connection from one in the middle of a query, so the only clean point to
  *       end a connection is the client's.)</li>
  * </ul>
