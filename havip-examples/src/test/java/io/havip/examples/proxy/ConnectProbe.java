@@ -122,9 +122,11 @@ final class ConnectProbe implements Runnable {
         int failed = 0;
         int stalled = 0;
         double longestRun = 0;
+        double untriedAfterLongest = 0;
         double slowest = 0;
         String firstError = null;
         Attempt runStart = null;
+        Attempt runEnd = null;
         for (Attempt a : in) {
             slowest = Math.max(slowest, a.millis());
             switch (a.outcome()) {
@@ -135,9 +137,14 @@ final class ConnectProbe implements Runnable {
             }
             if (a.ok()) {
                 if (runStart != null) {
-                    // From the start of the first failed attempt to the start of the next served one: the time a
-                    // client trying continuously could not get a connection served.
-                    longestRun = Math.max(longestRun, (a.startNanos() - runStart.startNanos()) / 1e6);
+                    // The run of unserved connects: from the start of its first attempt to the end of its last. The
+                    // next attempt was served; the time between (normally the 5 ms pause) is reported beside it,
+                    // because a prober starved of CPU on a loaded host would otherwise count its own sleep as outage.
+                    double run = (runEnd.endNanos() - runStart.startNanos()) / 1e6;
+                    if (run > longestRun) {
+                        longestRun = run;
+                        untriedAfterLongest = (a.startNanos() - runEnd.endNanos()) / 1e6;
+                    }
                     runStart = null;
                 }
             } else {
@@ -147,29 +154,32 @@ final class ConnectProbe implements Runnable {
                 if (runStart == null) {
                     runStart = a;
                 }
+                runEnd = a;
             }
         }
         if (runStart != null) {
             throw new AssertionError("no connection was served again after " + firstError);
         }
-        return new Summary(in.size(), refused, failed, stalled, longestRun, slowest, firstError);
+        return new Summary(in.size(), refused, failed, stalled, longestRun, untriedAfterLongest, slowest, firstError);
     }
 
     /**
      * The attempts of a window: how many, how many were refused, failed or stalled, the longest
-     * run of unserved attempts (ms, from the first one's start to the next served one's start),
-     * the slowest attempt (ms) and the first error.
+     * run of unserved attempts (ms, from the start of its first to the end of its last), how long
+     * after that run the next (served) attempt started (ms: the probe's resolution there), the
+     * slowest attempt (ms) and the first error.
      */
-    record Summary(int attempts, int refused, int failed, int stalled, double longestFailedRunMillis, double slowestMillis,
-                   String firstError) {
+    record Summary(int attempts, int refused, int failed, int stalled, double longestFailedRunMillis,
+                   double untriedAfterLongestRunMillis, double slowestMillis, String firstError) {
         int unserved() {
             return refused + failed + stalled;
         }
 
         @Override
         public String toString() {
-            return String.format("%d connects, %d refused, %d failed, %d stalled; longest run of unserved connects %.1f ms;"
-                    + " slowest connect %.1f ms%s", attempts, refused, failed, stalled, longestFailedRunMillis, slowestMillis,
+            return String.format("%d connects, %d refused, %d failed, %d stalled; longest run of unserved connects %.1f ms"
+                    + " (the next, served, started %.1f ms after it); slowest connect %.1f ms%s", attempts, refused, failed,
+                    stalled, longestFailedRunMillis, untriedAfterLongestRunMillis, slowestMillis,
                     firstError == null ? "" : "; first: " + firstError);
         }
     }

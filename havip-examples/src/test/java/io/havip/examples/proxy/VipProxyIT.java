@@ -44,7 +44,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *       source address (and the client's next packet reaches node2, which resets it), exactly
  *       as the INSERT in flight on the pooled connection fails. Nothing a byte proxy can do
  *       about that; see {@link #assertPlannedHandover};</li>
- *   <li>SIGKILL: the longest run of unserved connects stays under 100 ms (the liveness channel
+ *   <li>SIGKILL: the longest run of unserved connects (from the start of its first attempt to the
+ *       end of its last; the next one was served) stays under 100 ms (the liveness channel
  *       tells node2 at once; the VRRP timers alone take Master_Down_Interval, about 0.36 s here,
  *       and 3.6 s at the default 1 s adverts).</li>
  * </ul>
