@@ -2,6 +2,7 @@ package io.havip.examples.proxy;
 
 import io.havip.core.AddressHook;
 import io.havip.core.FailoverListener;
+import io.havip.core.RouterState;
 import io.havip.core.StateChange;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,8 +103,15 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     private Listening listening = Listening.NONE;
     /** How the last listener was bound; stays after it closed, for reports. */
     private volatile Listening lastListening = Listening.NONE;
-    /** True between beforeAcquire and the report that the address is gone: the address is ours or about to be. */
-    private boolean wanted;
+    /** beforeAcquire calls so far (hook thread, in transition order). */
+    private long acquires;
+    /**
+     * Reports of a release (a change from MASTER) so far (listener thread, in transition order).
+     * The listener thread may lag behind the hook thread: a report whose release was followed by
+     * another acquire ({@code acquires > releasesReported}) is stale and must not close the
+     * listener that acquire opened.
+     */
+    private long releasesReported;
     private boolean closed;
 
     /**
@@ -167,7 +175,7 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     @Override
     public void beforeAcquire(StateChange pending) {
         synchronized (lock) {
-            wanted = true;
+            acquires++;
             if (closed || server != null) {
                 return;
             }
@@ -192,8 +200,8 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     @Override
     public void onMaster(StateChange change) {
         synchronized (lock) {
-            if (!wanted || closed || server != null) {
-                return; // released again already, or listening
+            if (acquires <= releasesReported || closed || server != null) {
+                return; // no acquire of ours (or released again already), or listening
             }
             try {
                 open(listen, Listening.VIP_AFTER_ADDRESS);
@@ -215,21 +223,33 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
 
     @Override
     public void onBackup(StateChange change) {
-        addressGone();
+        addressGone(change);
     }
 
     @Override
     public void onFault(StateChange change) {
-        addressGone();
+        addressGone(change);
     }
 
     @Override
     public void onStop(StateChange change) {
-        addressGone();
+        addressGone(change);
     }
 
-    /** The address has moved: stop accepting, and drain the connections open now on a thread of their own. */
-    private void addressGone() {
+    /**
+     * The address is not (or no longer) here: stop accepting, and drain the connections open now
+     * on a thread of their own; unless the report is stale (see {@link #releasesReported}).
+     */
+    private void addressGone(StateChange change) {
+        synchronized (lock) {
+            if (change.from() == RouterState.MASTER) {
+                releasesReported++;
+            }
+            if (acquires > releasesReported && !closed) {
+                LOG.debug("{} reported after the address was acquired again: still serving", change);
+                return;
+            }
+        }
         Set<Pipe> open = stopAccepting();
         if (open.isEmpty()) {
             return;
@@ -313,7 +333,6 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     /** Closes the listener (idempotent) and returns the connections open at that moment. */
     private Set<Pipe> stopAccepting() {
         synchronized (lock) {
-            wanted = false;
             if (server != null) {
                 closeQuietly(server);
                 server = null;

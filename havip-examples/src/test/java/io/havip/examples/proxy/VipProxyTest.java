@@ -126,6 +126,30 @@ class VipProxyTest {
     }
 
     @Test
+    void aReleaseReportThatLagsBehindTheNextAcquireLeavesItsListenerOpen() throws Exception {
+        try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
+            InetSocketAddress listen = new InetSocketAddress(LOOPBACK, freePort(probe));
+            VipProxy proxy = new VipProxy(listen, (InetSocketAddress) backend.getLocalSocketAddress(), Duration.ZERO);
+            proxy.onBackup(change(RouterState.INITIALIZE, RouterState.BACKUP)); // start-up: nothing to close
+            // Hook thread: acquire, release, acquire again; the listener thread reports them afterwards.
+            proxy.beforeAcquire(change(RouterState.MASTER));
+            proxy.beforeRelease(change(RouterState.BACKUP));
+            proxy.beforeAcquire(change(RouterState.MASTER));
+            proxy.onMaster(change(RouterState.MASTER));
+            proxy.onBackup(change(RouterState.BACKUP)); // the first release, reported late
+            assertThat(proxy.listening()).as("acquired again since that release").isTrue();
+            echoes(listen);
+            proxy.onMaster(change(RouterState.MASTER));
+            proxy.beforeRelease(change(RouterState.FAULT));
+            proxy.onFault(change(RouterState.FAULT));
+            assertThat(proxy.listening()).as("the second release").isFalse();
+            proxy.onStop(change(RouterState.FAULT, RouterState.STOP));
+            assertThat(proxy.listening()).isFalse();
+            proxy.close();
+        }
+    }
+
+    @Test
     void refusesAWildcardOrUnresolvedAddressAndANegativeDrain() {
         InetSocketAddress backend = new InetSocketAddress(LOOPBACK, 3306);
         assertThatThrownBy(() -> new VipProxy(new InetSocketAddress(3306), backend, Duration.ZERO))
@@ -247,9 +271,14 @@ class VipProxyTest {
         return port;
     }
 
+    /** To MASTER from BACKUP; anything else from MASTER (a release). */
     private static StateChange change(RouterState to) {
-        return new StateChange(new RouterId("VI_50", "lo", 50, IpFamily.IPV4), RouterState.BACKUP, to,
-                TransitionReason.values()[0], 100, Instant.EPOCH);
+        return change(to == RouterState.MASTER ? RouterState.BACKUP : RouterState.MASTER, to);
+    }
+
+    private static StateChange change(RouterState from, RouterState to) {
+        return new StateChange(new RouterId("VI_50", "lo", 50, IpFamily.IPV4), from, to, TransitionReason.values()[0], 100,
+                Instant.EPOCH);
     }
 
     /** A backend that echoes every connection until the client half-closes. */
