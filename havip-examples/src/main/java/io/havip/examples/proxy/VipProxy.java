@@ -2,11 +2,11 @@ package io.havip.examples.proxy;
 
 import io.havip.core.AddressHook;
 import io.havip.core.FailoverListener;
+import io.havip.core.RouterState;
 import io.havip.core.StateChange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,33 +23,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TCP proxy (e.g. for MySQL on port 3306) that listens on the virtual address only while
- * its node is MASTER, and forwards every byte to one backend. No protocol parsing: each
- * accepted connection gets its own backend connection and two pump threads.
+ * A TCP proxy (e.g. for MySQL on port 3306) that serves the virtual address while its node holds
+ * it, and forwards every byte to one backend. No protocol parsing: each accepted connection gets
+ * its own backend connection and two pump threads.
  *
- * <h2>Where the listening socket is opened, and why</h2>
- * The socket is bound in {@link #beforeAcquire}, before the engine adds the address and sends
- * the gratuitous ARP: the first SYN that follows the ARP finds a listener, so no client is
- * refused during the switch. Binding to an address the host does not have yet needs
- * {@code IP_FREEBIND} or {@code IP_TRANSPARENT} on the socket (Java cannot set either without
- * native code), or the sysctl {@code net.ipv4.ip_nonlocal_bind=1} ({@code net.ipv6.ip_nonlocal_bind}
- * for IPv6), which is per network namespace. When the kernel refuses the bind
- * ({@code EADDRNOTAVAIL}, the sysctl is 0), the proxy logs it and binds in {@link #onMaster}
- * instead, once the address is there: correct, but connections that arrive between the ARP
- * and that callback (a few milliseconds) are refused and the client retries.
- *
- * <h2>Release</h2>
- * {@link #beforeRelease} stops accepting (closes the listening socket), waits up to the drain
- * timeout for the connections in flight to end, then closes the rest; the engine releases the
- * address after it. Register the proxy as a hook with a timeout longer than the drain timeout
- * (see {@link #hookTimeout()}). A connection that outlives the address cannot be saved: once
- * the new master has announced the address, the client's packets reach the new master, whose
- * kernel answers with a reset, and the client reconnects there.
+ * <h2>Make-before-break, end to end</h2>
+ * A client's SYN to the virtual address reaches the node its ARP (IPv6: neighbour) entry names,
+ * and only a node that has the address on an interface delivers it to a local socket; anywhere
+ * else it is dropped silently (no RST), and the client retransmits. So:
+ * <ul>
+ *   <li><b>Acquire.</b> The listening socket is opened in {@link #beforeAcquire}, before the engine
+ *       adds the address and sends the gratuitous ARP: the first SYN that follows the ARP finds a
+ *       listener. Binding to an address the host does not have yet needs the sysctl
+ *       {@code net.ipv4.ip_nonlocal_bind=1} ({@code net.ipv6.ip_nonlocal_bind} for IPv6; per
+ *       network namespace), or {@code IP_FREEBIND} / {@code IP_TRANSPARENT}, which Java cannot set.
+ *       Without it the proxy listens on the wildcard address and port instead ({@code [::]:3306},
+ *       which takes IPv4 too) and closes at once, with a reset, any connection that was not made
+ *       to the virtual address: the kernel delivers the VIP's SYNs to that listener from the
+ *       moment the address is added, so nothing is refused either. Only when the wildcard is
+ *       taken too (another program listens on the port on some address of the host) does the
+ *       proxy bind the virtual address in {@link #onMaster}, once the address is there; clients
+ *       that arrive between the ARP and that callback (milliseconds) are refused and retry.</li>
+ *   <li><b>Release.</b> The node serves for as long as it holds the address. {@link #beforeRelease}
+ *       changes nothing: the address is still here then (on {@code close()} the engine even keeps
+ *       it until the new master has announced itself), so clients still arrive, and closing the
+ *       listener there would answer their SYNs with resets. The listener closes when the router
+ *       reports the address gone ({@link #onBackup}, {@link #onFault}, {@link #onStop}): from then
+ *       on the kernel does not deliver the VIP's SYNs here anyway, and clients follow the new
+ *       master's announcement. The connections still open then get up to the drain timeout to
+ *       end before the proxy closes them. They cannot carry much more: this node's kernel no
+ *       longer sends from an address it does not have, and a client that sends on one reaches
+ *       the new master, whose kernel resets it, and reconnects there. So the one connection a
+ *       move can still cut is one accepted in the last milliseconds before it whose first reply
+ *       had not gone out yet. (A byte proxy cannot move a connection, nor tell
+ *       an idle pooled connection from one in the middle of a query, so the only clean point to
+ *       end a connection is the client's.)</li>
+ * </ul>
  *
  * <h2>Threads</h2>
  * Hooks run on the router's hook thread and listener callbacks on its listener thread, each in
  * transition order; the proxy's own state is guarded by one lock, and it never calls back into
- * the router. One accept thread while listening; two daemon threads per proxied connection.
+ * the router. One accept thread while listening; two daemon threads per proxied connection; one
+ * daemon thread per drain, so a drain never holds up the router's listener thread.
  */
 public final class VipProxy implements AddressHook, FailoverListener.PerState, AutoCloseable {
 
@@ -61,25 +76,48 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     /** A bound on waiting for the accept thread to leave accept(2) after the close woke it. */
     private static final int ACCEPTOR_EXIT_MILLIS = 1_000;
 
+    /** Where the listening socket is bound (see the class comment). */
+    public enum Listening {
+        /** Not listening. */
+        NONE,
+        /** On the virtual address, before it arrived (non-local bind allowed). */
+        VIP,
+        /** On the wildcard address, serving only connections made to the virtual address. */
+        WILDCARD,
+        /** On the virtual address, bound once MASTER (the wildcard was taken): a few milliseconds of refusals. */
+        VIP_AFTER_ADDRESS
+    }
+
     private final InetSocketAddress listen;
     private final InetSocketAddress backend;
     private final Duration drainTimeout;
     private final Object lock = new Object();
     private final Set<Pipe> pipes = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong notOurs = new AtomicLong();
     private final AtomicLong backendFailures = new AtomicLong();
     private final AtomicLong forcedCloses = new AtomicLong();
+    private final Set<Thread> drains = ConcurrentHashMap.newKeySet();
     private ServerSocket server;
     private Thread acceptor;
-    /** True between beforeAcquire and beforeRelease: the address is ours or about to be. */
-    private boolean wanted;
+    private Listening listening = Listening.NONE;
+    /** How the last listener was bound; stays after it closed, for reports. */
+    private volatile Listening lastListening = Listening.NONE;
+    /** beforeAcquire calls so far (hook thread, in transition order). */
+    private long acquires;
+    /**
+     * Reports of a release (a change from MASTER) so far (listener thread, in transition order).
+     * The listener thread may lag behind the hook thread: a report whose release was followed by
+     * another acquire ({@code acquires > releasesReported}) is stale and must not close the
+     * listener that acquire opened.
+     */
+    private long releasesReported;
     private boolean closed;
-    private volatile boolean boundBeforeAddress;
 
     /**
      * @param listen       the virtual address and port to serve, e.g. 198.51.100.50:3306
      * @param backend      where every connection is forwarded
-     * @param drainTimeout how long a release waits for connections in flight
+     * @param drainTimeout how long connections still open when the address has gone may take to end
      */
     public VipProxy(InetSocketAddress listen, InetSocketAddress backend, Duration drainTimeout) {
         if (listen == null || listen.isUnresolved() || listen.getAddress().isAnyLocalAddress()) {
@@ -97,27 +135,63 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
         this.drainTimeout = drainTimeout;
     }
 
-    /** The hook timeout to register this proxy with: the drain timeout plus 2 s for the backend connect and closing. */
+    /** The hook timeout to register this proxy with: its hooks only open a socket, so 2 s is plenty. */
     public Duration hookTimeout() {
-        return drainTimeout.plusSeconds(2);
+        return Duration.ofSeconds(2);
+    }
+
+    /**
+     * Runs once, before the router starts, the socket code the hooks and the first connection
+     * run: a bind of the virtual address on an ephemeral port (which also tells whether
+     * non-local bind is allowed, and logs how the proxy will listen) and a loopback connection.
+     * In a fresh JVM the first bind and connect load and link a few hundred classes, which took
+     * 100-150 ms on a loaded test host: the acquire hook would spend them while the address waits,
+     * longer than a planned handover waits for the new master at 100 ms adverts (300 ms in all).
+     */
+    public void warmUp() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(listen.getAddress(), 0), 1);
+            LOG.info("can bind {} before it arrives: will listen on it while MASTER", listen.getAddress().getHostAddress());
+        } catch (IOException e) {
+            LOG.info("cannot bind {} before it arrives ({}; {}): will listen on the wildcard address while MASTER and "
+                    + "serve only {}", listen.getAddress().getHostAddress(), e.getMessage(), nonLocalBindHint(),
+                    listen.getAddress().getHostAddress());
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()); Socket c = new Socket()) {
+            c.setTcpNoDelay(true);
+            c.connect(s.getLocalSocketAddress(), BACKEND_CONNECT_MILLIS);
+            try (Socket a = s.accept()) {
+                a.getOutputStream().write(0);
+                c.getInputStream().read();
+            }
+        } catch (IOException e) {
+            LOG.debug("warm-up connection on loopback failed: {}", e.toString());
+        }
     }
 
     // ------------------------------------------------------------------ hooks and listener
 
-    /** Opens the listening socket before the address is bound (needs non-local bind, see the class comment). */
+    /** Opens the listening socket before the address is bound (see the class comment for where). */
     @Override
-    public void beforeAcquire(StateChange pending) throws IOException {
+    public void beforeAcquire(StateChange pending) {
         synchronized (lock) {
-            wanted = true;
+            acquires++;
             if (closed || server != null) {
                 return;
             }
             try {
-                open();
-                boundBeforeAddress = true;
-            } catch (BindException e) {
-                LOG.info("cannot bind {} before the address is here ({}; {}): binding once MASTER instead", listen,
-                        e.getMessage(), nonLocalBindHint());
+                open(listen, Listening.VIP);
+                return;
+            } catch (IOException e) {
+                LOG.debug("cannot bind {} before the address is here ({}): listening on the wildcard address", listen,
+                        e.getMessage());
+            }
+            InetSocketAddress wildcard = new InetSocketAddress(listen.getPort());
+            try {
+                open(wildcard, Listening.WILDCARD);
+            } catch (IOException e) {
+                LOG.warn("cannot listen on {} either ({}): binding {} once MASTER instead; clients arriving in the "
+                        + "milliseconds between the address and that bind are refused", wildcard, e.getMessage(), listen);
             }
         }
     }
@@ -126,11 +200,11 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     @Override
     public void onMaster(StateChange change) {
         synchronized (lock) {
-            if (!wanted || closed || server != null) {
-                return; // released again already, or listening
+            if (acquires <= releasesReported || closed || server != null) {
+                return; // no acquire of ours (or released again already), or listening
             }
             try {
-                open();
+                open(listen, Listening.VIP_AFTER_ADDRESS);
             } catch (IOException e) {
                 LOG.error("MASTER but cannot listen on {}: {}; clients are refused until the next transition", listen,
                         e.toString());
@@ -138,63 +212,96 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
         }
     }
 
-    /** Stops accepting, drains connections in flight up to the drain timeout, closes the rest. */
+    /**
+     * Nothing: the address is still here, so clients still arrive and are served (see the class
+     * comment). The listener closes when the router reports the address gone.
+     */
     @Override
-    public void beforeRelease(StateChange pending) throws InterruptedException {
-        stopServing(drainTimeout);
+    public void beforeRelease(StateChange pending) {
+        LOG.debug("{} is about to be released ({}): serving until it has gone", listen, pending);
     }
 
-    // A hook that timed out (or a release without a hook) still must not leave a listener behind.
     @Override
     public void onBackup(StateChange change) {
-        closeIfUnwanted();
+        addressGone(change);
     }
 
     @Override
     public void onFault(StateChange change) {
-        closeIfUnwanted();
+        addressGone(change);
     }
 
     @Override
     public void onStop(StateChange change) {
-        closeIfUnwanted();
+        addressGone(change);
     }
 
-    private void closeIfUnwanted() {
-        try {
-            stopServing(Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * The address is not (or no longer) here: stop accepting, and drain the connections open now
+     * on a thread of their own; unless the report is stale (see {@link #releasesReported}).
+     */
+    private void addressGone(StateChange change) {
+        synchronized (lock) {
+            if (change.from() == RouterState.MASTER) {
+                releasesReported++;
+            }
+            if (acquires > releasesReported && !closed) {
+                LOG.debug("{} reported after the address was acquired again: still serving", change);
+                return;
+            }
         }
+        Set<Pipe> open = stopAccepting();
+        if (open.isEmpty()) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                drain(open, drainTimeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                drains.remove(Thread.currentThread());
+            }
+        }, "vip-proxy-drain");
+        t.setDaemon(true);
+        drains.add(t);
+        t.start();
     }
 
     // ------------------------------------------------------------------ serving
 
-    private void open() throws IOException {
+    private void open(InetSocketAddress address, Listening how) throws IOException {
         ServerSocket s = new ServerSocket();
         try {
             s.setReuseAddress(true); // rebinding while old connections sit in TIME_WAIT
-            s.bind(listen, BACKLOG);
+            s.bind(address, BACKLOG);
         } catch (IOException e) {
             s.close();
             throw e;
         }
         server = s;
-        acceptor = new Thread(() -> acceptLoop(s), "vip-proxy-accept");
+        listening = how;
+        lastListening = how;
+        acceptor = new Thread(() -> acceptLoop(s, how == Listening.WILDCARD), "vip-proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.info("listening on {}, forwarding to {}", listen, backend);
+        LOG.info("listening on {} ({}), forwarding to {}", address, how, backend);
     }
 
-    private void acceptLoop(ServerSocket s) {
+    private void acceptLoop(ServerSocket s, boolean filter) {
         while (!s.isClosed()) {
             Socket client;
             try {
                 client = s.accept();
             } catch (IOException e) {
                 if (!s.isClosed()) {
-                    LOG.warn("accept on {} failed: {}", listen, e.toString());
+                    LOG.warn("accept on {} failed: {}", s.getLocalSocketAddress(), e.toString());
                 }
+                continue;
+            }
+            if (filter && !listen.getAddress().equals(client.getLocalAddress())) {
+                notOurs.incrementAndGet(); // made to another address of this host: reset, as no listener would
+                reset(client);
                 continue;
             }
             accepted.incrementAndGet();
@@ -223,26 +330,33 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
         p.start();
     }
 
-    /**
-     * Closes the listener, waits up to {@code timeout} for open connections to end, closes the
-     * rest. Idempotent.
-     */
-    private void stopServing(Duration timeout) throws InterruptedException {
+    /** Closes the listener (idempotent) and returns the connections open at that moment. */
+    private Set<Pipe> stopAccepting() {
         synchronized (lock) {
-            wanted = false;
             if (server != null) {
                 closeQuietly(server);
                 server = null;
+                listening = Listening.NONE;
                 // The kernel keeps completing handshakes until the thread blocked in accept(2) lets go of
                 // the socket (the JDK closes it with dup2 while that call holds a reference): wait for it.
-                acceptor.join(ACCEPTOR_EXIT_MILLIS);
+                try {
+                    acceptor.join(ACCEPTOR_EXIT_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 acceptor = null;
-                LOG.info("stopped accepting on {}; draining {} connection(s) for at most {}", listen, pipes.size(), timeout);
+                LOG.info("the address has gone: stopped accepting on {}; draining {} connection(s) for at most {}", listen,
+                        pipes.size(), drainTimeout);
             }
+            return Set.copyOf(pipes);
         }
+    }
+
+    /** Waits up to {@code timeout} for the connections {@code draining} to end, then closes the rest. */
+    private void drain(Set<Pipe> draining, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (pipes) {
-            while (!pipes.isEmpty()) {
+            while (draining.stream().anyMatch(pipes::contains)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -250,22 +364,34 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
                 pipes.wait(Math.max(1, left / 1_000_000));
             }
         }
-        if (!pipes.isEmpty()) {
-            LOG.info("drain timeout: closing {} connection(s) still open", pipes.size());
-            for (Pipe p : pipes) {
-                forcedCloses.incrementAndGet();
-                p.close();
+        int forced = 0;
+        for (Pipe p : draining) {
+            if (p.close(true)) {
+                forced++;
             }
+        }
+        if (forced > 0) {
+            LOG.info("drain timeout: closed {} connection(s) still open", forced);
         }
     }
 
-    /** Stops serving at once and closes every connection; idempotent. */
+    /**
+     * Stops accepting and drains every open connection up to the drain timeout, then closes the
+     * rest; blocks until then (so a JVM that exits after it does not cut them shorter). Idempotent.
+     */
     @Override
     public void close() {
         synchronized (lock) {
             closed = true;
         }
-        closeIfUnwanted();
+        try {
+            drain(stopAccepting(), drainTimeout);
+            for (Thread t : drains) {
+                t.join(drainTimeout.toMillis() + ACCEPTOR_EXIT_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether the listening socket is open. */
@@ -275,9 +401,16 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
         }
     }
 
-    /** Whether the last bind happened before the address was there (non-local bind allowed). */
-    public boolean boundBeforeAddress() {
-        return boundBeforeAddress;
+    /** How the listening socket is bound now ({@link Listening#NONE} when closed). */
+    public Listening listeningOn() {
+        synchronized (lock) {
+            return listening;
+        }
+    }
+
+    /** How the last listening socket was bound, open or not ({@link Listening#NONE} before the first). */
+    public Listening lastListening() {
+        return lastListening;
     }
 
     /** Connections open right now. */
@@ -288,6 +421,11 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     /** Connections accepted since start. */
     public long acceptedConnections() {
         return accepted.get();
+    }
+
+    /** Connections reset because they were made to another address of the host (wildcard listener only). */
+    public long notOurs() {
+        return notOurs.get();
     }
 
     /** Accepted connections closed because the backend could not be reached. */
@@ -311,6 +449,16 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
             value = "unreadable";
         }
         return key + " is " + value + "; set it to 1 in this network namespace to listen before the address arrives";
+    }
+
+    /** Closes with a reset (SO_LINGER 0), as the kernel answers a connection nobody listens for. */
+    private static void reset(Socket s) {
+        try {
+            s.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        closeQuietly(s);
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -356,13 +504,23 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
         }
 
         void close() {
+            close(false);
+        }
+
+        /** Closes both sockets; true if this call ended the connection (it was still open), counted when forced. */
+        boolean close(boolean forced) {
+            boolean open = pipes.remove(this);
+            if (open && forced) {
+                forcedCloses.incrementAndGet(); // before the client can see the close
+            }
             closeQuietly(client);
             closeQuietly(server);
-            if (pipes.remove(this)) {
+            if (open) {
                 synchronized (pipes) {
                     pipes.notifyAll();
                 }
             }
+            return open;
         }
     }
 

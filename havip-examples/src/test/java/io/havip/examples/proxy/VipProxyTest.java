@@ -2,12 +2,14 @@ package io.havip.examples.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.havip.core.RouterId;
 import io.havip.core.RouterState;
 import io.havip.core.StateChange;
 import io.havip.core.TransitionReason;
 import io.havip.core.net.IpFamily;
+import io.havip.vrrp.liveness.LivenessConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,11 +18,21 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** VipProxy on loopback (no root): the hooks open and drain the listener, bytes are forwarded both ways. */
+/**
+ * VipProxy on loopback (no root): the acquire hook opens the listener, the proxy serves until the
+ * router reports the address gone (not merely about to go), then drains; bytes are forwarded both ways.
+ */
 class VipProxyTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -30,23 +42,50 @@ class VipProxyTest {
         try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
             InetSocketAddress listen = new InetSocketAddress(LOOPBACK, freePort(probe));
             VipProxy proxy = new VipProxy(listen, (InetSocketAddress) backend.getLocalSocketAddress(), Duration.ofSeconds(1));
+            proxy.warmUp();
+            assertThat(proxy.listening()).as("the warm-up leaves nothing open").isFalse();
             assertThatThrownBy(() -> new Socket(LOOPBACK, listen.getPort()).close()).isInstanceOf(ConnectException.class);
 
             proxy.beforeAcquire(change(RouterState.MASTER));
             assertThat(proxy.listening()).isTrue();
-            assertThat(proxy.boundBeforeAddress()).isTrue(); // loopback is local: the bind cannot fail here
-            try (Socket c = new Socket(LOOPBACK, listen.getPort())) {
-                c.getOutputStream().write("ping".getBytes());
-                assertThat(c.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes());
-                c.shutdownOutput(); // the echo ends, so the drain below finds nothing open
-                assertThat(c.getInputStream().read()).isEqualTo(-1);
-            }
+            assertThat(proxy.listeningOn()).isEqualTo(VipProxy.Listening.VIP); // loopback is local: the bind cannot fail
+            echoes(listen);
             proxy.beforeRelease(change(RouterState.BACKUP));
+            assertThat(proxy.listening()).as("the address is still here: clients still arrive").isTrue();
+            echoes(listen);
+            proxy.onBackup(change(RouterState.BACKUP));
             assertThat(proxy.listening()).isFalse();
+            assertThat(proxy.lastListening()).isEqualTo(VipProxy.Listening.VIP);
             assertThat(proxy.forcedCloses()).as("the drain ended because nothing was open, not by its timeout").isZero();
             assertThatThrownBy(() -> new Socket(LOOPBACK, listen.getPort()).close()).isInstanceOf(ConnectException.class);
-            assertThat(proxy.acceptedConnections()).isEqualTo(1);
+            assertThat(proxy.acceptedConnections()).isEqualTo(2);
             proxy.close();
+        }
+    }
+
+    @Test
+    void theCloseOfARouterServesUntilItsStopReportThenTheProxyDrains() throws Exception {
+        try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
+            InetSocketAddress listen = new InetSocketAddress(LOOPBACK, freePort(probe));
+            VipProxy proxy = new VipProxy(listen, (InetSocketAddress) backend.getLocalSocketAddress(), Duration.ofSeconds(5));
+            proxy.beforeAcquire(change(RouterState.MASTER));
+            try (Socket c = new Socket(LOOPBACK, listen.getPort())) {
+                c.getOutputStream().write(1);
+                assertThat(c.getInputStream().read()).isEqualTo(1);
+                proxy.beforeRelease(change(RouterState.STOP)); // close() of a master: the hook runs first
+                echoes(listen);
+                proxy.onStop(change(RouterState.STOP));
+                assertThat(proxy.listening()).isFalse();
+                assertThat(proxy.openConnections()).as("draining on its own thread, not closed").isEqualTo(1);
+                c.getOutputStream().write(2);
+                assertThat(c.getInputStream().read()).as("still forwarded while it drains").isEqualTo(2);
+                c.shutdownOutput();
+                assertThat(c.getInputStream().read()).isEqualTo(-1);
+            }
+            long start = System.nanoTime();
+            proxy.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("nothing left to drain").isLessThan(Duration.ofSeconds(4));
+            assertThat(proxy.forcedCloses()).isZero();
         }
     }
 
@@ -59,10 +98,11 @@ class VipProxyTest {
             try (Socket c = new Socket(LOOPBACK, listen.getPort())) {
                 c.getOutputStream().write(1);
                 assertThat(c.getInputStream().read()).isEqualTo(1); // proxied and open
-                proxy.beforeRelease(change(RouterState.BACKUP));
+                proxy.onBackup(change(RouterState.BACKUP));
+                c.setSoTimeout(5_000);
+                assertThat(c.getInputStream().read()).isEqualTo(-1); // the drain thread closed it at 200 ms
                 assertThat(proxy.forcedCloses()).isEqualTo(1);
                 assertThat(proxy.openConnections()).isZero();
-                assertThat(c.getInputStream().read()).isEqualTo(-1); // the proxy closed it
             }
             proxy.close();
         }
@@ -76,12 +116,36 @@ class VipProxyTest {
             proxy.onMaster(change(RouterState.MASTER));
             assertThat(proxy.listening()).as("no beforeAcquire: not ours").isFalse();
             proxy.beforeAcquire(change(RouterState.MASTER));
-            proxy.beforeRelease(change(RouterState.BACKUP));
+            proxy.onBackup(change(RouterState.BACKUP));
             proxy.onMaster(change(RouterState.MASTER)); // late callback of the earlier MASTER
             assertThat(proxy.listening()).isFalse();
             proxy.close();
             proxy.beforeAcquire(change(RouterState.MASTER));
             assertThat(proxy.listening()).as("closed for good").isFalse();
+        }
+    }
+
+    @Test
+    void aReleaseReportThatLagsBehindTheNextAcquireLeavesItsListenerOpen() throws Exception {
+        try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
+            InetSocketAddress listen = new InetSocketAddress(LOOPBACK, freePort(probe));
+            VipProxy proxy = new VipProxy(listen, (InetSocketAddress) backend.getLocalSocketAddress(), Duration.ZERO);
+            proxy.onBackup(change(RouterState.INITIALIZE, RouterState.BACKUP)); // start-up: nothing to close
+            // Hook thread: acquire, release, acquire again; the listener thread reports them afterwards.
+            proxy.beforeAcquire(change(RouterState.MASTER));
+            proxy.beforeRelease(change(RouterState.BACKUP));
+            proxy.beforeAcquire(change(RouterState.MASTER));
+            proxy.onMaster(change(RouterState.MASTER));
+            proxy.onBackup(change(RouterState.BACKUP)); // the first release, reported late
+            assertThat(proxy.listening()).as("acquired again since that release").isTrue();
+            echoes(listen);
+            proxy.onMaster(change(RouterState.MASTER));
+            proxy.beforeRelease(change(RouterState.FAULT));
+            proxy.onFault(change(RouterState.FAULT));
+            assertThat(proxy.listening()).as("the second release").isFalse();
+            proxy.onStop(change(RouterState.FAULT, RouterState.STOP));
+            assertThat(proxy.listening()).isFalse();
+            proxy.close();
         }
     }
 
@@ -99,22 +163,106 @@ class VipProxyTest {
 
     @Test
     void commandLineRefusals() {
-        assertThatThrownBy(() -> ProxyCommand.parse(new String[] {"--vrid"})).hasMessage("--vrid needs a value");
-        assertThatThrownBy(() -> ProxyCommand.parse(new String[] {"--vrid", "x"})).hasMessage("--vrid x is not a whole number");
-        assertThatThrownBy(() -> ProxyCommand.parse(new String[] {"--bogus", "1"})).hasMessage("unknown option --bogus");
-        assertThatThrownBy(() -> ProxyCommand.parse(new String[] {"--vrid", "1"}))
+        assertThatThrownBy(() -> parse(new String[] {"--vrid"})).hasMessage("--vrid needs a value");
+        assertThatThrownBy(() -> parse(new String[] {"--vrid", "x"})).hasMessage("--vrid x is not a whole number");
+        assertThatThrownBy(() -> parse(new String[] {"--bogus", "1"})).hasMessage("unknown option --bogus");
+        assertThatThrownBy(() -> parse(new String[] {"--vrid", "1"}))
                 .hasMessage("--interface, --vrid, --vip and --backend are required");
-        assertThatThrownBy(() -> ProxyCommand.parse(new String[] {"--backend", "db"}))
+        assertThatThrownBy(() -> parse(new String[] {"--backend", "db"}))
                 .hasMessage("--backend db must be HOST:PORT, e.g. 198.51.100.13:3306");
-        ProxyCommand.Options o = ProxyCommand.parse(new String[] {"--interface", "eth0", "--vrid", "50", "--vip",
+        ProxyCommand.Options o = parse(new String[] {"--interface", "eth0", "--vrid", "50", "--vip",
                 "198.51.100.50/24", "--backend", "198.51.100.13:3306", "--nopreempt", "--unicast-peer", "198.51.100.12"});
         assertThat(o.port()).isEqualTo(3306);
         assertThat(o.preempt()).isFalse();
         assertThat(o.unicastPeers()).containsExactly("198.51.100.12");
         assertThat(o.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThatThrownBy(() -> ProxyCommand.parse(new String[] {"--interface", "eth0", "--vrid", "50", "--vip",
+        assertThatThrownBy(() -> parse(new String[] {"--interface", "eth0", "--vrid", "50", "--vip",
                 "198.51.100.50/24", "--backend", "198.51.100.13:3306", "--port", "70000"}))
                 .hasMessage("--port 70000 is outside 1-65535");
+    }
+
+    @Test
+    void withoutNonLocalBindItListensOnTheWildcardAndResetsConnectionsToOtherAddresses() throws Exception {
+        // 198.51.100.77 is not an address of this host: the bind fails unless ip_nonlocal_bind is 1 here.
+        assumeThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).strip()).isEqualTo("0");
+        try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
+            int port = freePort(probe);
+            VipProxy proxy = new VipProxy(new InetSocketAddress(InetAddress.getByName("198.51.100.77"), port),
+                    (InetSocketAddress) backend.getLocalSocketAddress(), Duration.ZERO);
+            proxy.beforeAcquire(change(RouterState.MASTER));
+            assertThat(proxy.listeningOn()).isEqualTo(VipProxy.Listening.WILDCARD);
+            try (Socket c = new Socket(LOOPBACK, port)) {
+                c.setSoTimeout(5_000);
+                assertThatThrownBy(() -> {
+                    c.getOutputStream().write(1);
+                    c.getInputStream().read();
+                }).as("reset: not made to the VIP").isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            }
+            assertThat(proxy.notOurs()).isEqualTo(1);
+            assertThat(proxy.acceptedConnections()).isZero();
+            proxy.onStop(change(RouterState.STOP));
+            assertThat(proxy.listening()).isFalse();
+            proxy.close();
+        }
+    }
+
+    @Test
+    void theLivenessSecretComesFromAFileOrTheEnvironmentNeverTheCommandLine(@TempDir Path dir) throws Exception {
+        String[] base = {"--interface", "eth0", "--vrid", "50", "--vip", "198.51.100.50/24", "--backend", "198.51.100.13:3306"};
+        assertThat(parse(base).liveness()).isEmpty();
+        Path file = Files.writeString(dir.resolve("secret"), "0123456789abcdef-proxy\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        LivenessConfig l = parse(concat(base, "--liveness-secret-file", file.toString(), "--liveness-grace-ms", "10",
+                "--liveness-port", "11999")).liveness().orElseThrow();
+        assertThat(l.secret()).as("without its line break").isEqualTo("0123456789abcdef-proxy".getBytes());
+        assertThat(l.grace()).isEqualTo(Duration.ofMillis(10));
+        assertThat(l.portFor(50)).isEqualTo(11999);
+        LivenessConfig env = ProxyCommand.parse(concat(base, "--liveness-secret-env", "PROXY_SECRET"),
+                Map.of("PROXY_SECRET", "from the environment, 34 bytes")::get).liveness().orElseThrow();
+        assertThat(env.secret()).isEqualTo("from the environment, 34 bytes".getBytes());
+        assertThat(env.grace()).isEqualTo(LivenessConfig.DEFAULT_GRACE);
+        assertThat(env.portFor(50)).isEqualTo(11250);
+
+        assertThatThrownBy(() -> parse(concat(base, "--liveness-secret", "0123456789abcdef-proxy")))
+                .hasMessageStartingWith("--liveness-secret is not accepted: a secret on the command line can be read by"
+                        + " every user").hasMessageNotContaining("0123456789abcdef");
+        Files.writeString(file, "short\n");
+        assertThatThrownBy(() -> parse(concat(base, "--liveness-secret-file", file.toString())))
+                .hasMessage("--liveness-secret-file " + file + " holds 5 bytes (not shown), fewer than 16; use a random"
+                        + " string such as the output of `openssl rand -base64 24`, the same on every proxy node");
+        assertThatThrownBy(() -> parse(concat(base, "--liveness-secret-file", dir.resolve("none").toString())))
+                .hasMessageContaining("none does not exist");
+        assertThatThrownBy(() -> parse(concat(base, "--liveness-secret-env", "NOT_SET")))
+                .hasMessage("--liveness-secret-env NOT_SET: the environment has no variable NOT_SET; set it to the shared secret");
+        assertThatThrownBy(() -> parse(concat(base, "--liveness-port", "11999")))
+                .hasMessage("--liveness-port needs the liveness channel on: give its secret with --liveness-secret-file or"
+                        + " --liveness-secret-env");
+        Files.writeString(file, "0123456789abcdef-proxy");
+        assertThatThrownBy(() -> parse(concat(base, "--liveness-secret-file", file.toString(), "--liveness-grace-ms", "5000")))
+                .hasMessageStartingWith("--liveness-grace-ms 5000 is outside 0-1000");
+        assertThatThrownBy(() -> parse(concat(base, "--liveness-secret-file", file.toString(), "--liveness-secret-env", "X")))
+                .hasMessage("--liveness-secret-env: the secret is already given by --liveness-secret-file; give one of"
+                        + " --liveness-secret-file or --liveness-secret-env, once");
+    }
+
+    private static ProxyCommand.Options parse(String... args) {
+        return ProxyCommand.parse(args, name -> null);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** One connection through the proxy to the echo backend, ended by the client. */
+    private static void echoes(InetSocketAddress listen) throws IOException {
+        try (Socket c = new Socket(LOOPBACK, listen.getPort())) {
+            c.getOutputStream().write("ping".getBytes());
+            assertThat(c.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes());
+            c.shutdownOutput(); // the echo ends, so a drain finds nothing open
+            assertThat(c.getInputStream().read()).isEqualTo(-1);
+        }
     }
 
     private static int freePort(ServerSocket probe) throws IOException {
@@ -123,9 +271,14 @@ class VipProxyTest {
         return port;
     }
 
+    /** To MASTER from BACKUP; anything else from MASTER (a release). */
     private static StateChange change(RouterState to) {
-        return new StateChange(new RouterId("VI_50", "lo", 50, IpFamily.IPV4), RouterState.BACKUP, to,
-                TransitionReason.values()[0], 100, Instant.EPOCH);
+        return change(to == RouterState.MASTER ? RouterState.BACKUP : RouterState.MASTER, to);
+    }
+
+    private static StateChange change(RouterState from, RouterState to) {
+        return new StateChange(new RouterId("VI_50", "lo", 50, IpFamily.IPV4), from, to, TransitionReason.values()[0], 100,
+                Instant.EPOCH);
     }
 
     /** A backend that echoes every connection until the client half-closes. */
