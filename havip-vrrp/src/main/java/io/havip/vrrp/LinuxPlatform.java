@@ -61,7 +61,7 @@ final class LinuxPlatform implements AutoCloseable {
     static LinuxPlatform open(RouterConfig config, Optional<IpAddress> source, GarpConfig garp) {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
-        SharedMonitors.Subscription slot = SharedMonitors.virtualRouter(config.router());
+        SharedMonitors.Subscription slot = SharedMonitors.virtualRouter(config.router(), config.unicastPeers());
         RawVrrpTransport transport = null;
         try {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);

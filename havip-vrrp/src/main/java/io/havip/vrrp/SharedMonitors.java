@@ -13,6 +13,7 @@ import io.havip.core.net.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +38,7 @@ final class SharedMonitors {
     /** Changed under the class lock; also read without it, by the link monitors' threads. */
     private static final Map<String, ArpHub> ARPS = new ConcurrentHashMap<>();
     /** Running routers by (namespace, interface, family, VRID). */
-    private static final Map<String, RouterId> ROUTERS = new HashMap<>();
+    private static final Map<String, List<Slot>> ROUTERS = new HashMap<>();
 
     private SharedMonitors() {
     }
@@ -135,21 +136,30 @@ final class SharedMonitors {
 
     /**
      * Reserves {@code id}'s VRID on its interface and family in the calling thread's namespace
-     * for this router until the returned subscription is closed. Two routers of one JVM with the
-     * same VRID on the same interface and family would send from the same address and take each
-     * other's adverts for their own looped back: both would become MASTER.
+     * for this router until the returned subscription is closed. Two routers of one JVM that
+     * would be one virtual router (the rule of keepalived 2.2.7's {@code check_vrid_conflicts},
+     * which the keepalived.conf reader applies too: same VRID, interface and family, and either
+     * both multicast or both unicast with a peer in common) would take each other's adverts for
+     * their own: both would become MASTER. A unicast and a multicast router, or unicast routers
+     * with no peer in common, are told apart by destination and by the unicast source check.
      *
-     * @throws IllegalStateException naming both routers when another router of this JVM holds it
+     * @param unicastPeers the router's unicast peers, empty for multicast
+     * @throws IllegalStateException naming both routers when another router of this JVM conflicts
      */
-    static synchronized Subscription virtualRouter(RouterId id) {
+    static synchronized Subscription virtualRouter(RouterId id, List<IpAddress> unicastPeers) {
         String key = namespace() + " " + id.interfaceName() + " " + id.family() + " " + id.vrid();
-        RouterId holder = ROUTERS.putIfAbsent(key, id);
-        if (holder != null) {
-            throw new IllegalStateException("cannot start router " + id + ": router " + holder + " already runs in this"
-                    + " process with the same VRID on the same interface and address family; the two would ignore each"
-                    + " other's adverts as their own and both become MASTER. Give one a different VRID (keepalived:"
-                    + " virtual_router_id), or close " + holder.name() + " first");
+        Slot mine = new Slot(id, Set.copyOf(unicastPeers));
+        List<Slot> holders = ROUTERS.computeIfAbsent(key, k -> new ArrayList<>());
+        for (Slot other : holders) {
+            if (mine.conflictsWith(other)) {
+                throw new IllegalStateException("cannot start router " + id + ": router " + other.id() + " already runs"
+                        + " in this process with the same VRID on the same interface and address family"
+                        + (mine.peers().isEmpty() ? "" : " and a unicast peer in common") + "; the two would take each"
+                        + " other's adverts for their own and both become MASTER. Give one a different VRID"
+                        + " (keepalived: virtual_router_id), or close " + other.id().name() + " first");
+            }
         }
+        holders.add(mine);
         return new Subscription() {
             private boolean closed;
 
@@ -158,11 +168,40 @@ final class SharedMonitors {
                 synchronized (SharedMonitors.class) {
                     if (!closed) {
                         closed = true;
-                        ROUTERS.remove(key, id);
+                        holders.remove(mine);
+                        if (holders.isEmpty()) {
+                            ROUTERS.remove(key, holders);
+                        }
                     }
                 }
             }
         };
+    }
+
+    /** A running router's claim on its VRID (identity matters: two equal claims are two routers). */
+    private static final class Slot {
+        private final RouterId id;
+        private final Set<IpAddress> peers;
+
+        Slot(RouterId id, Set<IpAddress> peers) {
+            this.id = id;
+            this.peers = peers;
+        }
+
+        RouterId id() {
+            return id;
+        }
+
+        Set<IpAddress> peers() {
+            return peers;
+        }
+
+        boolean conflictsWith(Slot other) {
+            if (peers.isEmpty() || other.peers.isEmpty()) {
+                return peers.isEmpty() && other.peers.isEmpty();
+            }
+            return other.peers.stream().anyMatch(peers::contains);
+        }
     }
 
     /** How many shared monitors run (tests). */
