@@ -2,8 +2,7 @@ package io.havip.core;
 
 /**
  * Work that must finish before the virtual address moves, such as binding a
- * listening socket before the address is taken, or draining connections before it
- * is released.
+ * listening socket before the address is taken, or flushing state before it is released.
  *
  * <p>Each method runs on the hook thread (never the engine thread) and the
  * transition waits for it up to the hook timeout configured on the router; after
@@ -14,8 +13,12 @@ package io.havip.core;
  *
  * <p>On {@code close()} of a master, {@link #beforeRelease} runs first, while this node
  * still holds the address and keeps advertising (so no backup takes over yet); only after
- * it returns (or times out) does the priority-0 advert go out and the address move. That
- * is the moment to drain connections: clients are not yet sent elsewhere.
+ * it returns (or times out) does the priority-0 advert go out and the address move. It is
+ * the moment to finish work that needs this node to still be master, but not the moment to
+ * stop accepting: clients keep arriving here until the new master has announced the address,
+ * so a server that closes its listener in {@code beforeRelease} refuses them. Stop accepting
+ * and drain when a {@link FailoverListener} reports the release (BACKUP, FAULT or STOP), as
+ * the {@code VipProxy} example does.
  */
 public interface AddressHook {
 
