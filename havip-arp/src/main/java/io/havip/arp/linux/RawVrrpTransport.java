@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -69,6 +70,13 @@ public final class RawVrrpTransport implements AdvertTransport {
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
     private final RecvMsg scratch = new RecvMsg(MAX_PACKET);
+    /** The poll set of the thread receiving (one, the engine's receive thread); taken while in use. */
+    private final AtomicReference<Sys.PollSet> idlePollSet = new AtomicReference<>();
+    private final String waitAttempt;
+    /** The last destination sent to and its sockaddr: a master sends to the same one every interval. */
+    private volatile Destination lastDestination;
+
+    private record Destination(IpAddress address, Memory sockaddr) { }
 
     private RawVrrpTransport(String ifname, int ifindex, IpAddress source, int sendFd, int receiveFd, int wakeup) {
         this.ifname = ifname;
@@ -77,6 +85,7 @@ public final class RawVrrpTransport implements AdvertTransport {
         this.sendFd = sendFd;
         this.receiveFd = receiveFd;
         this.wakeup = wakeup;
+        this.waitAttempt = "wait for VRRP on " + ifname;
     }
 
     /** A transport that sends from {@code source} on {@code ifname} and receives the VRRP group there (and unicast). */
@@ -233,8 +242,13 @@ public final class RawVrrpTransport implements AdvertTransport {
             if (closed) {
                 throw new ClosedChannelException();
             }
-            int scope = destination instanceof Ipv6Address a && (a.isLinkLocal() || a.isMulticast()) ? ifindex : 0;
-            Memory to = Sys.sockaddr(destination, scope);
+            Destination last = lastDestination;
+            if (last == null || !last.address().equals(destination)) {
+                int scope = destination instanceof Ipv6Address a && (a.isLinkLocal() || a.isMulticast()) ? ifindex : 0;
+                last = new Destination(destination, Sys.sockaddr(destination, scope));
+                lastDestination = last;
+            }
+            Memory to = last.sockaddr();
             try {
                 LibC.get().sendto(sendFd, vrrpMessage, Sys.nl(vrrpMessage.length), 0, to, (int) to.size());
             } catch (LastErrorException e) {
@@ -261,9 +275,12 @@ public final class RawVrrpTransport implements AdvertTransport {
             throw new IllegalArgumentException("timeout must be zero or positive, got " + timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        Sys.PollSet fds = idlePollSet.getAndSet(null);
+        if (fds == null) {
+            fds = new Sys.PollSet(receiveFd, wakeup); // the first call, or another thread's receive runs
+        }
         lock.readLock().lock();
         try {
-            int[] fds = {receiveFd, wakeup};
             while (true) {
                 if (closed) {
                     throw new ClosedChannelException();
@@ -273,11 +290,11 @@ public final class RawVrrpTransport implements AdvertTransport {
                 }
                 long left = deadline - System.nanoTime();
                 int slice = (int) Math.max(0, Math.min(POLL_SLICE_MILLIS, (left + 999_999) / 1_000_000));
-                short[] rev = Sys.poll(fds, slice, "wait for VRRP on " + ifname);
-                if (closed || rev[1] != 0) {
+                fds.poll(slice, waitAttempt);
+                if (closed || fds.revents(1) != 0) {
                     throw new ClosedChannelException();
                 }
-                if (rev[0] != 0) {
+                if (fds.revents(0) != 0) {
                     Received r = receiveOne();
                     if (r != null) {
                         return r;
@@ -288,6 +305,7 @@ public final class RawVrrpTransport implements AdvertTransport {
             }
         } finally {
             lock.readLock().unlock();
+            idlePollSet.set(fds);
         }
     }
 

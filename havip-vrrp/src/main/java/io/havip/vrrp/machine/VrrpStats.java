@@ -25,12 +25,17 @@ package io.havip.vrrp.machine;
  * @param vridMismatch           adverts for another virtual router (other VRID or family) on the same
  *                               link: not an error, other routers share the segment
  * @param otherErrors            malformed in a way none of the above names (the codec's detail is logged)
+ * @param lowerPriorityAdverts   valid adverts of a lower priority received as master (another master
+ *                               after a healed partition, or a flood)
+ * @param lowerPriorityAnswers   of those, the ones answered with an advert and a re-announcement (at
+ *                               most one per advert interval)
  */
 public record VrrpStats(long advertisementsReceived, long advertisementsSent, long becameMaster, long releasedMaster,
                         long packetLengthErrors, long advertIntervalErrors, long ttlErrors, long invalidTypeReceived,
                         long addressListErrors, long invalidAuthType, long authTypeMismatch, long authFailures,
                         long priorityZeroReceived, long priorityZeroSent, long checksumErrors, long versionErrors,
-                        long vridMismatch, long otherErrors) {
+                        long vridMismatch, long otherErrors, long lowerPriorityAdverts,
+                        long lowerPriorityAnswers) {
 
     /** Mutable counters owned by one machine (single-threaded, like the machine). */
     static final class Counters {
@@ -52,12 +57,15 @@ public record VrrpStats(long advertisementsReceived, long advertisementsSent, lo
         long versionErrors;
         long vridMismatch;
         long otherErrors;
+        long lowerPriorityAdverts;
+        long lowerPriorityAnswers;
 
         VrrpStats snapshot() {
             return new VrrpStats(advertisementsReceived, advertisementsSent, becameMaster, releasedMaster,
                     packetLengthErrors, advertIntervalErrors, ttlErrors, invalidTypeReceived, addressListErrors,
                     invalidAuthType, authTypeMismatch, authFailures, priorityZeroReceived, priorityZeroSent,
-                    checksumErrors, versionErrors, vridMismatch, otherErrors);
+                    checksumErrors, versionErrors, vridMismatch, otherErrors, lowerPriorityAdverts,
+                    lowerPriorityAnswers);
         }
     }
 }
