@@ -973,6 +973,11 @@ final class Engine implements VirtualRouter {
         return packetsReceived.get() == packetsHandled.get();
     }
 
+    /** Packets taken off the transport and not handled or dropped yet (tests: bounded under a flood). */
+    long packetsPending() {
+        return packetsReceived.get() - packetsHandled.get();
+    }
+
     /** Waits until address work and then the listener callbacks queued so far have run (tests). */
     void syncListeners() throws InterruptedException {
         syncAddressWork();

@@ -250,7 +250,11 @@ public final class RawVrrpTransport implements AdvertTransport {
             }
             Memory to = last.sockaddr();
             try {
-                LibC.get().sendto(sendFd, vrrpMessage, Sys.nl(vrrpMessage.length), 0, to, (int) to.size());
+                if (DirectLibC.AVAILABLE) {
+                    DirectLibC.sendto(sendFd, vrrpMessage, vrrpMessage.length, 0, to, (int) to.size());
+                } else {
+                    LibC.get().sendto(sendFd, vrrpMessage, Sys.nl(vrrpMessage.length), 0, to, (int) to.size());
+                }
             } catch (LastErrorException e) {
                 throw NativeException.of("send a VRRP message to " + destination + " on " + ifname, "sendto",
                         e.getErrorCode(), null, Capability.CAP_NET_RAW, ifname);
@@ -320,7 +324,8 @@ public final class RawVrrpTransport implements AdvertTransport {
     private Received receiveOne(RecvMsg m) throws NativeException {
         int n;
         try {
-            n = LibC.get().recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT).intValue();
+            n = (int) (DirectLibC.AVAILABLE ? DirectLibC.recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT)
+                    : LibC.get().recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT).longValue());
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.EAGAIN.number || e.getErrorCode() == Errno.EINTR.number) {
                 return null;

@@ -237,7 +237,11 @@ final class Sys {
                 fds.setShort(8L * i + 6, (short) 0);
             }
             try {
-                LibC.get().poll(fds, nfds, timeoutMillis);
+                if (DirectLibC.AVAILABLE) {
+                    DirectLibC.poll(fds, count, timeoutMillis);
+                } else {
+                    LibC.get().poll(fds, nfds, timeoutMillis);
+                }
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR.number) {
                     throw NativeException.of(attempted, "poll", e.getErrorCode(), null, null, null);
