@@ -24,10 +24,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Scenario: a flood of VRRP adverts from a namespace of its own (a Java raw socket in a tight
  * loop, rate-capped at {@link #MAX_PPS}, for {@link #FLOOD_MS}), of three kinds. The master's
- * adverts must stay on time (no transition anywhere, no late timer, no gap on the wire that a
- * backup could take for a dead master, as many adverts as the elapsed time asks for), its
- * memory must come back to its level before the flood, and a lower-priority flood is answered
- * and logged a bounded number of times, not once per packet.
+ * adverts must stay on time (no transition anywhere, no gap on the wire that a backup could
+ * take for a dead master, as many adverts as the elapsed time asks for), its memory must come
+ * back near its level before the flood, and a lower-priority flood is answered and logged a
+ * bounded number of times, not once per packet. The engine's {@code lateTimers} are printed,
+ * not asserted: a loaded host wakes a JVM thread 100 ms late without any flood (seen with the
+ * other-VRID flood, which never reaches user space); the gap on the wire is what a backup sees.
  */
 @ExtendWith(TestbedExtension.class)
 class FloodFaultsIT {
@@ -60,7 +62,7 @@ class FloodFaultsIT {
 
     /**
      * Guarantee: under a flood of adverts the master's adverts stay on time (no transition on
-     * either router, no late timer, the longest gap between its adverts on the wire below
+     * either router, the longest gap between its adverts on the wire below
      * Master_Down_Interval, at least 90 % of the adverts the elapsed time asks for), its RSS
      * a few seconds after the flood is near its level before, and a lower-priority flood is
      * answered at most once per advert interval and logged once per source.
@@ -68,7 +70,7 @@ class FloodFaultsIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Flood.class)
     void floodLeavesTheMastersAdvertsOnTimeAndItsMemoryAtItsLevel(Flood kind, Testbed net) throws Exception {
-        try (FaultBed bed = new FaultBed(net).start(150, 100)) {
+        try (FaultBed bed = new FaultBed(net).start(150, 100, "log=info")) {
             bed.awaitServing(bed.r1);
             Node attacker = net.addNode("flood");
             HavipProcess.sleep(1_000); // past start-up allocations
@@ -100,11 +102,10 @@ class FloodFaultsIT {
             assertThat(bed.r1.process().lines("STATE ")).as("the master never moved").hasSize(2);
             assertThat(bed.r2.process().lines("STATE ")).as("the backup never took over").hasSize(1);
             bed.checker.assertSteady(bed.r1, 200);
-            assertThat(bed.r1.stat("lateTimers")).as("timers of the master woke late").isZero();
             assertThat(gaps[0]).as("longest gap between the master's adverts on the wire (ms)")
                     .isLessThan(3 * FaultBed.ADVERT_MS);
-            assertThat(advertsSent).as("adverts sent vs %d ms elapsed", elapsedMs + 3_000)
-                    .isGreaterThanOrEqualTo(expected * 9 / 10);
+            assertThat(advertsSent).as("adverts sent vs %d ms elapsed: on time, and at most one answer per interval",
+                    elapsedMs + 3_000).isBetween(expected * 9 / 10, expected * 2 + 5);
             assertThat(rssAfter).as("RSS after the flood vs %d kB before", rssBefore)
                     .isLessThan(rssBefore + Math.max(rssBefore / 2, 64 * 1024));
 
