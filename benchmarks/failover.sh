@@ -6,7 +6,7 @@
 #                          [--havip-cmd "java -jar .../havipd.jar -f {conf}"] [--no-build] [--seed N]
 #   benchmarks/failover.sh --scale 255:1,50:0.01 [--seconds 30] [--impls ...] [--no-build]
 #   benchmarks/failover.sh --flood 40000,140000 [--kinds lower,broken,other] [--seconds 10]
-#                          [--interval 0.1] [--after 10] [--impls ...] [--no-build]
+#                          [--interval 0.1] [--after 10] [--senders 4] [--impls ...] [--no-build]
 #
 # Needs root (network namespaces, nftables, raw sockets). Installs what is missing with apt-get
 # (keepalived, tcpdump, nftables, iproute2, python3, a JDK 17 and Maven), builds havip with
@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     --havip-cmd) havip_cmd=$2; shift ;;
     --scale) scale=$2; shift ;;
     --flood) flood=$2; shift ;;
-    --kinds|--interval|--after|--quiet) pass+=("$1" "$2"); shift ;;
+    --kinds|--interval|--after|--quiet|--senders) pass+=("$1" "$2"); shift ;;
     --seconds) seconds=$2; shift ;;
     --variants|--faults|--impls|--seed|--out) pass+=("$1" "$2"); shift ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;

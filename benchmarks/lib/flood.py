@@ -11,8 +11,8 @@ VRRPv3, multicast, advert_int --interval, VIP 198.51.100.50) plus an attacker na
 (198.51.100.66 on the same bridge). Once node1 has held the VIP alone for a few intervals:
 
   before  --quiet seconds without flood: CPU and VmRSS of the master's processes
-  flood   the attacker sends --seconds of adverts at RATE to 224.0.0.18 (one Python raw
-          socket, paced): kind `lower` (our VRID, priority 50, our VIP: a master answers it),
+  flood   the attacker sends --seconds of adverts at RATE to 224.0.0.18 (--senders Python
+          processes with a raw socket each, paced, RATE / senders each): kind `lower` (our VRID, priority 50, our VIP: a master answers it),
           `broken` (our VRID, priority 254, wrong checksum) or `other` (VRID 52)
   after   --after seconds later, VmRSS again
 
@@ -175,7 +175,7 @@ def run_once(impl, kind, rate, args, outdir):
     os.makedirs(workdir)
     tb = fo.Testbed(workdir)
     attacker = None
-    nodes, cap, flooder = {}, None, None
+    nodes, cap, flooders = {}, None, []
     res = dict(impl=impl, kind=kind, rate=rate, interval=args.interval)
     iv = args.interval
     try:
@@ -214,10 +214,11 @@ def run_once(impl, kind, rate, args, outdir):
         lines0 = log_lines(master)
         c0, w0, tf0 = cpu_ticks(master), time.monotonic(), time.time()
         th0 = thread_ticks(master.proc.pid)
-        flooder = fo.start(tb.ns_exec(attacker, sys.executable, os.path.abspath(__file__), "send", kind, str(rate),
-                                      str(args.seconds), str(iv), counts), os.path.join(workdir, "flooder.log"))
+        flooders = [fo.start(tb.ns_exec(attacker, sys.executable, os.path.abspath(__file__), "send", kind,
+                                        str(rate // args.senders), str(args.seconds), str(iv), "%s.%d" % (counts, i)),
+                             os.path.join(workdir, "flooder%d.log" % i)) for i in range(args.senders)]
         rss_peak, changes = res["rss_before"], 0
-        while flooder.poll() is None:
+        while any(f.poll() is None for f in flooders):
             time.sleep(0.25)
             rss_peak = max(rss_peak, rss_mb(master))
             if tb.holders() != [1]:
@@ -228,11 +229,14 @@ def run_once(impl, kind, rate, args, outdir):
         busiest = sorted(((th1[k] - th0.get(k, 0), k) for k in th1), reverse=True)[:4]
         res["cpu_threads"] = {k: round(100.0 * t / sc.CLK_TCK / wall, 1) for t, k in busiest if t > 0}
         res["log_lines"] = log_lines(master) - lines0
-        fo.stop(flooder)
-        flooder = None
-        with open(counts) as f:
-            sent = json.load(f)
-        res["pps"] = sent["sent"] / sent["seconds"]
+        for f in flooders:
+            fo.stop(f)
+        flooders = []
+        sent = []
+        for i in range(args.senders):
+            with open("%s.%d" % (counts, i)) as f:
+                sent.append(json.load(f))
+        res["pps"] = sum(x["sent"] for x in sent) / max(x["seconds"] for x in sent)
         res["rss_peak"] = rss_peak
         res["holder_samples_off"] = changes
         # after
@@ -248,7 +252,7 @@ def run_once(impl, kind, rate, args, outdir):
         res["adverts_expected"] = int((tf1 - tf0) / iv)
         return res
     finally:
-        for p in (flooder, cap):
+        for p in flooders + [cap]:
             if p is not None:
                 fo.stop(p, wait=3.0)
         for n in nodes.values():
@@ -291,6 +295,7 @@ def main():
     p.add_argument("--quiet", type=float, default=5.0, help="quiet window before the flood")
     p.add_argument("--after", type=float, default=10.0, help="wait after the flood before the last RSS reading")
     p.add_argument("--interval", type=float, default=0.1, help="advert_int of the routers")
+    p.add_argument("--senders", type=int, default=1, help="sender processes (one Python sender reaches ~40k/s)")
     p.add_argument("--impls", default=",".join(fo.IMPLS))
     p.add_argument("--havip-cmd", default="")
     p.add_argument("--out", default=None)

@@ -702,7 +702,7 @@ public final class VrrpMachine {
             LOG.info("{}: advert from {} with lower priority {} (ours {}); {} (logged once per source while master, "
                     + "answered at most once per advert interval; counted in lowerPriorityAdverts)", name, source,
                     adv.priority(), effectivePriority, answer ? "answering" : "answered within this interval already");
-        } else {
+        } else if (LOG.isDebugEnabled()) { // a flood calls this per packet: no argument array unless it logs
             LOG.debug("{}: advert from {} with lower priority {} (ours {}); {}", name, source, adv.priority(),
                     effectivePriority, answer ? "answering" : "answered within this interval already");
         }
