@@ -141,6 +141,8 @@ final class Engine implements VirtualRouter {
     /** Receive thread: the drop count and time of the last overload warning. */
     private long overloadDropsLogged;
     private long overloadLoggedAt;
+    /** Receive thread: the transport's {@link AdvertTransport#overflowDrops()} as last seen. */
+    private long overflowSeen;
 
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -569,6 +571,10 @@ final class Engine implements VirtualRouter {
         while (!Thread.currentThread().isInterrupted() && lifecycle.get() != Lifecycle.LATENT && !stopped.isDone()) {
             try {
                 AdvertTransport.Received r = transport.receive(RECEIVE_SLICE);
+                if (transport.overflowDrops() != overflowSeen) {
+                    overflowSeen = transport.overflowDrops();
+                    logOverload();
+                }
                 if (r != null) {
                     packetsReceived.incrementAndGet();
                     if (!packets.offer(r)) {
@@ -600,10 +606,16 @@ final class Engine implements VirtualRouter {
      */
     private void overloaded() {
         packetsHandled.incrementAndGet();
-        long dropped = overloadDrops.incrementAndGet();
+        overloadDrops.incrementAndGet();
+        logOverload();
+    }
+
+    /** Receive thread: logs the drops (queue full, or the transport's own) at most every {@link #OVERLOAD_LOG_EVERY}. */
+    private void logOverload() {
+        long dropped = overloadDrops.get() + overflowSeen;
         long now = clock.nanoTime();
         if (overloadDropsLogged == 0 || now - overloadLoggedAt >= OVERLOAD_LOG_EVERY.toNanos()) {
-            log.warn("{}: {} VRRP packets on {} dropped without a look{}: more arrive than the engine handles (a flood?); "
+            log.warn("{}: {} VRRP packets on {} dropped without a look{}: more arrive than this router reads (a flood?); "
                     + "own adverts keep their schedule, counted in overloadDrops", id, dropped - overloadDropsLogged,
                     id.interfaceName(), overloadDropsLogged == 0 ? "" : " in the last "
                             + (now - overloadLoggedAt) / 1_000_000_000L + " s");
@@ -915,7 +927,8 @@ final class Engine implements VirtualRouter {
         LivenessStats live = liveness == null ? LivenessStats.disabled()
                 : liveness.stats().withDecisions(deathsTriggered.get(), deathsCancelled.get(), deathsIgnored.get());
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
-                hookTimeouts.get(), handovers.get(), addressConflicts.get(), live, overloadDrops.get());
+                hookTimeouts.get(), handovers.get(), addressConflicts.get(), live,
+                overloadDrops.get() + transport.overflowDrops());
     }
 
     private RouterStats stats(VrrpMachine m) {

@@ -19,7 +19,10 @@ import io.havip.vrrp.machine.VrrpStats;
  *                         (each answered with a fresh announcement burst)
  * @param liveness         the liveness channel's settings and counters (see {@link LivenessStats})
  * @param overloadDrops    received packets dropped without being looked at because the engine was
- *                         a full queue behind (a flood); the router's own adverts keep their schedule
+ *                         a full queue behind (a flood), plus those the transport lost before they
+ *                         were read ({@link io.havip.core.AdvertTransport#overflowDrops()}: the
+ *                         kernel's receive buffer overflowed); the router's own adverts keep
+ *                         their schedule
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
                           long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,

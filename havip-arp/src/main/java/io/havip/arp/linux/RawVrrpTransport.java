@@ -68,6 +68,8 @@ public final class RawVrrpTransport implements AdvertTransport {
     private final int wakeup;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final AtomicLong dropped = new AtomicLong();
+    /** The receive socket's SO_RXQ_OVFL count as last reported: packets the kernel dropped for a full buffer. */
+    private volatile long overflowed;
     private volatile boolean closed;
     private final RecvMsg scratch = new RecvMsg(MAX_PACKET);
     /** The poll set of the thread receiving (one, the engine's receive thread); taken while in use. */
@@ -158,6 +160,7 @@ public final class RawVrrpTransport implements AdvertTransport {
                             "IP_ADD_MEMBERSHIP", "join " + GROUP_V4 + " on " + ifname, Capability.CAP_NET_RAW, ifname);
                 }
             }
+            setInt(receiveFd, Sys.SOL_SOCKET, Sys.SO_RXQ_OVFL, 1, "SO_RXQ_OVFL", attempted, ifname);
             if (!multicast) {
                 Sys.bind(receiveFd, Sys.sockaddr(source, scope), "source " + source, attempted, ifname);
             }
@@ -339,6 +342,9 @@ public final class RawVrrpTransport implements AdvertTransport {
         }
         byte[] data = m.data.getByteArray(0, n);
         RecvMsg.Control c = m.control();
+        if (c.socketDrops() > overflowed) {
+            overflowed = c.socketDrops();
+        }
         byte[] payload;
         IpAddress from;
         IpAddress to = c.destination();
@@ -378,6 +384,15 @@ public final class RawVrrpTransport implements AdvertTransport {
     /** How many datagrams were received but not delivered (truncated, or too short for an IP header). */
     public long droppedCount() {
         return dropped.get();
+    }
+
+    /**
+     * Packets the kernel dropped before this transport read them because the receive buffer was
+     * full (SO_RXQ_OVFL): a flood faster than the reader. Known as of the last message received.
+     */
+    @Override
+    public long overflowDrops() {
+        return overflowed;
     }
 
     @Override

@@ -34,6 +34,8 @@ final class Sys {
     static final int SO_RCVBUF = 8;
     static final int SO_BINDTODEVICE = 25;
     static final int SO_ATTACH_FILTER = 26;
+    /** Ask for the socket's drop count (packets the kernel dropped for a full receive buffer) with each message. */
+    static final int SO_RXQ_OVFL = 40;
 
     static final int IPPROTO_IP = 0;
     static final int IP_TTL = 2;
