@@ -44,4 +44,29 @@ final class DirectLibC {
      */
     static native long sendto(int sockfd, byte[] buf, long len, int flags, Pointer destAddr, int addrlen)
             throws LastErrorException;
+
+    /**
+     * recvmsg(2) without errno: for a non-blocking read that may well find nothing (EAGAIN),
+     * where building an exception per call would cost more than the call. -1 only says "nothing
+     * read"; the caller then polls and reads through {@link DirectLibC#recvmsg}, which reports
+     * real errors.
+     */
+    static final class Quiet {
+
+        static final boolean AVAILABLE = DirectLibC.AVAILABLE && register();
+
+        private Quiet() { }
+
+        private static boolean register() {
+            try {
+                Native.register(Quiet.class, NativeLibrary.getInstance("c"));
+                return true;
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                return false;
+            }
+        }
+
+        /** recvmsg(2): {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} */
+        static native long recvmsg(int sockfd, Pointer msg, int flags);
+    }
 }

@@ -36,10 +36,14 @@ class FloodFaultsIT {
 
     private static final long FLOOD_MS = 5_000;
     /**
-     * The issue's rate where keepalived used 17 % of a core; the sender's own cap so that the
-     * scenario is the same on a fast and a slow host (a 2-core CI host sends less).
+     * The sender's cap, so the scenario is the same on a fast and a slow host. Half the issue's
+     * 40k/s: on a 2-core host the sender and both routers share the cores, and at 40k/s each
+     * router's receive thread gets too little of one to read every packet; the kernel then drops
+     * about one in eight (counted in overloadDrops) and now and then three of the master's adverts
+     * in a row at the backup, which takes over (keepalived's backup did too in the benchmark).
+     * The 40k/s and faster figures are the benchmark's ({@code benchmarks/failover.sh --flood}).
      */
-    private static final int MAX_PPS = 40_000;
+    private static final int MAX_PPS = 20_000;
 
     /** What the attacker floods: {@code (source, destination) -> packet}. */
     enum Flood {
