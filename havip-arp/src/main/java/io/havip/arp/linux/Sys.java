@@ -32,6 +32,7 @@ final class Sys {
 
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
+    static final int SO_RCVBUFFORCE = 33;
     static final int SO_BINDTODEVICE = 25;
     static final int SO_ATTACH_FILTER = 26;
     /** Ask for the socket's drop count (packets the kernel dropped for a full receive buffer) with each message. */
