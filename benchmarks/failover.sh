@@ -5,6 +5,8 @@
 #                          [--faults isolate,crash,graceful,appcrash] [--impls keepalived,havip]
 #                          [--havip-cmd "java -jar .../havipd.jar -f {conf}"] [--no-build] [--seed N]
 #   benchmarks/failover.sh --scale 255:1,50:0.01 [--seconds 30] [--impls ...] [--no-build]
+#   benchmarks/failover.sh --flood 40000,140000 [--kinds lower,broken,other] [--seconds 10]
+#                          [--interval 0.1] [--after 10] [--senders 4] [--impls ...] [--no-build]
 #
 # Needs root (network namespaces, nftables, raw sockets). Installs what is missing with apt-get
 # (keepalived, tcpdump, nftables, iproute2, python3, a JDK 17 and Maven), builds havip with
@@ -12,7 +14,10 @@
 # prints one table (also in benchmarks/out/<time>/table.md, raw figures in results.jsonl).
 # --quick: 2 repetitions (default 5). --scale ROUTERS:INTERVAL,...: instead of failovers, many
 # virtual routers per node from one keepalived.conf, keepalived and havipd side by side: CPU,
-# memory, threads and holder changes over --seconds (lib/scale.py).
+# memory, threads and holder changes over --seconds (lib/scale.py). --flood RATE,...: an attacker
+# namespace floods the segment with VRRP adverts at each rate (packets/s) for --seconds while
+# keepalived or havipd is master: the master's CPU, RSS before / peak / after, the longest gap
+# between its adverts on the wire, its adverts and log lines during the flood (lib/flood.py).
 #
 # Everything it creates carries a random suffix and is listed in a registry file; on any exit
 # (Ctrl-C included) the processes it started are stopped by PID and the namespaces removed.
@@ -20,7 +25,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-reps=5 build=1 havip_cmd="" pass=() scale="" seconds=30
+reps=5 build=1 havip_cmd="" pass=() scale="" flood="" seconds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) reps=2 ;;
@@ -28,9 +33,11 @@ while [ $# -gt 0 ]; do
     --no-build) build=0 ;;
     --havip-cmd) havip_cmd=$2; shift ;;
     --scale) scale=$2; shift ;;
+    --flood) flood=$2; shift ;;
+    --kinds|--interval|--after|--quiet|--senders) pass+=("$1" "$2"); shift ;;
     --seconds) seconds=$2; shift ;;
     --variants|--faults|--impls|--seed|--out) pass+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -90,7 +97,7 @@ cleanup() {
   while read -r kind value; do
     case "$kind" in
       pid)
-        if kill -0 "$value" 2>/dev/null && grep -qaE 'keepalived|java|tcpdump|probe.py' "/proc/$value/cmdline" 2>/dev/null; then
+        if kill -0 "$value" 2>/dev/null && grep -qaE 'keepalived|java|tcpdump|probe.py|flood.py' "/proc/$value/cmdline" 2>/dev/null; then
           kill -KILL "$value" 2>/dev/null || true
         fi ;;
       netns)
@@ -103,7 +110,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ -n "$scale" ]; then
-  HVB_REGISTRY=$registry python3 "$here/lib/scale.py" "$scale" --seconds "$seconds" --havip-cmd "$havip_cmd" \
+  HVB_REGISTRY=$registry python3 "$here/lib/scale.py" "$scale" --seconds "${seconds:-30}" --havip-cmd "$havip_cmd" \
+    ${pass[@]+"${pass[@]}"} &
+elif [ -n "$flood" ]; then
+  HVB_REGISTRY=$registry python3 "$here/lib/flood.py" "$flood" --seconds "${seconds:-10}" --havip-cmd "$havip_cmd" \
     ${pass[@]+"${pass[@]}"} &
 else
   HVB_REGISTRY=$registry python3 "$here/lib/failover.py" --reps "$reps" --havip-cmd "$havip_cmd" \

@@ -31,6 +31,14 @@ public interface AdvertTransport extends AutoCloseable {
     /** The source address adverts are sent from (the primary address of the interface, or mcast_src_ip). */
     IpAddress sourceAddress();
 
+    /**
+     * Messages lost before {@link #receive} could return them because they came faster than
+     * they were read (e.g. a kernel socket buffer that overflowed); 0 when the transport cannot tell.
+     */
+    default long overflowDrops() {
+        return 0;
+    }
+
     @Override
     void close();
 

@@ -33,6 +33,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,7 +49,12 @@ import org.slf4j.LoggerFactory;
  *   <li>the engine thread owns the machine: it waits for the machine's next deadline or the
  *       next event (packet, tracker result, priority change, close), feeds it in with
  *       {@link Clock#nanoTime()}, sends adverts at once and hands address work on;</li>
- *   <li>the receive thread blocks on the transport and queues packets;</li>
+ *   <li>the receive thread blocks on the transport and queues packets, at most
+ *       {@link #PACKET_QUEUE}: under a flood it drops what does not fit (counted in
+ *       {@link RouterStats#overloadDrops()}, logged at most every {@link #OVERLOAD_LOG_EVERY})
+ *       instead of queueing without end, and the engine thread handles at most
+ *       {@link #PACKET_BUDGET} packets before it looks at its timers again, so a master's
+ *       adverts never wait behind received packets;</li>
  *   <li>the address thread runs, in transition order, the hooks, the binder and then the
  *       listener dispatch, so adverts never wait for an address change or a listener;</li>
  *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor;</li>
@@ -79,6 +86,19 @@ final class Engine implements VirtualRouter {
     static final Duration LIVENESS_HOLDDOWN = Duration.ofSeconds(10);
     /** Twice the monitor's 500 ms confirmation window: an older loss is not the one being confirmed. */
     private static final Duration LOST_CHANNEL_MAX_AGE = Duration.ofSeconds(1);
+    /**
+     * Packets waiting for the engine thread: 20 ms of a 100k packets/s flood, so a busy host's
+     * scheduling gap does not drop the peer's adverts with the flood; beyond that the flood is
+     * dropped (and counted) here rather than held (an unbounded queue grew to gigabytes).
+     */
+    static final int PACKET_QUEUE = 2048;
+    /**
+     * Packets handled per engine loop turn before the timers are looked at again: at a few
+     * microseconds each, a due advert waits well under a millisecond behind a flood.
+     */
+    static final int PACKET_BUDGET = 64;
+    /** The overload warning is repeated at most this often, with the count since the last one. */
+    static final Duration OVERLOAD_LOG_EVERY = Duration.ofSeconds(10);
 
     private final RouterConfig config;
     private final RouterId id;
@@ -96,6 +116,13 @@ final class Engine implements VirtualRouter {
     private final ExecutorService addressExecutor;
     private final HealthChecks healthChecks;
     private final LinkedBlockingQueue<Consumer<Long>> events = new LinkedBlockingQueue<>();
+    /** Received packets for the engine thread (bounded, see {@link #PACKET_QUEUE}). */
+    private final ArrayBlockingQueue<AdvertTransport.Received> packets = new ArrayBlockingQueue<>(PACKET_QUEUE);
+    /** True while an event to handle {@link #packets} is queued: one at a time, not one per packet. */
+    private final AtomicBoolean packetsPosted = new AtomicBoolean();
+    private final Consumer<Long> handlePackets = this::handlePackets;
+    /** Engine thread: the counters moved without actions since {@link #lastStats} was taken. */
+    private boolean statsStale;
 
     private final Object stateLock = new Object();
     private RouterState appliedState = RouterState.INITIALIZE;
@@ -121,6 +148,12 @@ final class Engine implements VirtualRouter {
     /** Packets taken off the transport, and packets the engine thread has handled (tests compare them). */
     private final AtomicLong packetsReceived = new AtomicLong();
     private final AtomicLong packetsHandled = new AtomicLong();
+    private final AtomicLong overloadDrops = new AtomicLong();
+    /** Receive thread: the drop count and time of the last overload warning. */
+    private long overloadDropsLogged;
+    private long overloadLoggedAt;
+    /** Receive thread: the transport's {@link AdvertTransport#overflowDrops()} as last seen. */
+    private long overflowSeen;
 
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -550,9 +583,17 @@ final class Engine implements VirtualRouter {
         while (!Thread.currentThread().isInterrupted() && lifecycle.get() != Lifecycle.LATENT && !stopped.isDone()) {
             try {
                 AdvertTransport.Received r = transport.receive(RECEIVE_SLICE);
+                if (transport.overflowDrops() != overflowSeen) {
+                    overflowSeen = transport.overflowDrops();
+                    logOverload();
+                }
                 if (r != null) {
                     packetsReceived.incrementAndGet();
-                    post(now -> onPacket(now, r));
+                    if (!packets.offer(r)) {
+                        overloaded();
+                    } else if (packetsPosted.compareAndSet(false, true)) {
+                        post(handlePackets);
+                    }
                 }
             } catch (InterruptedException e) {
                 return;
@@ -571,6 +612,52 @@ final class Engine implements VirtualRouter {
         }
     }
 
+    /**
+     * Receive thread: the engine is {@link #PACKET_QUEUE} packets behind; this one is dropped.
+     * Counted, and logged at most every {@link #OVERLOAD_LOG_EVERY} with the count since.
+     */
+    private void overloaded() {
+        packetsHandled.incrementAndGet();
+        overloadDrops.incrementAndGet();
+        logOverload();
+    }
+
+    /** Receive thread: logs the drops (queue full, or the transport's own) at most every {@link #OVERLOAD_LOG_EVERY}. */
+    private void logOverload() {
+        long dropped = overloadDrops.get() + overflowSeen;
+        long now = clock.nanoTime();
+        if (overloadDropsLogged == 0 || now - overloadLoggedAt >= OVERLOAD_LOG_EVERY.toNanos()) {
+            log.warn("{}: {} VRRP packets on {} dropped without a look{}: more arrive than this router reads (a flood?); "
+                    + "own adverts keep their schedule, counted in overloadDrops", id, dropped - overloadDropsLogged,
+                    id.interfaceName(), overloadDropsLogged == 0 ? "" : " in the last "
+                            + (now - overloadLoggedAt) / 1_000_000_000L + " s");
+            overloadDropsLogged = dropped;
+            overloadLoggedAt = now;
+        }
+    }
+
+    /**
+     * Engine thread: handles at most {@link #PACKET_BUDGET} queued packets, then queues itself
+     * again behind whatever else waits, so timers and other events get their turn.
+     */
+    private void handlePackets(long now) {
+        packetsPosted.set(false);
+        for (int i = 0; i < PACKET_BUDGET && !stopRequested; i++) {
+            AdvertTransport.Received r = packets.poll();
+            if (r == null) {
+                break;
+            }
+            onPacket(clock.nanoTime(), r);
+        }
+        if (statsStale) {
+            statsStale = false;
+            lastStats = stats(machine);
+        }
+        if (!packets.isEmpty() && packetsPosted.compareAndSet(false, true)) {
+            post(handlePackets);
+        }
+    }
+
     private void onPacket(long now, AdvertTransport.Received r) {
         packetsHandled.incrementAndGet();
         if (handover != null) {
@@ -585,7 +672,12 @@ final class Engine implements VirtualRouter {
             log.info("{}: advert from {} within the grace; it lives, no takeover", id, pendingDeath.peer());
             pendingDeath = null;
         }
-        apply(machine.onPacket(now, r.source(), r.destination(), r.ttl(), r.payload()));
+        List<Action> actions = machine.onPacket(now, r.source(), r.destination(), r.ttl(), r.payload());
+        if (actions.isEmpty()) {
+            statsStale = true; // only counters moved: the snapshot is taken once per batch
+        } else {
+            apply(actions);
+        }
         if (liveness != null && config.unicastPeers().isEmpty()) {
             // Multicast: the peers are not configured; keep a channel to every master we follow.
             machine.masterAddress().ifPresent(liveness::dial);
@@ -947,11 +1039,12 @@ final class Engine implements VirtualRouter {
                 : liveness.stats().withDecisions(deathsTriggered.get(), deathsCancelled.get(), deathsIgnored.get());
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
                 hookTimeouts.get(), handovers.get(), addressConflicts.get(), live, conflictAnswersSent.get(),
-                announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get());
+                announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get(),
+                overloadDrops.get() + transport.overflowDrops());
     }
 
     private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0, 0, 0, 0);
+        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0, 0, 0, 0, 0);
     }
 
     /** The liveness monitor, or null without a secret (tests simulate a crash with it). */
@@ -1003,6 +1096,11 @@ final class Engine implements VirtualRouter {
     /** True when every packet taken off the transport has been handled by the engine thread (tests). */
     boolean packetsSettled() {
         return packetsReceived.get() == packetsHandled.get();
+    }
+
+    /** Packets taken off the transport and not handled or dropped yet (tests: bounded under a flood). */
+    long packetsPending() {
+        return packetsReceived.get() - packetsHandled.get();
     }
 
     /** Waits until address work and then the listener callbacks queued so far have run (tests). */

@@ -30,9 +30,14 @@ import io.havip.vrrp.machine.VrrpStats;
  *                         else): removed, or only reported, per the router's {@code StrayAddressPolicy}
  * @param macChanges       changes of the interface's MAC as master, each answered with a fresh
  *                         announcement from the new MAC
+ * @param overloadDrops    received packets dropped without being looked at because the engine was
+ *                         a full queue behind (a flood), plus those the transport lost before they
+ *                         were read ({@link io.havip.core.AdvertTransport#overflowDrops()}: the
+ *                         kernel's receive buffer overflowed); the router's own adverts keep
+ *                         their schedule
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
                           long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,
                           long conflictAnswers, long announcedForNewMaster,
-                          long addressesRestored, long strayAddresses, long macChanges) {
+                          long addressesRestored, long strayAddresses, long macChanges, long overloadDrops) {
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -58,6 +59,13 @@ public final class RawVrrpTransport implements AdvertTransport {
      */
     private static final int POLL_SLICE_MILLIS = 1000;
     private static final int MAX_PACKET = 65_536;
+    /**
+     * Receive buffer asked for: a flood outruns the reader during a busy host's scheduling gap,
+     * and the default (rmem_default, 208 KiB: about 270 messages, 13 ms at 20k/s) then drops a
+     * peer's advert with the flood. 1 MiB holds about 1,300 (the kernel doubles the value for its
+     * bookkeeping and charges ~768 bytes a message), costs nothing while empty.
+     */
+    private static final int RECEIVE_BUFFER = 1 << 20;
 
     private final String ifname;
     private final int ifindex;
@@ -67,8 +75,23 @@ public final class RawVrrpTransport implements AdvertTransport {
     private final int wakeup;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final AtomicLong dropped = new AtomicLong();
+    /** The receive socket's SO_RXQ_OVFL count as last reported: packets the kernel dropped for a full buffer. */
+    private volatile long overflowed;
     private volatile boolean closed;
     private final RecvMsg scratch = new RecvMsg(MAX_PACKET);
+    /** The poll set of the thread receiving (one, the engine's receive thread); taken while in use. */
+    private final AtomicReference<Sys.PollSet> idlePollSet = new AtomicReference<>();
+    private final String waitAttempt;
+    /**
+     * True after a read found a message: the next receive first tries a non-blocking read, and
+     * polls only when that finds nothing. Under a flood the socket is never empty, and a poll
+     * per message doubled the system calls of the receive thread.
+     */
+    private volatile boolean backlog;
+    /** The last destination sent to and its sockaddr: a master sends to the same one every interval. */
+    private volatile Destination lastDestination;
+
+    private record Destination(IpAddress address, Memory sockaddr) { }
 
     private RawVrrpTransport(String ifname, int ifindex, IpAddress source, int sendFd, int receiveFd, int wakeup) {
         this.ifname = ifname;
@@ -77,6 +100,7 @@ public final class RawVrrpTransport implements AdvertTransport {
         this.sendFd = sendFd;
         this.receiveFd = receiveFd;
         this.wakeup = wakeup;
+        this.waitAttempt = "wait for VRRP on " + ifname;
     }
 
     /** A transport that sends from {@code source} on {@code ifname} and receives the VRRP group there (and unicast). */
@@ -148,6 +172,14 @@ public final class RawVrrpTransport implements AdvertTransport {
                     Sys.setsockopt(receiveFd, Sys.IPPROTO_IP, Sys.IP_ADD_MEMBERSHIP, mreqn(GROUP_V4, source, ifindex),
                             "IP_ADD_MEMBERSHIP", "join " + GROUP_V4 + " on " + ifname, Capability.CAP_NET_RAW, ifname);
                 }
+            }
+            setInt(receiveFd, Sys.SOL_SOCKET, Sys.SO_RXQ_OVFL, 1, "SO_RXQ_OVFL", attempted, ifname);
+            try {
+                // past net.core.rmem_max with CAP_NET_ADMIN (which a router has to bind addresses)
+                setInt(receiveFd, Sys.SOL_SOCKET, Sys.SO_RCVBUFFORCE, RECEIVE_BUFFER, "SO_RCVBUFFORCE", attempted, ifname);
+            } catch (NativeException e) {
+                // without it, as much as rmem_max allows (the kernel caps it silently)
+                setInt(receiveFd, Sys.SOL_SOCKET, Sys.SO_RCVBUF, RECEIVE_BUFFER, "SO_RCVBUF", attempted, ifname);
             }
             if (!multicast) {
                 Sys.bind(receiveFd, Sys.sockaddr(source, scope), "source " + source, attempted, ifname);
@@ -233,10 +265,19 @@ public final class RawVrrpTransport implements AdvertTransport {
             if (closed) {
                 throw new ClosedChannelException();
             }
-            int scope = destination instanceof Ipv6Address a && (a.isLinkLocal() || a.isMulticast()) ? ifindex : 0;
-            Memory to = Sys.sockaddr(destination, scope);
+            Destination last = lastDestination;
+            if (last == null || !last.address().equals(destination)) {
+                int scope = destination instanceof Ipv6Address a && (a.isLinkLocal() || a.isMulticast()) ? ifindex : 0;
+                last = new Destination(destination, Sys.sockaddr(destination, scope));
+                lastDestination = last;
+            }
+            Memory to = last.sockaddr();
             try {
-                LibC.get().sendto(sendFd, vrrpMessage, Sys.nl(vrrpMessage.length), 0, to, (int) to.size());
+                if (DirectLibC.AVAILABLE) {
+                    DirectLibC.sendto(sendFd, vrrpMessage, vrrpMessage.length, 0, to, (int) to.size());
+                } else {
+                    LibC.get().sendto(sendFd, vrrpMessage, Sys.nl(vrrpMessage.length), 0, to, (int) to.size());
+                }
             } catch (LastErrorException e) {
                 throw NativeException.of("send a VRRP message to " + destination + " on " + ifname, "sendto",
                         e.getErrorCode(), null, Capability.CAP_NET_RAW, ifname);
@@ -261,9 +302,12 @@ public final class RawVrrpTransport implements AdvertTransport {
             throw new IllegalArgumentException("timeout must be zero or positive, got " + timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        Sys.PollSet fds = idlePollSet.getAndSet(null);
+        if (fds == null) {
+            fds = new Sys.PollSet(receiveFd, wakeup); // the first call, or another thread's receive runs
+        }
         lock.readLock().lock();
         try {
-            int[] fds = {receiveFd, wakeup};
             while (true) {
                 if (closed) {
                     throw new ClosedChannelException();
@@ -271,13 +315,20 @@ public final class RawVrrpTransport implements AdvertTransport {
                 if (Thread.interrupted()) {
                     throw new InterruptedException("interrupted while waiting for VRRP on " + ifname);
                 }
+                if (backlog && DirectLibC.Quiet.AVAILABLE) {
+                    Received r = receiveQueued();
+                    if (r != null) {
+                        return r;
+                    }
+                    continue; // nothing queued (backlog cleared), or a datagram was dropped: look again
+                }
                 long left = deadline - System.nanoTime();
                 int slice = (int) Math.max(0, Math.min(POLL_SLICE_MILLIS, (left + 999_999) / 1_000_000));
-                short[] rev = Sys.poll(fds, slice, "wait for VRRP on " + ifname);
-                if (closed || rev[1] != 0) {
+                fds.poll(slice, waitAttempt);
+                if (closed || fds.revents(1) != 0) {
                     throw new ClosedChannelException();
                 }
-                if (rev[0] != 0) {
+                if (fds.revents(0) != 0) {
                     Received r = receiveOne();
                     if (r != null) {
                         return r;
@@ -288,6 +339,7 @@ public final class RawVrrpTransport implements AdvertTransport {
             }
         } finally {
             lock.readLock().unlock();
+            idlePollSet.set(fds);
         }
     }
 
@@ -299,10 +351,24 @@ public final class RawVrrpTransport implements AdvertTransport {
         }
     }
 
+    /** A message already queued on the socket, without waiting; null (and no backlog) when there is none. */
+    private Received receiveQueued() {
+        synchronized (scratch) {
+            RecvMsg m = scratch.reset();
+            long n = DirectLibC.Quiet.recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT);
+            if (n < 0) {
+                backlog = false;
+                return null;
+            }
+            return parse(m, (int) n);
+        }
+    }
+
     private Received receiveOne(RecvMsg m) throws NativeException {
         int n;
         try {
-            n = LibC.get().recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT).intValue();
+            n = (int) (DirectLibC.AVAILABLE ? DirectLibC.recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT)
+                    : LibC.get().recvmsg(receiveFd, m.msghdr, Sys.MSG_DONTWAIT).longValue());
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.EAGAIN.number || e.getErrorCode() == Errno.EINTR.number) {
                 return null;
@@ -310,12 +376,21 @@ public final class RawVrrpTransport implements AdvertTransport {
             throw NativeException.of("receive VRRP on " + ifname, "recvmsg", e.getErrorCode(), null,
                     Capability.CAP_NET_RAW, ifname);
         }
+        backlog = true;
+        return parse(m, n);
+    }
+
+    /** The message recvmsg put in {@code m} ({@code n} bytes), or null (counted) when it is unusable. */
+    private Received parse(RecvMsg m, int n) {
         if ((m.flags() & (Sys.MSG_TRUNC | Sys.MSG_CTRUNC)) != 0) {
             dropped.incrementAndGet();
             return null;
         }
         byte[] data = m.data.getByteArray(0, n);
         RecvMsg.Control c = m.control();
+        if (c.socketDrops() > overflowed) {
+            overflowed = c.socketDrops();
+        }
         byte[] payload;
         IpAddress from;
         IpAddress to = c.destination();
@@ -355,6 +430,15 @@ public final class RawVrrpTransport implements AdvertTransport {
     /** How many datagrams were received but not delivered (truncated, or too short for an IP header). */
     public long droppedCount() {
         return dropped.get();
+    }
+
+    /**
+     * Packets the kernel dropped before this transport read them because the receive buffer was
+     * full (SO_RXQ_OVFL): a flood faster than the reader. Known as of the last message received.
+     */
+    @Override
+    public long overflowDrops() {
+        return overflowed;
     }
 
     @Override

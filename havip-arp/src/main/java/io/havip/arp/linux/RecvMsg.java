@@ -6,7 +6,8 @@ import io.havip.core.net.IpAddress;
 /**
  * A struct msghdr for recvmsg(2) with its name, one iovec and a control buffer, laid out for
  * the platform's pointer and long sizes (56 bytes on LP64), and a parser for the ancillary
- * data this package asks for (cmsg(3)): IP_PKTINFO, IP_TTL, IPV6_PKTINFO, IPV6_HOPLIMIT.
+ * data this package asks for (cmsg(3)): IP_PKTINFO, IP_TTL, IPV6_PKTINFO, IPV6_HOPLIMIT,
+ * SO_RXQ_OVFL.
  */
 final class RecvMsg {
 
@@ -75,13 +76,17 @@ final class RecvMsg {
         return null;
     }
 
-    /** What the ancillary data said: -1 / null where it said nothing. */
-    record Control(int ifindex, IpAddress destination, int ttl) { }
+    /**
+     * What the ancillary data said: -1 / null where it said nothing. {@code socketDrops} is the
+     * socket's count of packets dropped because its receive buffer was full (SO_RXQ_OVFL).
+     */
+    record Control(int ifindex, IpAddress destination, int ttl, long socketDrops) { }
 
     Control control() {
         long len = getLong(msghdr, 4L * P + L);
         int ifindex = -1;
         int ttl = -1;
+        long drops = -1;
         IpAddress destination = null;
         long header = align(L + 8); // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }
         for (long pos = 0; pos + header <= len; ) {
@@ -104,10 +109,12 @@ final class RecvMsg {
                 ifindex = control.getInt(d + 16);
             } else if (level == Sys.IPPROTO_IPV6 && type == Sys.IPV6_HOPLIMIT) {
                 ttl = control.getInt(d);
+            } else if (level == Sys.SOL_SOCKET && type == Sys.SO_RXQ_OVFL) {
+                drops = control.getInt(d) & 0xffffffffL; // __u32, since the socket was opened
             }
             pos += align(clen);
         }
-        return new Control(ifindex, destination, ttl);
+        return new Control(ifindex, destination, ttl, drops);
     }
 
     /** CMSG_ALIGN: round up to sizeof(long). */

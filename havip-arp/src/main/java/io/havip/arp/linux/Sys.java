@@ -32,8 +32,11 @@ final class Sys {
 
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
+    static final int SO_RCVBUFFORCE = 33;
     static final int SO_BINDTODEVICE = 25;
     static final int SO_ATTACH_FILTER = 26;
+    /** Ask for the socket's drop count (packets the kernel dropped for a full receive buffer) with each message. */
+    static final int SO_RXQ_OVFL = 40;
 
     static final int IPPROTO_IP = 0;
     static final int IP_TTL = 2;
@@ -202,25 +205,57 @@ final class Sys {
      * EINTR counts as a timeout; the callers loop.
      */
     static short[] poll(int[] fds, int timeoutMillis, String attempted) throws NativeException {
-        Memory m = new Memory(8L * fds.length); // struct pollfd { int fd; short events; short revents; }
-        for (int i = 0; i < fds.length; i++) {
-            m.setInt(8L * i, fds[i]);
-            m.setShort(8L * i + 4, POLLIN);
-            m.setShort(8L * i + 6, (short) 0);
-        }
+        PollSet set = new PollSet(fds);
+        set.poll(timeoutMillis, attempted);
         short[] revents = new short[fds.length];
-        try {
-            LibC.get().poll(m, nl(fds.length), timeoutMillis);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EINTR.number) {
-                return revents;
-            }
-            throw NativeException.of(attempted, "poll", e.getErrorCode(), null, null, null);
-        }
         for (int i = 0; i < fds.length; i++) {
-            revents[i] = m.getShort(8L * i + 6);
+            revents[i] = set.revents(i);
         }
         return revents;
+    }
+
+    /**
+     * A struct pollfd array for poll(2), allocated once: a loop that polls per packet must not
+     * allocate native memory per packet (each JNA {@link Memory} lives until a GC and its
+     * cleaner run; a flood made hundreds of thousands of them). One thread polls with it at a time.
+     */
+    static final class PollSet {
+        private final Memory fds; // struct pollfd { int fd; short events; short revents; }
+        private final int count;
+        private final NativeLong nfds;
+
+        PollSet(int... fds) {
+            this.count = fds.length;
+            this.nfds = nl(fds.length);
+            this.fds = new Memory(8L * fds.length);
+            for (int i = 0; i < fds.length; i++) {
+                this.fds.setInt(8L * i, fds[i]);
+                this.fds.setShort(8L * i + 4, POLLIN);
+            }
+        }
+
+        /** Waits up to {@code timeoutMillis} for POLLIN on any descriptor; EINTR counts as a timeout. */
+        void poll(int timeoutMillis, String attempted) throws NativeException {
+            for (int i = 0; i < count; i++) {
+                fds.setShort(8L * i + 6, (short) 0);
+            }
+            try {
+                if (DirectLibC.AVAILABLE) {
+                    DirectLibC.poll(fds, count, timeoutMillis);
+                } else {
+                    LibC.get().poll(fds, nfds, timeoutMillis);
+                }
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR.number) {
+                    throw NativeException.of(attempted, "poll", e.getErrorCode(), null, null, null);
+                }
+            }
+        }
+
+        /** The revents of descriptor {@code i} after the last {@link #poll} (0: nothing). */
+        short revents(int i) {
+            return fds.getShort(8L * i + 6);
+        }
     }
 
     // Classic BPF (linux/filter.h, linux/bpf_common.h): instructions as {code, jt, jf, k}.

@@ -58,13 +58,27 @@ public final class Cmd {
     }
 
     static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
+        // A thread of its own per stream: the common pool has one worker on a 2-core host, so a
+        // child's stderr was only read once another child's stdout ended, and a child logging
+        // more than a pipe holds (64 KiB) blocked in its log call.
+        // And what was read is kept when the stream ends in an IOException: Process closes the
+        // pipe under a blocked reader when the child exits, and readAllBytes then lost it all.
+        CompletableFuture<String> out = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
             try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    read.write(buf, 0, n);
+                }
             } catch (IOException e) {
-                return "";
+                // closed under us at the child's exit: keep what came before
             }
-        });
+            out.complete(read.toString(StandardCharsets.UTF_8));
+        }, "cmd-drain");
+        t.setDaemon(true);
+        t.start();
+        return out;
     }
 
     /** Whether {@code tool} is an executable on PATH (or the usual sbin directories). */

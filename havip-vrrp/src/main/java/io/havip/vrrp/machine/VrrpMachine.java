@@ -149,6 +149,22 @@ public final class VrrpMachine {
     private AcceptedAdvert accepted;
     /** Set by {@link #accept} when it took an advert without a remark. */
     private boolean acceptedClean;
+    /**
+     * The last message the codec refused, as it came: the same bytes again (a flood repeating
+     * one broken packet) are counted under the same reason without decoding them again.
+     */
+    private RejectedMessage rejected;
+
+    private record RejectedMessage(byte[] bytes, IpAddress source, IpAddress destination, RejectReason reason) {
+        boolean matches(IpAddress from, IpAddress to, byte[] message) {
+            return from.equals(source) && to.equals(destination) && Arrays.equals(message, bytes);
+        }
+    }
+
+    /** When a lower-priority advert was last answered in this mastership; NONE when not yet. */
+    private long lowerAnsweredAt = NONE;
+    /** Senders of lower-priority adverts logged in this mastership (bounded like {@link #dropsLogged}). */
+    private final java.util.Set<IpAddress> lowerLogged = new HashSet<>();
 
     private record AcceptedAdvert(byte[] bytes, IpAddress source, IpAddress destination, int ttl,
                                   VrrpAdvertisement advert) {
@@ -255,11 +271,23 @@ public final class VrrpMachine {
         if (state == INITIALIZE || state == STOP || source == null || destination == null) {
             return List.of();
         }
-        if (state == BACKUP && accepted != null && accepted.matches(source, destination, ttl, vrrpMessage)) {
+        if ((state == BACKUP || state == MASTER) && accepted != null
+                && accepted.matches(source, destination, ttl, vrrpMessage)) {
             // The steady path: the master's advert, byte for byte the one last accepted without a
-            // remark from the same source: already decoded and validated, so no allocation.
+            // remark from the same source: already decoded and validated (the checks depend on
+            // the message and the configuration only), so no allocation. Also a flood repeating
+            // one advert costs a comparison each.
             counters.advertisementsReceived++;
-            backupReceive(nowNanos, source, accepted.advert());
+            if (state == BACKUP) {
+                backupReceive(nowNanos, source, accepted.advert());
+                return List.of();
+            }
+            List<Action> out = new ArrayList<>();
+            masterReceive(nowNanos, source, accepted.advert(), out);
+            return out;
+        }
+        if (rejected != null && rejected.matches(source, destination, vrrpMessage)) {
+            countRejection(rejected.reason());
             return List.of();
         }
         if (peersOnly != null && vrrpMessage != null && vrrpMessage.length > 1
@@ -276,9 +304,11 @@ public final class VrrpMachine {
             }
             return out;
         }
-        DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
-        countRejection(rejected.reason());
-        LOG.debug("{}: dropped message from {}: {}", name, source, rejected);
+        DecodeResult.Rejected refusal = (DecodeResult.Rejected) result;
+        countRejection(refusal.reason());
+        rejected = vrrpMessage == null ? null
+                : new RejectedMessage(vrrpMessage.clone(), source, destination, refusal.reason());
+        LOG.debug("{}: dropped message from {}: {}", name, source, refusal);
         return List.of();
     }
 
@@ -646,7 +676,7 @@ public final class VrrpMachine {
         }
         counters.advertisementsReceived++;
         List<IpAddress> ours = config.addresses();
-        boolean listMatches = adv.addresses().size() == ours.size() && new HashSet<>(adv.addresses()).containsAll(ours);
+        boolean listMatches = adv.addresses().size() == ours.size() && containsAll(adv.addresses(), ours);
         if (!listMatches) {
             // Dropped even from the address owner (priority 255), as keepalived does ("not present in MASTER
             // advert"); RFC 5798 section 7.1 would accept the owner's, which lets a forger that does not know
@@ -663,6 +693,16 @@ public final class VrrpMachine {
             counters.priorityZeroReceived++;
         }
         acceptedClean = true;
+        return true;
+    }
+
+    /** Whether {@code list} holds every element of {@code wanted} (a few addresses: no set needed). */
+    private static boolean containsAll(List<IpAddress> list, List<IpAddress> wanted) {
+        for (int i = 0; i < wanted.size(); i++) {
+            if (!list.contains(wanted.get(i))) {
+                return false;
+            }
+        }
         return true;
     }
 
@@ -766,7 +806,10 @@ public final class VrrpMachine {
         }
     }
 
-    /** RFC 5798 section 6.4.3 (Master), answering lower priorities at once as keepalived does. */
+    /**
+     * RFC 5798 section 6.4.3 (Master). A lower priority is answered at once (keepalived does it
+     * for every such advert), but at most once per advert interval: see {@link #answerLower}.
+     */
     private void masterReceive(long now, IpAddress source, VrrpAdvertisement adv, List<Action> out) {
         if (adv.priority() == 0) {
             sendAdvert(effectivePriority, out);
@@ -791,14 +834,39 @@ public final class VrrpMachine {
             preemptAt = NONE;
             enterBackup(now, TransitionReason.HIGHER_PRIORITY_MASTER, masterAdverIntervalNanos, out);
         } else {
-            // A lower-priority master exists (e.g. a healed partition): answer now so it yields within
-            // one advert, and re-point ARP caches that may have followed it.
-            LOG.info("{}: advert from {} with lower priority {} (ours {}); answering", name, source, adv.priority(),
-                    effectivePriority);
-            sendAdvert(effectivePriority, out);
-            if (config.garpOnLowerPriorityAdvert()) {
-                out.add(new Action.Reannounce(config.virtualAddresses()));
-            }
+            answerLower(now, source, adv, out);
+        }
+    }
+
+    /**
+     * A lower-priority master exists (e.g. a healed partition): answer with an advert so it yields
+     * within one advert, and re-announce to re-point ARP caches that may have followed it. At most
+     * one answer per advert interval, whoever sends: one answer (multicast, or to every unicast
+     * peer) reaches every lower master at once, so answering each packet only amplifies a flood
+     * (an advert and a GARP burst per packet) and would let spoofed sources defeat a per-source
+     * limit; the first lower advert after a quiet interval (a healed partition) is answered at
+     * once. Logged once per source in each mastership (at most {@value #MAX_ADDRESS_LIST_WARNED}
+     * sources), all counted in {@code lowerPriorityAdverts} / {@code lowerPriorityAnswers}.
+     */
+    private void answerLower(long now, IpAddress source, VrrpAdvertisement adv, List<Action> out) {
+        counters.lowerPriorityAdverts++;
+        boolean answer = lowerAnsweredAt == NONE || now - lowerAnsweredAt >= advertIntervalNanos;
+        if (lowerLogged.size() < MAX_ADDRESS_LIST_WARNED && lowerLogged.add(source)) {
+            LOG.info("{}: advert from {} with lower priority {} (ours {}); {} (logged once per source while master, "
+                    + "answered at most once per advert interval; counted in lowerPriorityAdverts)", name, source,
+                    adv.priority(), effectivePriority, answer ? "answering" : "answered within this interval already");
+        } else if (LOG.isDebugEnabled()) { // a flood calls this per packet: no argument array unless it logs
+            LOG.debug("{}: advert from {} with lower priority {} (ours {}); {}", name, source, adv.priority(),
+                    effectivePriority, answer ? "answering" : "answered within this interval already");
+        }
+        if (!answer) {
+            return;
+        }
+        lowerAnsweredAt = now;
+        counters.lowerPriorityAnswers++;
+        sendAdvert(effectivePriority, out);
+        if (config.garpOnLowerPriorityAdvert()) {
+            out.add(new Action.Reannounce(config.virtualAddresses()));
         }
     }
 
@@ -832,6 +900,8 @@ public final class VrrpMachine {
         state = MASTER;
         wantsMaster = false;
         masterAddress = null;
+        lowerAnsweredAt = NONE;
+        lowerLogged.clear();
         masterDownDeadline = Long.MAX_VALUE;
         forgetRepairs();
         sendAdvert(effectivePriority, out);

@@ -29,12 +29,17 @@ package io.havip.vrrp.machine;
  *                               configured peer, dropped before any other check (keepalived logs these as
  *                               "not a unicast peer" with {@code vrrp_check_unicast_src} but has no counter);
  *                               always 0 for multicast routers and with {@code acceptAdvertsFromNonPeers}
+ * @param lowerPriorityAdverts   valid adverts of a lower priority received as master (another master
+ *                               after a healed partition, or a flood)
+ * @param lowerPriorityAnswers   of those, the ones answered with an advert and a re-announcement (at
+ *                               most one per advert interval)
  */
 public record VrrpStats(long advertisementsReceived, long advertisementsSent, long becameMaster, long releasedMaster,
                         long packetLengthErrors, long advertIntervalErrors, long ttlErrors, long invalidTypeReceived,
                         long addressListErrors, long invalidAuthType, long authTypeMismatch, long authFailures,
                         long priorityZeroReceived, long priorityZeroSent, long checksumErrors, long versionErrors,
-                        long vridMismatch, long otherErrors, long unicastSourceErrors) {
+                        long vridMismatch, long otherErrors, long unicastSourceErrors, long lowerPriorityAdverts,
+                        long lowerPriorityAnswers) {
 
     /** Mutable counters owned by one machine (single-threaded, like the machine). */
     static final class Counters {
@@ -57,12 +62,15 @@ public record VrrpStats(long advertisementsReceived, long advertisementsSent, lo
         long vridMismatch;
         long otherErrors;
         long unicastSourceErrors;
+        long lowerPriorityAdverts;
+        long lowerPriorityAnswers;
 
         VrrpStats snapshot() {
             return new VrrpStats(advertisementsReceived, advertisementsSent, becameMaster, releasedMaster,
                     packetLengthErrors, advertIntervalErrors, ttlErrors, invalidTypeReceived, addressListErrors,
                     invalidAuthType, authTypeMismatch, authFailures, priorityZeroReceived, priorityZeroSent,
-                    checksumErrors, versionErrors, vridMismatch, otherErrors, unicastSourceErrors);
+                    checksumErrors, versionErrors, vridMismatch, otherErrors, unicastSourceErrors, lowerPriorityAdverts,
+                    lowerPriorityAnswers);
         }
     }
 }

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *                             the timeout (interruptibly) and the others succeed
  *   listener=throw|block      an extra listener on the router's own listener thread that throws, or never
  *                             returns; the events listener then runs on an executor of its own
+ *   log=info                  slf4j-simple level of the io.havip loggers (default: the test resources' warn)
  * </pre>
  * Lines, each also printed on stdout, with the wall-clock millisecond they were written at:
  * {@code STARTED <pid> t=<ms>}, {@code STATE <to> <reason> <priority> t=<ms>} for every state
@@ -51,7 +52,7 @@ public final class NodeMain {
 
     private static final Set<String> KEYS = Set.of("events", "if", "vrid", "version", "priority", "interval-ms", "vips",
             "peers", "preempt", "password", "handover-ms", "garp-lower", "stats-file", "health-file", "health", "listener",
-            "accept-non-peers");
+            "accept-non-peers", "log");
 
     private NodeMain() {
     }
@@ -67,6 +68,9 @@ public final class NodeMain {
         }
         if (!o.containsKey("events")) {
             fail("events=FILE is required");
+        }
+        if (o.containsKey("log")) { // before the first logger exists
+            System.setProperty("org.slf4j.simpleLogger.log.io.havip", o.get("log"));
         }
         Path events = Path.of(o.get("events"));
         VirtualRouter router;

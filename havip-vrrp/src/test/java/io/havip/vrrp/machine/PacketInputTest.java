@@ -11,6 +11,7 @@ import static io.havip.vrrp.machine.Fixtures.v2;
 import static io.havip.vrrp.machine.Fixtures.v3;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.havip.core.RouterState;
 import io.havip.core.net.IpAddress;
 import io.havip.vrrp.codec.V3Ipv4Checksum;
 import io.havip.vrrp.codec.VrrpCodec;
@@ -136,6 +137,39 @@ class PacketInputTest {
         m.onPacket(5 * SEC + 1, HIGHER_PEER, MCAST, 255, steady);
         assertThat(m.nextDeadlineNanos()).isEqualTo(5 * SEC + 1 + mdi);
         assertThat(m.stats().advertisementsReceived()).isEqualTo(5);
+    }
+
+    @Test
+    void aRepeatedBrokenMessageIsCountedEachTimeUnderItsReason() {
+        VrrpMachine m = started(V3, 0);
+        byte[] broken = VrrpPacketBuilder.from(advert(V3, 254)).corruptChecksum().build(HIGHER_PEER, MCAST);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(m.onPacket(i * SEC, HIGHER_PEER, MCAST, 255, broken)).isEmpty();
+        }
+        assertThat(m.stats().checksumErrors()).isEqualTo(3);
+        // the same bytes from another source are checked again (the v3 checksum covers the source)
+        m.onPacket(4 * SEC, IpAddress.parse("198.51.100.21"), MCAST, 255, broken);
+        assertThat(m.stats().checksumErrors()).isEqualTo(4);
+        // and a good advert in between is not mistaken for the broken one
+        m.onPacket(5 * SEC, HIGHER_PEER, MCAST, 255, VrrpCodec.encode(advert(V3, 200), HIGHER_PEER, MCAST));
+        assertThat(m.stats().advertisementsReceived()).isEqualTo(1);
+        assertThat(m.nextDeadlineNanos()).isEqualTo(5 * SEC + m.masterDownInterval().toNanos());
+    }
+
+    @Test
+    void aMasterAnswersARepeatedLowerAdvertOncePerIntervalOnTheSteadyPath() {
+        VrrpMachine m = Fixtures.master(V3);
+        byte[] lower = VrrpCodec.encode(advert(V3, 50), LOWER_PEER, MCAST);
+        int answered = 0;
+        for (int i = 0; i < 100; i++) {
+            if (!m.onPacket(10 * SEC + i * SEC / 50, LOWER_PEER, MCAST, 255, lower).isEmpty()) {
+                answered++;
+            }
+        }
+        assertThat(answered).as("100 adverts over 2 s at a 1 s interval").isEqualTo(2);
+        assertThat(m.stats().advertisementsReceived()).isEqualTo(100);
+        assertThat(m.stats().lowerPriorityAdverts()).isEqualTo(100);
+        assertThat(m.state()).isEqualTo(RouterState.MASTER);
     }
 
     @Test

@@ -259,6 +259,46 @@ class VrrpMachineTest {
         }
 
         @Test
+        void aFloodOfLowerPriorityAdvertsIsAnsweredAtMostOncePerAdvertInterval() {
+            RouterConfig c = v3(100).build();
+            VrrpMachine m = master(c);
+            long t = 5 * SEC;
+            int answers = 0;
+            // 1000 adverts a second for 3 s, from ten sources (a flood, or spoofed senders)
+            for (int i = 0; i < 3_000; i++) {
+                IpAddress from = IpAddress.parse("198.51.100." + (i % 10 + 101));
+                List<Action> out = m.onAdvertisement(t + i * SEC / 1_000, from, MCAST, 255, advert(c, 50));
+                if (!out.isEmpty()) {
+                    assertThat(out).containsExactly(out.get(0), new Action.Reannounce(c.virtualAddresses()));
+                    answers++;
+                }
+            }
+            assertThat(answers).as("one per 1 s advert interval").isEqualTo(3);
+            assertThat(m.stats().lowerPriorityAdverts()).isEqualTo(3_000);
+            assertThat(m.stats().lowerPriorityAnswers()).isEqualTo(3);
+            assertThat(m.state()).isEqualTo(RouterState.MASTER);
+        }
+
+        @Test
+        void aLowerMasterAfterAQuietIntervalIsAnsweredAtOnce() {
+            RouterConfig c = v3(100).build();
+            VrrpMachine m = master(c);
+            assertThat(m.onAdvertisement(5 * SEC, LOWER_PEER, MCAST, 255, advert(c, 50))).hasSize(2);
+            assertThat(m.onAdvertisement(5 * SEC + SEC / 2, LOWER_PEER, MCAST, 255, advert(c, 50)))
+                    .as("within the interval of the last answer").isEmpty();
+            // a healed partition one interval later: answered at once, as scenario 2 needs
+            assertThat(m.onAdvertisement(6 * SEC, LOWER_PEER, MCAST, 255, advert(c, 50))).hasSize(2);
+            // a new mastership answers its first lower advert whatever the last one answered
+            m.onAdvertisement(6 * SEC + 1, HIGHER_PEER, MCAST, 255, advert(c, 200));
+            assertThat(m.state()).isEqualTo(RouterState.BACKUP);
+            fire(m);
+            assertThat(m.state()).isEqualTo(RouterState.MASTER);
+            long t = m.nextDeadlineNanos() - SEC; // when it became master
+            assertThat(m.onAdvertisement(t, LOWER_PEER, MCAST, 255, advert(c, 50))).hasSize(2);
+            assertThat(m.stats().lowerPriorityAnswers()).isEqualTo(3);
+        }
+
+        @Test
         void lowerPriorityWithoutGarpFlagOnlyAdvertises() {
             RouterConfig c = v3(100).garpOnLowerPriorityAdvert(false).build();
             VrrpMachine m = master(c);
