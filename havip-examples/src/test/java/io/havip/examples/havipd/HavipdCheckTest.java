@@ -8,6 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,13 +22,17 @@ class HavipdCheckTest {
 
     private record Result(int status, String out, String err) { }
 
+    /** 13:05:09.417 in Paris (UTC+1) on 7 December 2026: what start-up lines are stamped with here. */
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-07T12:05:09.417Z"), ZoneId.of("Europe/Paris"));
+    private static final String STAMP = "2026-12-07T13:05:09.417+01:00 ";
+
     private static Result havipd(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Havipd.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), (name, b) -> {
                     throw new AssertionError("--check must not start routers");
-                }, new Havipd.Control());
+                }, new Havipd.Control(), CLOCK);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -195,7 +202,8 @@ class HavipdCheckTest {
         assertThat(check.err()).isEqualTo(message + NL + f + ": configuration NOT usable" + NL);
         Result start = havipd("-f", f.toString());
         assertThat(start.status()).isEqualTo(Havipd.CONFIG_ERROR);
-        assertThat(start.err()).isEqualTo(message + NL);
+        // start-up: a log line, stamped as every havipd log line is (before: no time stamp)
+        assertThat(start.err()).isEqualTo(STAMP + message + NL);
     }
 
     @Test
