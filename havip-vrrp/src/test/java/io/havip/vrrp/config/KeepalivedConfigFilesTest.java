@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +96,19 @@ class KeepalivedConfigFilesTest {
         // in a comment it changes nothing, as in keepalived
         Path comment = write("comment.conf", utf8("# a note \uFEFF here\n" + INSTANCE));
         assertThat(KeepalivedConfigReader.read(comment).warnings()).isEmpty();
+    }
+
+    @Test
+    void anIncludeLineIsReadAsItLooksToo() throws IOException {
+        // keepalived 2.2.7: "include\u00A0vi.conf" is the unknown keyword 'include vi.conf', the instance not read
+        Path include = write("vi.conf", utf8(INSTANCE));
+        for (String line : List.of("include\u00A0vi.conf\n", "include vi.conf\u200B\n", "\uFF49nclude vi.conf\n")) {
+            Path main = write("main.conf", utf8(line));
+            KeepalivedConfig c = KeepalivedConfigReader.read(main);
+            assertThat(c.instances()).extracting(VrrpInstanceConfig::location)
+                    .containsExactly(new SourceLocation(include.toString(), 1));
+            assertThat(c.warnings()).extracting(w -> w.location().line()).containsExactly(1);
+        }
     }
 
     @Test
