@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  *   <li>{@code include FILE} (and includer/m/w/b/a) splices in files, a glob relative to the
  *       including file's directory, in sorted order.</li>
  * </ul>
+ * One difference, on purpose: each line is first read as the person who pasted it sees it
+ * ({@link PastedText}: Unicode spaces are blanks, zero-width characters nothing, full-width
+ * ASCII is ASCII, with one warning per line), where keepalived splits on ASCII white space only
+ * and reads such characters as parts of words.
  */
 final class ConfigSyntax {
 
