@@ -112,7 +112,8 @@ public final class Daemon implements AutoCloseable {
         }
         for (String name : plan.start()) {
             Router r = mapping.routers().get(name);
-            log.info("{}: starting {}", name, r.settings());
+            // one log line, so that each line carries its time stamp (the settings print on several)
+            log.info("{}: starting {}", name, String.valueOf(r.settings()).replaceAll("\\R\\s*", "; "));
             Havip.Builder b = r.builder().listener(transitionLog(name))
                     .listener(notifier.listenerFor(name, r.instance().notifyScripts()));
             running.put(name, new Running(r.settings(), starter.start(name, b)));

@@ -8,7 +8,9 @@ import io.havip.vrrp.config.KeepalivedConfig;
 import io.havip.vrrp.config.KeepalivedConfigReader;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,8 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Havipd {
 
-    private static final Logger log = LoggerFactory.getLogger(Havipd.class);
-
     public static final int OK = 0;
     public static final int CONFIG_ERROR = 1;
     public static final int USAGE = 2;
@@ -49,15 +49,29 @@ public final class Havipd {
 
     static final String DEFAULT_FILE = "/etc/keepalived/keepalived.conf";
     static final Duration DEFAULT_NOTIFY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Every line havipd logs while it runs starts with its local time in ISO 8601 with
+     * milliseconds and offset ({@code 2026-12-07T13:05:09.417+01:00}), so that two nodes' logs
+     * line up after a failover; the same pattern in SimpleDateFormat (slf4j-simple) and
+     * DateTimeFormatter.
+     */
+    static final String TIME_STAMP = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
+
+    static {
+        // before any logger exists: slf4j-simple reads its settings once, when the first logger is made (this
+        // class's own, next line), so main() is too late; -D options on the command line win
+        if (System.getProperty("org.slf4j.simpleLogger.showDateTime") == null) {
+            System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+            System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", TIME_STAMP);
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(Havipd.class);
 
     private Havipd() {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("org.slf4j.simpleLogger.showDateTime") == null) {
-            System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-            System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        }
         Control control = new Control();
         control.installSignalHandlers();
         System.exit(run(args, System.out, System.err, Havipd::startLinux, control));
@@ -139,6 +153,16 @@ public final class Havipd {
 
     /** Runs havipd as {@link #main} does with real routers, for callers that handle signals themselves. */
     public static int run(String[] args, PrintStream out, PrintStream err, Daemon.RouterStarter starter, Control control) {
+        return run(args, out, err, starter, control, Clock.systemDefaultZone());
+    }
+
+    /**
+     * As {@link #run(String[], PrintStream, PrintStream, Daemon.RouterStarter, Control)}; the lines
+     * havipd writes itself to {@code err} while it serves carry {@code clock}'s time as its log
+     * lines do. (--check output is a report, not a log: no time stamps.)
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, Daemon.RouterStarter starter, Control control,
+                          Clock clock) {
         Options o;
         try {
             o = parse(args);
@@ -154,7 +178,18 @@ public final class Havipd {
         if (o.check()) {
             return check(o.file(), out, err);
         }
-        return serve(o, err, starter, control);
+        return serve(o, stamped(err, clock), starter, control);
+    }
+
+    /** {@code err}, each line of which starts with {@code clock}'s time as {@link #TIME_STAMP} and a space. */
+    static PrintStream stamped(PrintStream err, Clock clock) {
+        DateTimeFormatter format = DateTimeFormatter.ofPattern(TIME_STAMP).withZone(clock.getZone());
+        return new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8) {
+            @Override
+            public void println(String line) {
+                super.println(format.format(clock.instant()) + " " + line);
+            }
+        };
     }
 
     static String usage() {

@@ -8,6 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,13 +22,17 @@ class HavipdCheckTest {
 
     private record Result(int status, String out, String err) { }
 
+    /** 13:05:09.417 in Paris (UTC+1) on 7 December 2026: what start-up lines are stamped with here. */
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-07T12:05:09.417Z"), ZoneId.of("Europe/Paris"));
+    private static final String STAMP = "2026-12-07T13:05:09.417+01:00 ";
+
     private static Result havipd(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Havipd.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), (name, b) -> {
                     throw new AssertionError("--check must not start routers");
-                }, new Havipd.Control());
+                }, new Havipd.Control(), CLOCK);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -195,18 +202,53 @@ class HavipdCheckTest {
         assertThat(check.err()).isEqualTo(message + NL + f + ": configuration NOT usable" + NL);
         Result start = havipd("-f", f.toString());
         assertThat(start.status()).isEqualTo(Havipd.CONFIG_ERROR);
-        assertThat(start.err()).isEqualTo(message + NL);
+        // start-up: a log line, stamped as every havipd log line is (before: no time stamp)
+        assertThat(start.err()).isEqualTo(STAMP + message + NL);
     }
 
     @Test
-    void aByteOrderMarkInsideTheFileIsAnErrorAtStartUpToo(@TempDir Path dir) throws IOException {
-        Path f = Files.write(dir.resolve("joined.conf"), ("global_defs {\n router_id r1\n}\n\uFEFF" + INSTANCE)
-                .getBytes(StandardCharsets.UTF_8));
-        String message = f + ":4:1: an invisible character U+FEFF (a byte order mark, bytes 0xEF 0xBB 0xBF) in"
-                + " \"<U+FEFF>vrrp_instance\": it is part of the word, which is then not what it looks like; delete it (a byte"
-                + " order mark belongs only at the very start of a file; joining files that each start with one leaves it"
-                + " inside)";
-        refusedAtCheckAndStartUp(f, message);
+    void pastedTextIsReadAsItLooksWithOneWarningPerLine(@TempDir Path dir) throws IOException {
+        // a byte order mark left inside by joining files, a no-break space after a value, a zero-width space in a
+        // keyword, full-width digits, a no-break space in a comment; keepalived 2.2.7 on the same text: "unknown state
+        // 'BACKUP ', defaulting to BACKUP", "Unknown keyword 'priority 100'" (the priority lost, 100 by default here)
+        String pasted = "global_defs {\n router_id r1\n}\n\uFEFFvrrp_instance VI {\n state BACKUP\u00A0\n interface eth0\n"
+                + " virtual_router_id \uFF15\uFF11\n prio\u200Brity 90 # was\u00A0100\n virtual_ipaddress {\n"
+                + "  198.51.100.50\u3000\n }\n}\n";
+        Path f = Files.write(dir.resolve("pasted.conf"), pasted.getBytes(StandardCharsets.UTF_8));
+        Result r = havipd("--check", "-f", f.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        String tail = "; the line is read as it looks (keepalived would read these characters as part of the words), retype"
+                + " it to be sure";
+        assertThat(r.out()).contains(f + ":4:1: warning: characters that are invisible or look like ASCII: U+FEFF byte order"
+                        + " mark (zero width no-break space) at column 1 dropped" + tail + NL)
+                .contains(f + ":5:14: warning: characters that are invisible or look like ASCII: U+00A0 no-break space at"
+                        + " column 14 taken as a blank" + tail + NL)
+                .contains(f + ":7:20: warning: characters that are invisible or look like ASCII: U+FF15 fullwidth digit five"
+                        + " at column 20 read as '5'; U+FF11 fullwidth digit one at column 21 read as '1'" + tail + NL)
+                .contains(f + ":8:6: warning: characters that are invisible or look like ASCII: U+200B zero width space at"
+                        + " column 6 dropped" + tail + NL)
+                .contains(f + ":10:16: warning: characters that are invisible or look like ASCII: U+3000 ideographic space"
+                        + " at column 16 taken as a blank" + tail + NL)
+                .contains("VRID 51", "priority 90", "on eth0", "198.51.100.50")
+                .doesNotContainPattern("[\\u00A0\\u200B\\u3000\\uFEFF\\uFF01-\\uFF5E]")
+                .endsWith(f + ": configuration OK (1 instance(s), 5 warning(s))" + NL);
+    }
+
+    @Test
+    void pastedTextThatCannotBeReadAsItLooksIsRefusedEscapedAtStartUpToo(@TempDir Path dir) throws IOException {
+        // before: "'BACKUP ' is not recognised", the no-break space shown as if the value were valid
+        Path quoted = Files.write(dir.resolve("quoted.conf"), INSTANCE.replace(" interface eth0\n",
+                " state \"BACKUP\u00A0\"\n interface eth0\n").getBytes(StandardCharsets.UTF_8));
+        Result check = havipd("--check", "-f", quoted.toString());
+        assertThat(check.status()).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(check.err()).isEqualTo(quoted + ":2: key 'state': \"BACKUP<U+00A0>\" is not recognised (allowed:"
+                + " MASTER|BACKUP (upper case, as keepalived reads it))" + NL + quoted + ": configuration NOT usable" + NL);
+
+        Path override = Files.write(dir.resolve("override.conf"), INSTANCE.replace(" interface eth0\n",
+                " interface eth\u202E0\n").getBytes(StandardCharsets.UTF_8));
+        refusedAtCheckAndStartUp(override, override + ":2:15: an invisible character U+202E right-to-left override (bytes"
+                + " 0xE2 0x80 0xAE) in \"eth<U+202E>0\": it can make the text display as other than it is, and havip will"
+                + " not guess what was meant; delete it, or put the value in quotes to keep it exactly");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -80,6 +81,9 @@ class HavipdSignalsIT {
                 VipView.awaitHolders(routers, VIP2, List.of("node2"), CONVERGE);
                 VipView.awaitClientReaches(client, VIP2, n2, CONVERGE);
                 assertThat(h2.terminate()).isZero();
+                // every line either daemon logged, start to SIGTERM, carries an ISO-8601 time stamp with milliseconds
+                assertStamped(h1);
+                assertStamped(h2);
                 VipView.awaitHolders(routers, VIP1, List.of(), CONVERGE);
                 VipView.awaitHolders(routers, VIP2, List.of(), CONVERGE);
             } finally {
@@ -107,6 +111,17 @@ class HavipdSignalsIT {
                     .append("}\n");
         }
         return b.toString();
+    }
+
+    /** ISO 8601 with milliseconds and offset, then a space: {@code 2026-12-07T13:05:09.417+01:00 }. */
+    private static final Pattern STAMPED = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}"
+            + "(Z|[+-]\\d{2}:\\d{2}) \\S.*");
+
+    /** Each line of {@code daemon}'s standard output and error is stamped (nohup's own notice aside). */
+    private static void assertStamped(VrrpDaemon daemon) {
+        List<String> lines = daemon.log().lines().filter(l -> !l.startsWith("nohup: ")).toList();
+        assertThat(lines).as("havipd's log").hasSizeGreaterThan(5)
+                .allSatisfy(l -> assertThat(l).as("a log line").matches(STAMPED));
     }
 
     /** What the generic notify wrote for {@code instance}: "STATE PRIORITY" per change. */

@@ -25,11 +25,24 @@ import java.util.function.Consumer;
  *   <li>{@code include FILE} (and includer/m/w/b/a) splices in files, a glob relative to the
  *       including file's directory, in sorted order.</li>
  * </ul>
+ * One difference, on purpose: each line is first read as the person who pasted it sees it
+ * ({@link PastedText}: Unicode spaces are blanks, zero-width characters nothing, full-width
+ * ASCII is ASCII, with one warning per line), where keepalived splits on ASCII white space only
+ * and reads such characters as parts of words.
  */
 final class ConfigSyntax {
 
-    /** One word; {@code quoted} tokens are never braces or keywords of structure. */
-    record Token(String text, boolean quoted, SourceLocation location) {
+    /**
+     * One word; {@code quoted} tokens are never braces or keywords of structure. {@code asWritten}
+     * is keepalived's word around it when an invisible or full-width character in that word was
+     * read as a person sees it ({@link PastedText}), else null: keepalived, and a keepalived peer
+     * given the same text, would read this word differently.
+     */
+    record Token(String text, boolean quoted, SourceLocation location, String asWritten) {
+        Token(String text, boolean quoted, SourceLocation location) {
+            this(text, quoted, location, null);
+        }
+
         boolean is(String s) {
             return !quoted && text.equals(s);
         }
@@ -96,14 +109,17 @@ final class ConfigSyntax {
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             SourceLocation at = new SourceLocation(name, i + 1);
-            String[] inc = includeLine(lines[i]);
+            PastedText.Line line = PastedText.clean(lines[i], at);
+            if (line.warning() != null) {
+                warnings.accept(line.warning());
+            }
+            String[] inc = includeLine(line.text());
             if (inc != null) {
-                refuseInvisible(lines[i], 0, lines[i].length(), at);
                 // taken from the raw line, as keepalived does: a glob's braces are not block braces
                 include(file, new Token(inc[0], false, at), inc[1], out, stack, warnings);
                 continue;
             }
-            out.addAll(lexLine(lines[i], at));
+            out.addAll(lexLine(line, at));
             out.add(NEWLINE);
         }
         stack.pop();
@@ -139,7 +155,7 @@ final class ConfigSyntax {
     }
 
     /** White space as the regular expression {@code \s} has it (Character.isWhitespace would add Unicode spaces). */
-    private static boolean isBlank(char c) {
+    static boolean isBlank(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
     }
 
@@ -248,14 +264,15 @@ final class ConfigSyntax {
         return s.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
     }
 
-    /** Splits one line into tokens, dropping a trailing comment. */
-    static List<Token> lexLine(String line, SourceLocation at) {
+    /** Splits one cleaned line into tokens, dropping a trailing comment. */
+    static List<Token> lexLine(PastedText.Line cleaned, SourceLocation at) {
+        String line = cleaned.text();
         List<Token> out = new ArrayList<>();
         int i = 0;
         int n = line.length();
         while (i < n) {
             char c = line.charAt(i);
-            if (Character.isWhitespace(c)) {
+            if (isBlank(c)) {
                 i++;
                 continue;
             }
@@ -285,34 +302,15 @@ final class ConfigSyntax {
                     i = close + 1;
                     continue;
                 }
-                if (Character.isWhitespace(c) || c == '{' || c == '}') {
+                if (isBlank(c) || c == '{' || c == '}') {
                     break;
                 }
                 word.append(c);
                 i++;
             }
-            refuseInvisible(line, start, i, at);
-            out.add(new Token(word.toString(), quoted, at));
+            out.add(new Token(word.toString(), quoted, at, cleaned.asWritten(start, i)));
         }
         return out;
-    }
-
-    /**
-     * Refuses an invisible character inside {@code line[from, to)} (a word, quotes included): it
-     * is not white space to keepalived, so it becomes part of the word and a keyword or value
-     * that looks right reads as something else. Only U+FEFF here: a byte order mark that is not
-     * at the start of a file, typically left by joining files that each start with one.
-     */
-    private static void refuseInvisible(String line, int from, int to, SourceLocation at) {
-        for (int i = from; i < to; i++) {
-            if (line.charAt(i) == ConfigText.BOM) {
-                String shown = line.substring(from, to).strip().replace(String.valueOf(ConfigText.BOM), "<U+FEFF>");
-                throw new ConfigException(at.atColumn(line.codePointCount(0, i) + 1), "an invisible character U+FEFF"
-                        + " (a byte order mark, bytes 0xEF 0xBB 0xBF) in \"" + shown + "\": it is part of the word, which"
-                        + " is then not what it looks like; delete it (a byte order mark belongs only at the very start"
-                        + " of a file; joining files that each start with one leaves it inside)", null);
-            }
-        }
     }
 
     /** keepalived.conf(5) escapes in quoted strings: \a \b \E \f \n \r \t \v \nnn \xXX \cC, and \C for any other C. */

@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  *       (dropped), {@code auth_pass} over 8 characters (truncated), and so on.</li>
  * </ul>
  * The files are UTF-8 (a byte order mark at the start of one is dropped; bytes that are not
- * UTF-8 and a byte order mark inside a word are refused, with line, column and bytes). Two
+ * UTF-8 are refused, with line, column and bytes), read as a person sees them: invisible and
+ * full-width characters are blanks, nothing or ASCII, with a warning per line, as
+ * {@link PastedText} describes; messages show such characters escaped. Two
  * instances that would be one virtual router (one address family and VRID, multicast on one
  * interface, or unicast from one address to a common peer) are refused, as keepalived refuses
  * them (keepalived's check_vrid_conflicts; one difference: {@code mcast_dst_ip}, which havip does
@@ -469,7 +471,9 @@ public final class KeepalivedConfigReader {
             switch (s.name()) {
                 case "auth_type" -> d.authType = enumValue(s, Authentication.Type.class, "PASS|AH");
                 case "auth_pass" -> {
-                    String pass = String.join(" ", texts(args(s, 1, Integer.MAX_VALUE, "a password of 1-8 characters")));
+                    List<Token> words = args(s, 1, Integer.MAX_VALUE, "a password of 1-8 characters");
+                    refusePasted(s, words);
+                    String pass = String.join(" ", texts(words));
                     byte[] bytes = pass.getBytes(StandardCharsets.UTF_8);
                     if (bytes.length > 8) {
                         warn(s.location(), "auth_pass is longer than 8 bytes; only the first 8 are used, as keepalived does");
@@ -1081,6 +1085,24 @@ public final class KeepalivedConfigReader {
 
     private VrrpVersion version(Statement s) {
         return VrrpVersion.of(integer(s, 2, 3, "2 or 3"));
+    }
+
+    /**
+     * A password must match the peer's byte for byte. When an invisible or full-width character
+     * in it was read as a person sees it, a keepalived peer given the same text reads another
+     * password (keepalived splits words on ASCII white space only and folds nothing), and
+     * neither reading is safe to guess: refused. Quotes keep such a character as written.
+     */
+    private static void refusePasted(Statement s, List<Token> words) {
+        for (Token w : words) {
+            if (w.asWritten() != null) {
+                throw new ConfigException(w.location(), s.name(), "the password is written \"" + w.asWritten() + "\", with"
+                        + " characters that are invisible or look like ASCII; havip would read \"" + w.text() + "\" and"
+                        + " keepalived (a peer given the same text) the characters as written, so the password would differ"
+                        + " from the peer's", "retype the password on every node, or put it in quotes to keep these exact"
+                        + " characters");
+            }
+        }
     }
 
     private IpAddress address(Statement s, String v) {

@@ -224,7 +224,7 @@ class HavipBlockTest {
             assertThat(error(" liveness_secret_file " + f)).startsWith("9: key 'liveness_secret_file': cannot read " + f
                     + ": permission denied to user " + System.getProperty("user.name"));
         }
-        assertThat(error(" liveness_secret_file a\u0000b")).startsWith("9: key 'liveness_secret_file': \"a\u0000b\" is not"
+        assertThat(error(" liveness_secret_file a\u0000b")).startsWith("9: key 'liveness_secret_file': \"a<U+0000>b\" is not"
                 + " a valid path");
         assertThat(error(" liveness_secret_file " + f + " extra")).startsWith("9: key 'liveness_secret_file': 2 values");
         assertThat(error(" liveness_secret_file " + f + "\n liveness_secret \"" + SECRET + "\""))

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,24 +69,46 @@ class KeepalivedConfigFilesTest {
     }
 
     @Test
-    void aByteOrderMarkInsideTheFileIsRefusedWithLineAndColumn() throws IOException {
+    void aByteOrderMarkInsideTheFileIsNothingWithAWarningOfLineAndColumn() throws IOException {
         // what `cat a.conf b.conf > keepalived.conf` makes of two files that each start with a BOM
+        // before (#17): refused; keepalived: "unknown keyword '<U+FEFF>vrrp_instance'", the instance lost
         Path f = write("keepalived.conf", utf8("global_defs {\n router_id r1\n}\n"), BOM, utf8(INSTANCE));
-        assertThat(error(f)).isEqualTo(f + ":4:1: an invisible character U+FEFF (a byte order mark, bytes 0xEF 0xBB 0xBF)"
-                + " in \"<U+FEFF>vrrp_instance\": it is part of the word, which is then not what it looks like; delete it"
-                + " (a byte order mark belongs only at the very start of a file; joining files that each start with one"
-                + " leaves it inside)");
+        KeepalivedConfig joined = KeepalivedConfigReader.read(f);
+        assertThat(joined.instances()).extracting(VrrpInstanceConfig::name).containsExactly("VI");
+        assertThat(joined.warnings()).extracting(ConfigWarning::toString).containsExactly(f + ":4:1: characters that"
+                + " are invisible or look like ASCII: U+FEFF byte order mark (zero width no-break space) at column 1"
+                + " dropped; the line is read as it looks (keepalived would read these characters as part of the words),"
+                + " retype it to be sure");
 
         Path value = write("value.conf", utf8(INSTANCE.replace(" interface eth0\n", " interface eth0\uFEFF\n")));
-        assertThat(error(value)).startsWith(value + ":2:16: an invisible character U+FEFF (a byte order mark, bytes 0xEF"
-                + " 0xBB 0xBF) in \"eth0<U+FEFF>\": ");
+        KeepalivedConfig v = KeepalivedConfigReader.read(value);
+        assertThat(v.instances().get(0).interfaceName()).contains("eth0");
+        assertThat(v.warnings()).extracting(w -> w.location().toString()).containsExactly(value + ":2:16");
 
+        // quotes keep what they hold, with a warning; the name is then shown escaped
         Path quoted = write("quoted.conf", utf8(INSTANCE.replace(" interface eth0\n", " interface \"et\uFEFFh0\"\n")));
-        assertThat(error(quoted)).startsWith(quoted + ":2:15: an invisible character U+FEFF");
+        KeepalivedConfig q = KeepalivedConfigReader.read(quoted);
+        assertThat(q.instances().get(0).interfaceName()).contains("et\uFEFFh0");
+        assertThat(q.warnings()).extracting(ConfigWarning::toString).containsExactly(quoted + ":2:15: characters that"
+                + " are invisible or look like ASCII: U+FEFF byte order mark (zero width no-break space) at column 15"
+                + " inside quotes, kept as written");
 
         // in a comment it changes nothing, as in keepalived
         Path comment = write("comment.conf", utf8("# a note \uFEFF here\n" + INSTANCE));
         assertThat(KeepalivedConfigReader.read(comment).warnings()).isEmpty();
+    }
+
+    @Test
+    void anIncludeLineIsReadAsItLooksToo() throws IOException {
+        // keepalived 2.2.7: "include\u00A0vi.conf" is the unknown keyword 'include vi.conf', the instance not read
+        Path include = write("vi.conf", utf8(INSTANCE));
+        for (String line : List.of("include\u00A0vi.conf\n", "include vi.conf\u200B\n", "\uFF49nclude vi.conf\n")) {
+            Path main = write("main.conf", utf8(line));
+            KeepalivedConfig c = KeepalivedConfigReader.read(main);
+            assertThat(c.instances()).extracting(VrrpInstanceConfig::location)
+                    .containsExactly(new SourceLocation(include.toString(), 1));
+            assertThat(c.warnings()).extracting(w -> w.location().line()).containsExactly(1);
+        }
     }
 
     @Test
