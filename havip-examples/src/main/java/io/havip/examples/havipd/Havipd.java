@@ -72,6 +72,8 @@ public final class Havipd {
     }
 
     public static void main(String[] args) {
+        List<String> memory = MemoryReturn.apply();
+        log.debug("heap returned after bursts: {}", memory);
         Control control = new Control();
         control.installSignalHandlers();
         System.exit(run(args, System.out, System.err, Havipd::startLinux, control));
