@@ -572,6 +572,14 @@ def main():
     return publish(outdir, table(results, variants, faults))
 
 
+def record(results, r, outdir):
+    """Keeps one run's result: in the list, appended to results.jsonl, and printed as it comes."""
+    results.append(r)
+    with open(os.path.join(outdir, "results.jsonl"), "a") as f:
+        f.write(json.dumps(r) + "\n")
+    print(json.dumps(r), flush=True)
+
+
 def publish(outdir, text):
     """Writes the table to OUTDIR/table.md and prints it with where the raw results are."""
     with open(os.path.join(outdir, "table.md"), "w") as f:

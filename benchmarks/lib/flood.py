@@ -40,6 +40,7 @@ import sys
 import time
 
 import failover as fo
+from probe import checksum  # the Internet checksum (RFC 1071), one copy for the probes and the flood
 import scale as sc
 
 ATTACKER_IP = "198.51.100.66"
@@ -67,15 +68,6 @@ vrrp_instance VI_FLOOD {
 }
 include %s/*.conf
 """ % (node, VRID, 150 if node == 1 else 100, adv, fo.VIP, include_dir)
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return ~s & 0xFFFF
 
 
 def advert(kind, interval):
@@ -317,10 +309,7 @@ def main():
                         r = run_once(impl, kind, rate, args, outdir)
                     except RuntimeError as e:
                         r = dict(impl=impl, kind=kind, rate=rate, error=str(e))
-                    results.append(r)
-                    with open(os.path.join(outdir, "results.jsonl"), "a") as f:
-                        f.write(json.dumps(r) + "\n")
-                    print(json.dumps(r), flush=True)
+                    fo.record(results, r, outdir)
     except KeyboardInterrupt:
         print("interrupted; cleaning up", flush=True)
         return 130

@@ -191,10 +191,7 @@ def main():
                 except RuntimeError as e:
                     r = dict(impl=impl, routers=int(routers), interval=float(interval), error=str(e))
                 r = json.loads(json.dumps(r))  # keys as the table reads them back
-                results.append(r)
-                with open(os.path.join(outdir, "results.jsonl"), "a") as f:
-                    f.write(json.dumps(r) + "\n")
-                print(json.dumps(r), flush=True)
+                fo.record(results, r, outdir)
     except KeyboardInterrupt:
         print("interrupted; cleaning up", flush=True)
         return 130
