@@ -77,7 +77,9 @@ final class ConflictAnswers {
     /** Latest claim from the virtual MAC, and whether an answer went out after it. */
     private long virtualClaimAt = NONE;
     private boolean virtualClaimAnswered;
+    /** Claimants answered so far, for the log (bounded: forged claims from random MACs must not grow it). */
     private final Set<MacAddress> answered = new HashSet<>();
+    private static final int MAX_REMEMBERED = 64;
 
     ConflictAnswers(int vrid, IpFamily family, Duration advertInterval) {
         this.virtualMac = MacAddress.vrrp(family, vrid);
@@ -141,7 +143,8 @@ final class ConflictAnswers {
         if (virtualClaimAt != NONE) {
             virtualClaimAnswered = true;
         }
-        return Optional.of(new Answer(address, claimant, answered.add(claimant)));
+        boolean first = !answered.contains(claimant) && answered.size() < MAX_REMEMBERED && answered.add(claimant);
+        return Optional.of(new Answer(address, claimant, first));
     }
 
     /**

@@ -376,6 +376,9 @@ public final class Havip {
                     if (transport == null) {
                         linux.transport().close();
                     }
+                    if (binder == null) {
+                        linux.binder().close(); // its announcement thread and packet sockets
+                    }
                 }
                 throw e;
             }

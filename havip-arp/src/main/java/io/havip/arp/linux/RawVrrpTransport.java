@@ -60,6 +60,13 @@ public final class RawVrrpTransport implements AdvertTransport {
     private static final int POLL_SLICE_MILLIS = 1000;
     private static final int MAX_PACKET = 65_536;
     /**
+     * The largest datagram a VRRP message can come in: an IPv4 header with options (60 bytes)
+     * and a VRRPv3 IPv6 advert listing 255 addresses (8 + 255 * 16). Anything longer is dropped
+     * before it is copied, so a flood of 64 KiB datagrams cannot fill the engine's queue with
+     * megabytes.
+     */
+    static final int MAX_VRRP_DATAGRAM = 60 + 8 + 255 * 16;
+    /**
      * Receive buffer asked for: a flood outruns the reader during a busy host's scheduling gap,
      * and the default (rmem_default, 208 KiB: about 270 messages, 13 ms at 20k/s) then drops a
      * peer's advert with the flood. 1 MiB holds about 1,300 (the kernel doubles the value for its
@@ -77,6 +84,8 @@ public final class RawVrrpTransport implements AdvertTransport {
     private final AtomicLong dropped = new AtomicLong();
     /** The receive socket's SO_RXQ_OVFL count as last reported: packets the kernel dropped for a full buffer. */
     private volatile long overflowed;
+    /** The kernel's SO_RXQ_OVFL count last seen (receive thread only). */
+    private long lastSocketDrops;
     private volatile boolean closed;
     private final RecvMsg scratch = new RecvMsg(MAX_PACKET);
     /** The poll set of the thread receiving (one, the engine's receive thread); taken while in use. */
@@ -382,14 +391,16 @@ public final class RawVrrpTransport implements AdvertTransport {
 
     /** The message recvmsg put in {@code m} ({@code n} bytes), or null (counted) when it is unusable. */
     private Received parse(RecvMsg m, int n) {
-        if ((m.flags() & (Sys.MSG_TRUNC | Sys.MSG_CTRUNC)) != 0) {
+        if ((m.flags() & (Sys.MSG_TRUNC | Sys.MSG_CTRUNC)) != 0 || n > MAX_VRRP_DATAGRAM) {
             dropped.incrementAndGet();
             return null;
         }
         byte[] data = m.data.getByteArray(0, n);
         RecvMsg.Control c = m.control();
-        if (c.socketDrops() > overflowed) {
-            overflowed = c.socketDrops();
+        if (c.socketDrops() >= 0 && c.socketDrops() != lastSocketDrops) {
+            // the kernel's count is a __u32 since the socket opened: add the difference modulo 2^32
+            overflowed += (c.socketDrops() - lastSocketDrops) & 0xffffffffL;
+            lastSocketDrops = c.socketDrops();
         }
         byte[] payload;
         IpAddress from;

@@ -163,6 +163,10 @@ public final class VrrpMachine {
 
     /** When a lower-priority advert was last answered in this mastership; NONE when not yet. */
     private long lowerAnsweredAt = NONE;
+    /** Non-peers whose adverts were logged (bounded like {@link #dropsLogged}); then only counted. */
+    private final java.util.Set<IpAddress> strangersLogged = new HashSet<>();
+    /** When a priority-0 advert was last answered in this mastership; NONE when not yet. */
+    private long zeroAnsweredAt = NONE;
     /** Senders of lower-priority adverts logged in this mastership (bounded like {@link #dropsLogged}). */
     private final java.util.Set<IpAddress> lowerLogged = new HashSet<>();
 
@@ -715,6 +719,12 @@ public final class VrrpMachine {
             return false;
         }
         counters.unicastSourceErrors++;
+        if (!strangersLogged.contains(source) && strangersLogged.size() >= MAX_ADDRESS_LIST_WARNED) {
+            return true; // no room to remember another: only counted
+        }
+        if (!strangersLogged.add(source) && !LOG.isDebugEnabled()) {
+            return true; // logged already: a stranger's flood costs a set lookup, no allocation
+        }
         boolean linkLocal = globalV6Peers && source instanceof Ipv6Address v6 && v6.isLinkLocal();
         logDrop("unicast source", source, true,
                 "{}: dropped advert from {}: not a unicast peer (peers {}); a stranger on the segment, or a peer "
@@ -812,8 +822,14 @@ public final class VrrpMachine {
      */
     private void masterReceive(long now, IpAddress source, VrrpAdvertisement adv, List<Action> out) {
         if (adv.priority() == 0) {
-            sendAdvert(effectivePriority, out);
-            adverDeadline = now + advertIntervalNanos;
+            // RFC 5798 section 6.4.3: send an advert and reset the Adver_Timer. At most once per advert
+            // interval: one answer tells every backup a master exists, and a flood of priority-0 adverts
+            // (forged from a peer's address, say) must not make this master send one advert per packet.
+            if (zeroAnsweredAt == NONE || now - zeroAnsweredAt >= advertIntervalNanos) {
+                zeroAnsweredAt = now;
+                sendAdvert(effectivePriority, out);
+                adverDeadline = now + advertIntervalNanos;
+            }
             return;
         }
         boolean higher = adv.priority() > effectivePriority
@@ -901,6 +917,7 @@ public final class VrrpMachine {
         wantsMaster = false;
         masterAddress = null;
         lowerAnsweredAt = NONE;
+        zeroAnsweredAt = NONE;
         lowerLogged.clear();
         masterDownDeadline = Long.MAX_VALUE;
         forgetRepairs();
@@ -978,7 +995,9 @@ public final class VrrpMachine {
         if (state == MASTER) {
             LOG.debug("{}: {} lost from {}; restoring", name, due, config.router().interfaceName());
             out.add(new Action.RestoreAddresses(due));
-        } else if (config.strayAddressPolicy() == StrayAddressPolicy.REMOVE) {
+        } else if (config.strayAddressPolicy() == StrayAddressPolicy.REMOVE && !config.addressOwner()) {
+            // The address owner's addresses are the interface's own (start-up adopts them): a network
+            // manager that puts them back while the owner is in FAULT is right, so they are only reported.
             LOG.debug("{}: {} found on {} as {}; removing", name, due, config.router().interfaceName(), state);
             out.add(new Action.RemoveStrayAddresses(due));
         } else {

@@ -124,6 +124,16 @@ class AddressDriftTest {
     }
 
     @Test
+    void theAddressOwnerInFaultOnlyReportsItsAddressPutBackByANetworkManager() {
+        VrrpMachine m = started(v3(255).build(), 0);
+        assertThat(m.state()).isEqualTo(RouterState.MASTER);
+        m.onInterfaceChange(MS, "eth0", false);
+        assertThat(m.state()).isEqualTo(RouterState.FAULT);
+        assertThat(m.onAddressesFound(2 * MS, List.of(VIP))).as("the owner's address is the interface's own")
+                .containsExactly(new Action.ReportStrayAddresses(List.of(VIP)));
+    }
+
+    @Test
     void aRouterInFaultRemovesAStrayToo() {
         RouterConfig c = v3(100).build();
         VrrpMachine m = started(c, 0);

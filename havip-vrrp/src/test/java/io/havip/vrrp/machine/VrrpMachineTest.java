@@ -280,6 +280,21 @@ class VrrpMachineTest {
         }
 
         @Test
+        void aFloodOfPriorityZeroAdvertsIsAnsweredAtMostOncePerAdvertInterval() {
+            RouterConfig c = v3(100).build();
+            VrrpMachine m = master(c);
+            long t = 5 * SEC;
+            int answers = 0;
+            for (int i = 0; i < 3_000; i++) {
+                List<Action> out = m.onAdvertisement(t + i * SEC / 1_000, LOWER_PEER, MCAST, 255, advert(c, 0));
+                answers += out.size();
+            }
+            assertThat(answers).as("RFC 5798 6.4.3 answers priority 0 with an advert; one per 1 s interval").isEqualTo(3);
+            assertThat(m.stats().priorityZeroReceived()).isEqualTo(3_000);
+            assertThat(m.state()).isEqualTo(RouterState.MASTER);
+        }
+
+        @Test
         void aLowerMasterAfterAQuietIntervalIsAnsweredAtOnce() {
             RouterConfig c = v3(100).build();
             VrrpMachine m = master(c);
