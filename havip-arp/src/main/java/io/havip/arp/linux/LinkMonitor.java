@@ -159,6 +159,7 @@ public final class LinkMonitor implements AutoCloseable {
                     if (e.errno() == Errno.ENOBUFS.number) {
                         LOG.warn("link events were lost (socket overrun); re-reading all links{}",
                                 addresses ? " and addresses" : "");
+                        discardQueued();
                         resync();
                         continue;
                     }
@@ -194,6 +195,27 @@ public final class LinkMonitor implements AutoCloseable {
                 RtNetlink.parseAddress(payload).ifPresent(a -> observeAddress(a, type == RtNetlink.RTM_DELADDR));
             }
             pos += (len + 3) & ~3;
+        }
+    }
+
+    /**
+     * Reads and drops what the socket still holds after an overrun: the dump that follows
+     * supersedes it, and the kernel reports the next overrun only once the queue has been empty
+     * (netlink keeps a congested socket marked until then), so without this an event lost while
+     * the dump is delivered would go unnoticed for good.
+     */
+    private void discardQueued() throws NativeException {
+        while (!closed) {
+            try {
+                events.receive("discard link events after an overrun", "recv", true);
+            } catch (NativeException e) {
+                if (e.errno() == Errno.EAGAIN.number) {
+                    return;
+                }
+                if (e.errno() != Errno.ENOBUFS.number && e.errno() != Errno.EINTR.number) {
+                    throw e;
+                }
+            }
         }
     }
 
