@@ -719,18 +719,21 @@ public final class VrrpMachine {
             return false;
         }
         counters.unicastSourceErrors++;
-        if (!strangersLogged.contains(source) && strangersLogged.size() >= MAX_ADDRESS_LIST_WARNED) {
-            return true; // no room to remember another: only counted
+        // Once per source at WARN, like answerLower: a stranger's flood costs a set lookup, no allocation.
+        boolean first = strangersLogged.size() < MAX_ADDRESS_LIST_WARNED && strangersLogged.add(source);
+        if (first || LOG.isDebugEnabled()) {
+            boolean linkLocal = globalV6Peers && source instanceof Ipv6Address v6 && v6.isLinkLocal();
+            String format = "{}: dropped advert from {}: not a unicast peer (peers {}); a stranger on the segment, or a "
+                    + "peer listed by another of its addresses{} (logged once per source; counted in "
+                    + "unicastSourceErrors; acceptAdvertsFromNonPeers, or havip { accept_adverts_from_non_peers } in "
+                    + "havipd, accepts them as keepalived does)";
+            Object[] values = {name, source, config.unicastPeers(), linkLocal ? LINK_LOCAL_HINT : ""};
+            if (first) {
+                LOG.warn(format, values);
+            } else {
+                LOG.debug(format, values);
+            }
         }
-        if (!strangersLogged.add(source) && !LOG.isDebugEnabled()) {
-            return true; // logged already: a stranger's flood costs a set lookup, no allocation
-        }
-        boolean linkLocal = globalV6Peers && source instanceof Ipv6Address v6 && v6.isLinkLocal();
-        logDrop("unicast source", source, true,
-                "{}: dropped advert from {}: not a unicast peer (peers {}); a stranger on the segment, or a peer "
-                        + "listed by another of its addresses{} (logged once per source; counted in unicastSourceErrors; "
-                        + "acceptAdvertsFromNonPeers, or havip { accept_adverts_from_non_peers } in havipd, accepts "
-                        + "them as keepalived does)", name, source, config.unicastPeers(), linkLocal ? LINK_LOCAL_HINT : "");
         return true;
     }
 
