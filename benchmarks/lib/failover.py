@@ -572,6 +572,26 @@ def main():
     return publish(outdir, table(results, variants, faults))
 
 
+def run_series(outdir, runs, table):
+    """Runs each (keys, run) of `runs` in turn and publishes `table(results)`: a run that raises
+    RuntimeError is recorded as its keys with the error; Ctrl-C stops the series; cleans up always."""
+    signal.signal(signal.SIGTERM, on_signal)
+    results = []
+    try:
+        for keys, run in runs:
+            try:
+                r = run()
+            except RuntimeError as e:
+                r = dict(keys, error=str(e))
+            record(results, json.loads(json.dumps(r)), outdir)  # keys as the table reads them back
+    except KeyboardInterrupt:
+        print("interrupted; cleaning up", flush=True)
+        return 130
+    finally:
+        cleanup()
+    return publish(outdir, table(results))
+
+
 def record(results, r, outdir):
     """Keeps one run's result: in the list, appended to results.jsonl, and printed as it comes."""
     results.append(r)

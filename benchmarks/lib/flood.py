@@ -299,24 +299,12 @@ def main():
     random.seed()
     outdir = args.out or os.path.join(fo.HERE, "..", "out", "flood-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     os.makedirs(outdir, exist_ok=True)
-    signal.signal(signal.SIGTERM, fo.on_signal)
-    results = []
-    try:
-        for rate in (int(r) for r in args.rates.split(",")):
-            for kind in args.kinds.split(","):
-                for impl in args.impls.split(","):
-                    try:
-                        r = run_once(impl, kind, rate, args, outdir)
-                    except RuntimeError as e:
-                        r = dict(impl=impl, kind=kind, rate=rate, error=str(e))
-                    fo.record(results, r, outdir)
-    except KeyboardInterrupt:
-        print("interrupted; cleaning up", flush=True)
-        return 130
-    finally:
-        fo.cleanup()
-    return fo.publish(outdir, table(results))
-
+    runs = ((dict(impl=impl, kind=kind, rate=rate),
+             lambda impl=impl, kind=kind, rate=rate: run_once(impl, kind, rate, args, outdir))
+            for rate in (int(r) for r in args.rates.split(","))
+            for kind in args.kinds.split(",")
+            for impl in args.impls.split(","))
+    return fo.run_series(outdir, runs, table)
 
 if __name__ == "__main__":
     sys.exit(main())

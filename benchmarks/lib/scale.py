@@ -16,11 +16,9 @@ threads, and how many VIPs changed holder during the window (target 0).
 """
 import argparse
 import datetime
-import json
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -180,25 +178,13 @@ def main():
     random.seed()
     outdir = args.out or os.path.join(fo.HERE, "..", "out", "scale-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     os.makedirs(outdir, exist_ok=True)
-    signal.signal(signal.SIGTERM, fo.on_signal)
-    results = []
-    try:
-        for item in args.spec.split(","):
-            routers, interval = item.split(":")
-            for impl in args.impls.split(","):
-                try:
-                    r = run_once(impl, int(routers), float(interval), args.seconds, args, outdir)
-                except RuntimeError as e:
-                    r = dict(impl=impl, routers=int(routers), interval=float(interval), error=str(e))
-                r = json.loads(json.dumps(r))  # keys as the table reads them back
-                fo.record(results, r, outdir)
-    except KeyboardInterrupt:
-        print("interrupted; cleaning up", flush=True)
-        return 130
-    finally:
-        fo.cleanup()
-    return fo.publish(outdir, table(results))
-
+    specs = [(int(item.split(":")[0]), float(item.split(":")[1])) for item in args.spec.split(",")]
+    runs = ((dict(impl=impl, routers=routers, interval=interval),
+             lambda impl=impl, routers=routers, interval=interval: run_once(impl, routers, interval, args.seconds,
+                                                                         args, outdir))
+            for routers, interval in specs
+            for impl in args.impls.split(","))
+    return fo.run_series(outdir, runs, table)
 
 if __name__ == "__main__":
     sys.exit(main())
