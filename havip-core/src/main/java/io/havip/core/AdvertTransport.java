@@ -28,6 +28,19 @@ public interface AdvertTransport extends AutoCloseable {
      */
     Received receive(Duration timeout) throws IOException, InterruptedException;
 
+    /**
+     * Asks the transport to hand every message it receives from now on to {@code sink} instead
+     * of returning it from {@link #receive}, so that no thread has to wait in {@code receive}
+     * for each router. {@code sink} is called on the transport's own delivery thread (or the
+     * sender's, in memory), must return at once and never throws; it keeps what it needs of
+     * the message. Returns false when the transport cannot push (the default): the router then
+     * reads with {@link #receive} on a thread of its own. Called at most once, before any
+     * {@code receive}.
+     */
+    default boolean deliverTo(java.util.function.Consumer<Received> sink) {
+        return false;
+    }
+
     /** The source address adverts are sent from (the primary address of the interface, or mcast_src_ip). */
     IpAddress sourceAddress();
 

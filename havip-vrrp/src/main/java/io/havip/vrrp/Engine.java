@@ -44,20 +44,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one {@link VrrpMachine} for real. Threads:
+ * Drives one {@link VrrpMachine} for real, on its {@link HavipRuntime}. Threads:
  * <ul>
- *   <li>the engine thread owns the machine: it waits for the machine's next deadline or the
- *       next event (packet, tracker result, priority change, close), feeds it in with
- *       {@link Clock#nanoTime()}, sends adverts at once and hands address work on;</li>
- *   <li>the receive thread blocks on the transport and queues packets, at most
- *       {@link #PACKET_QUEUE}: under a flood it drops what does not fit (counted in
- *       {@link RouterStats#overloadDrops()}, logged at most every {@link #OVERLOAD_LOG_EVERY})
- *       instead of queueing without end, and the engine thread handles at most
- *       {@link #PACKET_BUDGET} packets before it looks at its timers again, so a master's
- *       adverts never wait behind received packets;</li>
- *   <li>the address thread runs, in transition order, the hooks, the binder and then the
- *       listener dispatch, so adverts never wait for an address change or a listener;</li>
- *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor;</li>
+ *   <li>the runtime's loop thread owns the machine (and those of the runtime's other routers):
+ *       it calls {@link #onEvents} when input is queued (packet, tracker result, priority
+ *       change, close) and {@link #onTimer} at the router's next deadline, feeds the machine
+ *       with {@link Clock#nanoTime()}, sends adverts at once and hands address work on;</li>
+ *   <li>packets are queued by a receive thread, at most {@link #PACKET_QUEUE}: under a flood it
+ *       drops what does not fit (counted in {@link RouterStats#overloadDrops()}, logged at most
+ *       every {@link #OVERLOAD_LOG_EVERY}) instead of queueing without end, and the loop handles
+ *       at most {@link #PACKET_BUDGET} of them before it looks at the timers again, so a
+ *       master's adverts never wait behind received packets;</li>
+ *   <li>the router's address work runs on the runtime's address pool, one task at a time and in
+ *       transition order: the hooks, the binder and then the listener dispatch, so adverts never
+ *       wait for an address change or a listener;</li>
+ *   <li>listener callbacks run on {@link ListenerDispatcher}'s executor (by default the
+ *       runtime's listener pool, in order per router);</li>
+ *   <li>health checks run on the runtime's check pool, scheduled and timed out by the loop on
+ *       the runtime's clock ({@link HealthChecks});</li>
  *   <li>with a liveness secret, {@link LivenessMonitor}'s threads keep authenticated TCP
  *       channels to the peers and queue "peer process died" reports;</li>
  *   <li>on Linux, the namespace's shared link monitor thread queues the interface's link
@@ -75,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * hold-down ({@link #LIVENESS_HOLDDOWN}), so a flapping channel cannot make a router
  * flap: at most one transition per hold-down, and the VRRP timers decide meanwhile.
  */
-final class Engine implements VirtualRouter {
+final class Engine implements VirtualRouter, EventLoop.Driven {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     /** How long one receive call waits; close() wakes it sooner (interrupt, transport close). */
@@ -113,9 +117,14 @@ final class Engine implements VirtualRouter {
     private final io.havip.vrrp.codec.AdvertEncoder encoder = new io.havip.vrrp.codec.AdvertEncoder();
     private final ListenerDispatcher listeners;
     private final HookRunner hooks;
-    private final ExecutorService addressExecutor;
+    private final HavipRuntime runtime;
+    private final EventLoop loop;
+    private EventLoop.Slot slot;
+    private final SerialExecutor addressExecutor;
     private final HealthChecks healthChecks;
-    private final LinkedBlockingQueue<Consumer<Long>> events = new LinkedBlockingQueue<>();
+    private final java.util.Queue<Consumer<Long>> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Events handled per {@link #onEvents} call before the loop serves the other routers again. */
+    private static final int EVENT_BUDGET = 256;
     /** Received packets for the engine thread (bounded, see {@link #PACKET_QUEUE}). */
     private final ArrayBlockingQueue<AdvertTransport.Received> packets = new ArrayBlockingQueue<>(PACKET_QUEUE);
     /** True while an event to handle {@link #packets} is queued: one at a time, not one per packet. */
@@ -129,8 +138,6 @@ final class Engine implements VirtualRouter {
     private volatile RouterStats lastStats;
     private volatile int priority;
 
-    /** Address work handed to the address thread and not finished yet. */
-    private final java.util.concurrent.atomic.AtomicInteger addressPending = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong lateTimers = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong receiveErrors = new AtomicLong();
@@ -157,8 +164,15 @@ final class Engine implements VirtualRouter {
 
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private Thread engineThread;
+    /** Completes when the router has left the loop (handover done, or a failure). */
+    private final CompletableFuture<Void> loopDone = new CompletableFuture<>();
+    private final AtomicBoolean finished = new AtomicBoolean();
     private Thread receiveThread;
+    /**
+     * Loop thread: a deadline was found late by more than an advert interval (GC pause,
+     * SIGSTOP); until this time the queued input is read before acting on it. {@link EventLoop#NEVER} otherwise.
+     */
+    private long lateCheckUntil = EventLoop.NEVER;
 
     /** Set while a make-before-break handover waits for the new master (engine thread only). */
     private Handover handover;
@@ -227,6 +241,16 @@ final class Engine implements VirtualRouter {
     Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
            List<HealthCheck> checks, List<HookRegistration> hookRegistrations, List<ListenerRegistration> listenerRegistrations,
            List<AutoCloseable> resources, Liveness livenessSettings) {
+        this(HavipRuntime.privateFor(config.router().name(), clock), config, transport, binder, handoverTimeout, checks,
+                hookRegistrations, listenerRegistrations, resources, livenessSettings);
+    }
+
+    Engine(HavipRuntime runtime, RouterConfig config, AdvertTransport transport, VipBinder binder,
+           Duration handoverTimeout, List<HealthCheck> checks, List<HookRegistration> hookRegistrations,
+           List<ListenerRegistration> listenerRegistrations, List<AutoCloseable> resources, Liveness livenessSettings) {
+        Clock clock = runtime.clock();
+        this.runtime = runtime;
+        this.loop = runtime.loop();
         this.config = config;
         this.id = config.router();
         this.transport = transport;
@@ -236,8 +260,8 @@ final class Engine implements VirtualRouter {
         this.resources = List.copyOf(resources);
         this.machine = new VrrpMachine(config, transport.sourceAddress());
         this.conflicts = new ConflictAnswers(id.vrid(), id.family(), config.advertInterval());
-        this.listeners = new ListenerDispatcher(id.name());
-        this.hooks = new HookRunner(id.name());
+        this.listeners = new ListenerDispatcher(runtime.listenerExecutor(id.name()));
+        this.hooks = new HookRunner(runtime.hookPool());
         for (HookRegistration h : hookRegistrations) {
             hooks.add(h.hook(), h.timeout());
         }
@@ -248,8 +272,9 @@ final class Engine implements VirtualRouter {
                 listeners.add(l.listener(), l.executor());
             }
         }
-        this.addressExecutor = Executors.newSingleThreadExecutor(daemon("havip-address-" + id.name()));
-        this.healthChecks = new HealthChecks(id.name(), checks, (name, ok) -> post(now -> apply(machine.onHealthResult(now, name, ok))));
+        this.addressExecutor = runtime.addressExecutor(id.name());
+        this.healthChecks = new HealthChecks(id.name(), checks, runtime.checkPool(), this::post,
+                (now, name, ok) -> apply(machine.onHealthResult(now, name, ok)));
         if (livenessSettings != null) {
             this.livenessGrace = livenessSettings.config().grace();
             this.liveness = new LivenessMonitor(id.name(), id.vrid(), transport.sourceAddress(),
@@ -296,12 +321,16 @@ final class Engine implements VirtualRouter {
         if (liveness != null) {
             config.unicastPeers().forEach(liveness::dial);
         }
-        engineThread = daemon("havip-engine-" + id.name()).newThread(this::runEngine);
-        receiveThread = daemon("havip-receive-" + id.name()).newThread(this::runReceive);
-        post(now -> apply(machine.start(now)));
-        engineThread.start();
-        receiveThread.start();
-        healthChecks.start();
+        runtime.add(this);
+        slot = loop.register(this);
+        post(now -> {
+            apply(machine.start(now));
+            healthChecks.start(now);
+        });
+        if (!transport.deliverTo(this::received)) {
+            receiveThread = daemon("havip-receive-" + id.name()).newThread(this::runReceive);
+            receiveThread.start();
+        }
     }
 
     /**
@@ -340,13 +369,18 @@ final class Engine implements VirtualRouter {
         if (was == Lifecycle.STARTED) {
             post(this::prepareShutdown);
         }
+        if (loop.inLoop()) {
+            throw new IllegalStateException(id + ": close() called on the event loop thread");
+        }
         try {
-            stopped.get(handoverTimeout.toMillis() + hooks.totalTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            loopDone.get(handoverTimeout.toMillis() + hooks.totalTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             log.warn("{}: close did not complete cleanly: {}", id, e.toString());
+            post(now -> requestStop());
         }
+        finishClose();
     }
 
     /**
@@ -419,11 +453,28 @@ final class Engine implements VirtualRouter {
 
     private volatile boolean stopRequested;
 
+    /** Loop thread: the router leaves the loop; {@link #finishClose} follows on the closing thread. */
     private void requestStop() {
         stopRequested = true;
+        if (slot != null) {
+            loop.unregister(slot);
+        }
+        healthChecks.close();
+        loopDone.complete(null);
     }
 
+    /** Closes what the router holds (off the loop thread; once). */
     private void finishClose() {
+        if (!finished.compareAndSet(false, true)) {
+            try {
+                stopped.get(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("{}: waiting for close: {}", id, e.toString());
+            }
+            return;
+        }
         healthChecks.close();
         if (liveness != null) {
             liveness.close();
@@ -438,11 +489,11 @@ final class Engine implements VirtualRouter {
         }
         addressExecutor.shutdown();
         try {
-            if (!addressExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("{}: address work still running at close", id);
-            }
+            addressExecutor.terminated().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("{}: address work still running at close", id);
         }
         hooks.close();
         listeners.close();
@@ -465,47 +516,85 @@ final class Engine implements VirtualRouter {
             stateLock.notifyAll();
         }
         stopped.complete(null);
+        runtime.removed(this);
     }
 
     // ------------------------------------------------------------------ engine loop
 
+    /** Any thread: queues {@code event} for the loop thread, which calls it with the clock's now. */
     private void post(Consumer<Long> event) {
         events.add(event);
-    }
-
-    private void runEngine() {
-        try {
-            while (!stopRequested) {
-                long now = clock.nanoTime();
-                long deadline = nextDeadline();
-                if (deadline <= now) {
-                    fireTimer(now, deadline);
-                    continue;
-                }
-                // Until the next deadline or event: every event (packet, close, check result) is posted.
-                long wait = deadline - now;
-                Consumer<Long> event = events.poll(wait < 0 ? Long.MAX_VALUE : wait, TimeUnit.NANOSECONDS);
-                if (event != null) {
-                    event.accept(clock.nanoTime());
-                    drainEvents();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            log.error("{}: engine thread failed; releasing the address and stopping", id, e);
-            try {
-                apply(machine.shutdown(clock.nanoTime()));
-            } catch (RuntimeException again) {
-                log.error("{}: shutdown after failure also failed", id, again);
-            }
-        } finally {
-            finishClose();
+        if (slot != null) {
+            loop.wake(slot);
         }
     }
 
-    private long nextDeadline() {
+    /**
+     * Loop thread: handles the events already queued, at most {@link #EVENT_BUDGET}, then lets
+     * the loop serve the other routers and its timers: a steady stream of packets (a flood from
+     * a foreign router, say) must never starve the timers.
+     */
+    @Override
+    public void onEvents(long now) {
+        guarded(() -> {
+            Consumer<Long> event;
+            int handled = 0;
+            for (; handled < EVENT_BUDGET && !stopRequested && (event = events.poll()) != null; handled++) {
+                event.accept(clock.nanoTime());
+            }
+            if (lateCheckUntil != EventLoop.NEVER && handled > 0 && !stopRequested) {
+                // what the receive side read after the late wake-up is in: act on the deadline now
+                fireDueTimers(clock.nanoTime());
+            }
+            if (!events.isEmpty() && !stopRequested) {
+                loop.wake(slot);
+            }
+        });
+    }
+
+    /**
+     * Loop thread: a deadline passed. When the loop finds it late by more than an advert interval
+     * (GC pause, SIGSTOP), the receive side gets a moment to read the socket's backlog first:
+     * the deadline is acted on after the next input handled, or after 20 ms (an interval if
+     * shorter) without any, so stale state is not acted on blindly; the loop goes on serving the
+     * other routers meanwhile.
+     */
+    @Override
+    public void onTimer(long now) {
+        guarded(() -> {
+            if (stopRequested) {
+                return;
+            }
+            if (lateCheckUntil != EventLoop.NEVER) {
+                if (now - lateCheckUntil >= 0) {
+                    fireDueTimers(now);
+                }
+                return;
+            }
+            long lateBy = now - protocolDeadline();
+            if (handover == null && lateBy > config.advertInterval().toNanos()) {
+                lateTimers.incrementAndGet();
+                log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
+                        lateBy / 1_000_000, machine.state());
+                lateCheckUntil = now + Math.min(TimeUnit.MILLISECONDS.toNanos(20), config.advertInterval().toNanos());
+                return;
+            }
+            fireDueTimers(now);
+        });
+    }
+
+    /** Loop thread. */
+    @Override
+    public long nextDeadline() {
+        if (stopRequested) {
+            return EventLoop.NEVER;
+        }
+        return lateCheckUntil != EventLoop.NEVER ? lateCheckUntil : protocolDeadline();
+    }
+
+    private long protocolDeadline() {
         long d = Math.min(machine.nextDeadlineNanos(), conflicts.nextDeadlineNanos());
+        d = Math.min(d, healthChecks.nextDeadline());
         if (pendingDeath != null) {
             d = Math.min(d, pendingDeath.deadlineNanos());
         }
@@ -513,48 +602,34 @@ final class Engine implements VirtualRouter {
     }
 
     /**
-     * Handles the events already queued, but no more than were there on entry: a steady stream
-     * of packets (a flood from a foreign router, say) must never starve the timers.
+     * Runs a handler on the loop thread; a failure (a bug) releases the address and stops the
+     * router rather than leave a half-applied state, and the router's close follows at once.
      */
-    private void drainEvents() {
-        int budget = events.size();
-        Consumer<Long> event;
-        while (budget-- > 0 && !stopRequested && (event = events.poll()) != null) {
-            event.accept(clock.nanoTime());
-        }
-    }
-
-    /**
-     * A deadline passed. Before acting on it, process what is already queued: a packet that
-     * arrived before the deadline (the master's advert) must count. When the wake-up is late by
-     * more than an advert interval (GC pause, SIGSTOP), give the receive thread a moment to
-     * read the socket's backlog first, so stale state is not acted on blindly.
-     */
-    private void fireTimer(long now, long deadline) throws InterruptedException {
-        drainEvents();
-        if (stopRequested) {
-            return;
-        }
-        long lateBy = now - deadline;
-        if (handover == null && lateBy > config.advertInterval().toNanos()) {
-            lateTimers.incrementAndGet();
-            log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
-                    lateBy / 1_000_000, machine.state());
-            Consumer<Long> event = events.poll(Math.min(20, config.advertInterval().toMillis()), TimeUnit.MILLISECONDS);
-            if (event != null) {
-                event.accept(clock.nanoTime());
-                drainEvents();
+    private void guarded(Runnable handler) {
+        try {
+            handler.run();
+        } catch (RuntimeException | Error e) {
+            log.error("{}: event handling failed; releasing the address and stopping", id, e);
+            try {
+                apply(machine.shutdown(clock.nanoTime()));
+            } catch (RuntimeException again) {
+                log.error("{}: shutdown after failure also failed", id, again);
+            }
+            if (!stopRequested) {
+                requestStop();
+                Thread closer = daemon("havip-close-" + id.name()).newThread(this::finishClose);
+                closer.start();
             }
         }
-        fireDueTimers(clock.nanoTime());
     }
 
     /**
-     * Fires every timer due at {@code now} (engine thread): the handover's bound, a liveness
-     * death past its grace, the machine's timers, a pending conflict answer. Also used by
-     * {@link #sync()} so that a test's time step is complete when it returns.
+     * Fires every timer due at {@code now} (loop thread): the handover's bound, a liveness
+     * death past its grace, the machine's timers, the health checks, a pending conflict answer.
+     * Also used by {@link #sync()} so that a test's time step is complete when it returns.
      */
     private void fireDueTimers(long now) {
+        lateCheckUntil = EventLoop.NEVER;
         if (stopRequested) {
             return;
         }
@@ -576,6 +651,7 @@ final class Engine implements VirtualRouter {
         if (machine.nextDeadlineNanos() <= now) {
             apply(machine.onTimer(now));
         }
+        healthChecks.onTimer(now);
         answerConflictIfDue(now);
     }
 
@@ -583,17 +659,10 @@ final class Engine implements VirtualRouter {
         while (!Thread.currentThread().isInterrupted() && lifecycle.get() != Lifecycle.LATENT && !stopped.isDone()) {
             try {
                 AdvertTransport.Received r = transport.receive(RECEIVE_SLICE);
-                if (transport.overflowDrops() != overflowSeen) {
-                    overflowSeen = transport.overflowDrops();
-                    logOverload();
-                }
                 if (r != null) {
-                    packetsReceived.incrementAndGet();
-                    if (!packets.offer(r)) {
-                        overloaded();
-                    } else if (packetsPosted.compareAndSet(false, true)) {
-                        post(handlePackets);
-                    }
+                    received(r);
+                } else {
+                    checkOverflow();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -613,6 +682,31 @@ final class Engine implements VirtualRouter {
     }
 
     /**
+     * The transport's receive side (its delivery thread, or the router's receive thread): queues
+     * {@code r} for the loop, or drops it when {@link #PACKET_QUEUE} are waiting. Never blocks.
+     */
+    private void received(AdvertTransport.Received r) {
+        checkOverflow();
+        if (stopRequested) {
+            return;
+        }
+        packetsReceived.incrementAndGet();
+        if (!packets.offer(r)) {
+            overloaded();
+        } else if (packetsPosted.compareAndSet(false, true)) {
+            post(handlePackets);
+        }
+    }
+
+    private synchronized void checkOverflow() {
+        long overflow = transport.overflowDrops();
+        if (overflow != overflowSeen) {
+            overflowSeen = overflow;
+            logOverload();
+        }
+    }
+
+    /**
      * Receive thread: the engine is {@link #PACKET_QUEUE} packets behind; this one is dropped.
      * Counted, and logged at most every {@link #OVERLOAD_LOG_EVERY} with the count since.
      */
@@ -623,7 +717,7 @@ final class Engine implements VirtualRouter {
     }
 
     /** Receive thread: logs the drops (queue full, or the transport's own) at most every {@link #OVERLOAD_LOG_EVERY}. */
-    private void logOverload() {
+    private synchronized void logOverload() {
         long dropped = overloadDrops.get() + overflowSeen;
         long now = clock.nanoTime();
         if (overloadDropsLogged == 0 || now - overloadLoggedAt >= OVERLOAD_LOG_EVERY.toNanos()) {
@@ -774,7 +868,7 @@ final class Engine implements VirtualRouter {
                 send(send);
             } else if (a instanceof Action.BindAddresses bind) {
                 StateChange change = pendingChange(actions, i);
-                if (hooks.isEmpty() && binder.isLowLatency() && addressPending.get() == 0) {
+                if (hooks.isEmpty() && binder.isLowLatency() && addressExecutor.pending() == 0) {
                     // Right after the advert, on this thread, as keepalived does: a hand-off to the
                     // address thread would delay the address and its first GARP by a thread wake-up.
                     // Only with nothing queued there, so address work keeps its order.
@@ -845,21 +939,14 @@ final class Engine implements VirtualRouter {
         }
     }
 
-    private void addressWork(Runnable work) {
-        addressPending.incrementAndGet();
+    /** Queues {@code work} behind the router's earlier address work; false when the router is closing. */
+    private boolean addressWork(Runnable work) {
         try {
-            addressExecutor.execute(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    log.error("{}: address work failed", id, e);
-                } finally {
-                    addressPending.decrementAndGet();
-                }
-            });
+            addressExecutor.execute(work);
+            return true;
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            addressPending.decrementAndGet();
             log.warn("{}: address work after close dropped", id);
+            return false;
         }
     }
 
@@ -1076,7 +1163,8 @@ final class Engine implements VirtualRouter {
             done.complete(null);
         });
         try {
-            CompletableFuture.anyOf(done, stopped).get(10, TimeUnit.SECONDS);
+            // a router that left the loop handles no more events
+            CompletableFuture.anyOf(done, stopped, loopDone).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(id + ": engine did not answer a sync", e);
         }
@@ -1085,11 +1173,17 @@ final class Engine implements VirtualRouter {
     /** Waits until queued address work and listener hand-offs are done. */
     void syncAddressWork() throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        addressWork(() -> done.complete(null));
+        if (!addressWork(() -> done.complete(null))) {
+            return; // closing: nothing more runs there
+        }
         try {
             CompletableFuture.anyOf(done, stopped).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(id + ": address thread did not answer a sync", e);
+        }
+        // the task counts as pending until its executor has seen it return
+        for (int i = 0; i < 10_000 && addressExecutor.pending() > 0 && !stopped.isDone(); i++) {
+            Thread.onSpinWait();
         }
     }
 

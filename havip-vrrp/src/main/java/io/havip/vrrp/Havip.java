@@ -81,7 +81,8 @@ public final class Havip {
         private final List<Engine.HookRegistration> hooks = new ArrayList<>();
         private VipBinder binder;
         private AdvertTransport transport;
-        private Clock clock = Clock.system();
+        private Clock clock;
+        private HavipRuntime runtime;
         private Duration handoverTimeout;
         private LivenessConfig liveness;
         private LivenessEndpoints livenessEndpoints;
@@ -269,9 +270,23 @@ public final class Havip {
             return this;
         }
 
-        /** The time source; default the system clock. */
+        /**
+         * The time source; default the runtime's. A router given a clock and no runtime gets a
+         * runtime of its own on that clock (tests: a {@link io.havip.core.ManualClock}), closed
+         * with the router.
+         */
         public Builder clock(Clock clock) {
             this.clock = require("clock", clock);
+            return this;
+        }
+
+        /**
+         * The runtime that drives the router: its threads and sockets are shared with the
+         * runtime's other routers, and closing the runtime closes the router. Default
+         * {@link HavipRuntime#shared()}.
+         */
+        public Builder runtime(HavipRuntime runtime) {
+            this.runtime = require("runtime", runtime);
             return this;
         }
 
@@ -353,12 +368,18 @@ public final class Havip {
         /** Builds, opens the transport and binder, and starts the router. */
         public VirtualRouter start() {
             RouterConfig config = build();
+            if (runtime != null && clock != null && clock != runtime.clock()) {
+                throw new IllegalArgumentException("clock: the router runs on its runtime's clock; give the clock to "
+                        + "HavipRuntime.builder().clock(...) instead, or no runtime");
+            }
+            HavipRuntime rt = runtime != null ? runtime
+                    : clock == null ? HavipRuntime.shared() : HavipRuntime.privateFor(config.router().name(), clock);
             List<AutoCloseable> resources = new ArrayList<>();
             AdvertTransport t = transport;
             VipBinder vb = binder;
             LinuxPlatform linux = null;
             if (t == null || vb == null) {
-                linux = LinuxPlatform.open(config, Optional.ofNullable(sourceAddress), garp);
+                linux = LinuxPlatform.open(rt.linux(), config, Optional.ofNullable(sourceAddress), garp);
                 resources.add(linux);
                 t = t != null ? t : linux.transport();
                 vb = vb != null ? vb : linux.binder();
@@ -369,8 +390,11 @@ public final class Havip {
                     livenessEndpoints != null ? livenessEndpoints : LivenessEndpoints.tcp(config.router().interfaceName()));
             Engine engine;
             try {
-                engine = new Engine(config, t, vb, clock, handover, healthChecks, hooks, listeners, resources, live);
+                engine = new Engine(rt, config, t, vb, handover, healthChecks, hooks, listeners, resources, live);
             } catch (RuntimeException e) {
+                if (runtime == null && clock != null) {
+                    rt.close(); // the router's own runtime: nothing else runs on it
+                }
                 if (linux != null) {
                     linux.close(); // frees the VRID slot: the same router may be started again
                     if (transport == null) {

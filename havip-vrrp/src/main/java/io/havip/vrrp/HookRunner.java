@@ -16,9 +16,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link AddressHook}s before the address moves, each bounded by its timeout: a
- * hook can delay a failover by at most its timeout, never prevent it. Hooks run on a
- * dedicated thread so the caller can give up on them; a hook still running at its
- * timeout is interrupted and left to finish on its own.
+ * hook can delay a failover by at most its timeout, never prevent it. Hook bodies run on the
+ * runtime's hook pool so the caller can give up on them.
+ *
+ * <p>Hooks of one router run strictly one at a time, never overlapping: a hook still running
+ * at its timeout is interrupted and abandoned for the decision (the address moves on), but
+ * the next hook does not start beside it. It waits for the abandoned one within its own
+ * timeout; if that one is still running then, the next hook is refused (not run, counted as
+ * timed out, logged), and so on until the abandoned hook returns. A hook that ignores
+ * interruption and never returns therefore stops the router's later hooks from running, and
+ * says so in the log each time, rather than letting them pile up beside it.
  */
 final class HookRunner implements AutoCloseable {
 
@@ -34,13 +41,17 @@ final class HookRunner implements AutoCloseable {
 
     private final List<Registration> hooks = new CopyOnWriteArrayList<>();
     private final ExecutorService executor;
+    /**
+     * Completes when the last hook started has really returned (a cancelled Future is "done" at
+     * once, while its thread may go on); the next hook waits for it. The caller's thread only:
+     * address work is serial.
+     */
+    private java.util.concurrent.CompletableFuture<Void> lastReturned;
+    private Future<?> last;
+    private Registration lastHook;
 
-    HookRunner(String routerName) {
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "havip-hook-" + routerName);
-            t.setDaemon(true);
-            return t;
-        });
+    HookRunner(ExecutorService executor) {
+        this.executor = executor;
     }
 
     void add(AddressHook hook, Duration timeout) {
@@ -67,19 +78,54 @@ final class HookRunner implements AutoCloseable {
     int run(Phase phase, StateChange pending) {
         int completed = 0;
         for (Registration r : hooks) {
-            Future<?> f = executor.submit(() -> {
-                if (phase == Phase.BEFORE_ACQUIRE) {
-                    r.hook.beforeAcquire(pending);
-                } else {
-                    r.hook.beforeRelease(pending);
+            long deadline = System.nanoTime() + r.timeout.toNanos();
+            if (lastReturned != null && !lastReturned.isDone()) {
+                try {
+                    lastReturned.get(r.timeout.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    log.warn("{} hook {} not run for {}: hook {} overran its timeout and still runs (it ignores "
+                            + "interruption?); hooks of a router never run side by side", phase, r.hook, pending,
+                            lastHook.hook);
+                    continue;
+                } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                    // it ended; its outcome was reported when it was abandoned
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return completed;
                 }
-                return null;
-            });
+            }
+            Future<?> f;
+            java.util.concurrent.CompletableFuture<Void> returned = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
             try {
-                f.get(r.timeout.toNanos(), TimeUnit.NANOSECONDS);
+                f = executor.submit(() -> {
+                    started.set(true);
+                    try {
+                        if (phase == Phase.BEFORE_ACQUIRE) {
+                            r.hook.beforeAcquire(pending);
+                        } else {
+                            r.hook.beforeRelease(pending);
+                        }
+                        return null;
+                    } finally {
+                        returned.complete(null);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.warn("{} hook {} not run for {}: the runtime is closed", phase, r.hook, pending);
+                continue;
+            }
+            last = f;
+            lastReturned = returned;
+            lastHook = r;
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 completed++;
             } catch (TimeoutException e) {
                 f.cancel(true);
+                if (!started.get()) {
+                    returned.complete(null); // never started: nothing runs that the next hook must wait for
+                }
                 log.warn("{} hook {} did not finish within {} for {}; proceeding", phase, r.hook, r.timeout, pending);
             } catch (ExecutionException e) {
                 log.warn("{} hook {} failed for {}; proceeding", phase, r.hook, pending, e.getCause());
@@ -92,8 +138,12 @@ final class HookRunner implements AutoCloseable {
         return completed;
     }
 
+    /** The pool is the runtime's; an abandoned hook is interrupted once more. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        Future<?> f = last;
+        if (f != null) {
+            f.cancel(true);
+        }
     }
 }

@@ -7,13 +7,10 @@ import io.havip.arp.linux.LinkEvent;
 import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
 import io.havip.arp.linux.LinuxNetworking;
-import io.havip.arp.linux.LinuxVipBinder;
 import io.havip.arp.linux.NativeException;
 import io.havip.arp.linux.RawVrrpTransport;
 import io.havip.arp.linux.RtNetlink;
-import io.havip.arp.packet.GratuitousArp;
 import io.havip.core.AdvertTransport;
-import io.havip.core.Clock;
 import io.havip.core.VipBinder;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
@@ -42,11 +39,15 @@ final class LinuxPlatform implements AutoCloseable {
     private final AdvertTransport transport;
     private final VipBinder binder;
     /** This router's VRID on its interface and family, held until close. */
-    private final SharedMonitors.Subscription slot;
-    private SharedMonitors.LinkSubscription links;
-    private SharedMonitors.Subscription conflicts;
+    private final LinuxShared.Subscription slot;
+    private LinuxShared.LinkSubscription links;
+    private LinuxShared.Subscription conflicts;
 
-    private LinuxPlatform(AdvertTransport transport, VipBinder binder, SharedMonitors.Subscription slot) {
+    private final LinuxShared shared;
+
+    private LinuxPlatform(LinuxShared shared, AdvertTransport transport, VipBinder binder,
+                          LinuxShared.Subscription slot) {
+        this.shared = shared;
         this.transport = transport;
         this.binder = binder;
         this.slot = slot;
@@ -56,19 +57,20 @@ final class LinuxPlatform implements AutoCloseable {
      * Opens the router's socket and binder.
      *
      * @throws IllegalStateException when another router of this process runs the same VRID on
-     *                               the same interface and family (see {@link SharedMonitors#virtualRouter})
+     *                               the same interface and family (see {@link LinuxShared#virtualRouter})
      */
-    static LinuxPlatform open(RouterConfig config, Optional<IpAddress> source, GarpConfig garp) {
+    static LinuxPlatform open(LinuxShared shared, RouterConfig config, Optional<IpAddress> source, GarpConfig garp) {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
-        SharedMonitors.Subscription slot = SharedMonitors.virtualRouter(config.router(), config.unicastPeers());
+        LinuxShared.Subscription slot = shared.virtualRouter(config.router(), config.unicastPeers());
         RawVrrpTransport transport = null;
+        LinuxShared.BinderHandle binder = null;
         try {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
             transport = config.unicastPeers().isEmpty() ? RawVrrpTransport.openMulticast(ifname, from)
                     : RawVrrpTransport.openUnicast(ifname, from);
             transport.acceptOnlyVrid(config.router().vrid());
-            LinuxVipBinder binder = LinuxVipBinder.open(garp, GratuitousArp.Form.REQUEST, Clock.system());
+            binder = shared.binder(garp);
             try {
                 binder.prepare(ifname, config.virtualAddresses());
             } catch (VipBinder.BindException e) {
@@ -77,10 +79,13 @@ final class LinuxPlatform implements AutoCloseable {
             }
             log.info("{}: adverts from {} on {} ({})", config.router().name(), from, ifname,
                     config.unicastPeers().isEmpty() ? "multicast" : "unicast to " + config.unicastPeers());
-            return new LinuxPlatform(transport, binder, slot);
+            return new LinuxPlatform(shared, transport, binder, slot);
         } catch (NativeException | RuntimeException e) {
             if (transport != null) {
                 transport.close();
+            }
+            if (binder != null) {
+                binder.close();
             }
             slot.close();
             if (e instanceof RuntimeException r) {
@@ -152,7 +157,7 @@ final class LinuxPlatform implements AutoCloseable {
             }
         }
         try {
-            links = SharedMonitors.links(new LinkMonitor.Listener() {
+            links = shared.links(new LinkMonitor.Listener() {
                 @Override
                 public void linkChanged(LinkEvent event) {
                     String name = event.link().name();
@@ -192,7 +197,7 @@ final class LinuxPlatform implements AutoCloseable {
             return false;
         }
         try {
-            conflicts = SharedMonitors.conflicts(config.router().interfaceName(), Set.copyOf(config.addresses()), sink);
+            conflicts = shared.conflicts(config.router().interfaceName(), Set.copyOf(config.addresses()), sink);
             return true;
         } catch (NativeException e) {
             log.warn("{}: cannot watch ARP / NA for address conflicts ({}); a stale holder will not be answered",

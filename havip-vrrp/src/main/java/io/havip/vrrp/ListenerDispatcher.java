@@ -5,16 +5,14 @@ import io.havip.core.StateChange;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers state changes to listeners in order, off the engine thread. By default one
- * single-thread executor per router carries every listener, so callbacks never overlap
- * and arrive in transition order (keepalived needed a notify FIFO for this). A listener
+ * Delivers state changes to listeners in order, off the loop thread. By default one serial
+ * executor per router (on the runtime's listener pool) carries every listener, so callbacks
+ * never overlap and arrive in transition order (keepalived needed a notify FIFO for this). A listener
  * registered with its own executor gets its changes on that executor, in submission
  * order if that executor is single-threaded. A throwing listener is logged; delivery
  * goes on.
@@ -26,14 +24,11 @@ final class ListenerDispatcher implements AutoCloseable {
     private record Registration(FailoverListener listener, Executor executor) { }
 
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    private final ExecutorService defaultExecutor;
+    private final SerialExecutor defaultExecutor;
 
-    ListenerDispatcher(String routerName) {
-        this.defaultExecutor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "havip-listener-" + routerName);
-            t.setDaemon(true);
-            return t;
-        });
+    /** @param defaultExecutor where listeners without an executor of their own run, one callback at a time */
+    ListenerDispatcher(SerialExecutor defaultExecutor) {
+        this.defaultExecutor = defaultExecutor;
     }
 
     void add(FailoverListener listener) {
@@ -73,7 +68,7 @@ final class ListenerDispatcher implements AutoCloseable {
     /** Waits until the callbacks queued so far on the default executor have run (tests). */
     void flush() throws InterruptedException {
         try {
-            defaultExecutor.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture.runAsync(() -> { }, defaultExecutor).get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
                  | java.util.concurrent.RejectedExecutionException e) {
             // closed, or stuck in a listener: nothing more to wait for
@@ -84,9 +79,12 @@ final class ListenerDispatcher implements AutoCloseable {
     void close(long waitMillis) {
         defaultExecutor.shutdown();
         try {
-            if (!defaultExecutor.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)) {
-                log.warn("listener callbacks still running {} ms after close; leaving them on their daemon thread", waitMillis);
-            }
+            defaultExecutor.terminated().get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("listener callbacks still running {} ms after close; leaving them on the runtime's listener "
+                    + "thread", waitMillis);
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.debug("waiting for listener callbacks: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -287,14 +287,14 @@ class EngineTest {
         run(Duration.ofSeconds(1));
         assertThat(n2.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
         assertThat(hookRan).isTrue();
-        assertThat(afterHook.bindThreads).as("the hook runs first, on the address thread")
-                .containsExactly("havip-address-n2");
+        assertThat(afterHook.bindThreads).as("the hook runs first, on an address thread").singleElement()
+                .asString().startsWith("havip-address-");
 
         closeWhileRunning(n2);
         run(Duration.ofSeconds(1));
         assertThat(n1.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
-        assertThat(direct.bindThreads).as("no hooks: bound by the engine thread after its advert")
-                .containsExactly("havip-engine-n1");
+        assertThat(direct.bindThreads).as("no hooks: bound by the loop thread after its advert").singleElement()
+                .asString().startsWith("havip-loop-");
         assertThat(network.holders(VIP)).extracting(Node::name).containsExactly("n1");
     }
 

@@ -32,12 +32,12 @@ class SharedMonitorsIT {
     void routersOfOneNamespaceShareTheMonitorsAndEachHearsOnlyItsOwnConflicts(Testbed net) throws Exception {
         Node a = net.addNode("a");
         Node b = net.addNode("b");
-        int before = SharedMonitors.running();
+        int before = HavipRuntime.shared().linux().running();
         VirtualRouter r1 = a.call(() -> router("r1", 51, "198.51.100.50/24"));
         VirtualRouter r2 = a.call(() -> router("r2", 52, "198.51.100.60/24"));
         VirtualRouter r3 = b.call(() -> router("r3", 53, "198.51.100.70/24"));
         try {
-            assertThat(SharedMonitors.running() - before).as("per namespace one link monitor, one ARP monitor on eth0")
+            assertThat(HavipRuntime.shared().linux().running() - before).as("per namespace one link monitor, one ARP monitor on eth0")
                     .isEqualTo(4);
             for (VirtualRouter r : new VirtualRouter[] {r1, r2, r3}) {
                 assertThat(r.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).as("%s", r).isTrue();
@@ -54,15 +54,15 @@ class SharedMonitorsIT {
             assertThat(r1.stats().addressConflicts()).isZero();
 
             r1.close();
-            assertThat(SharedMonitors.running() - before).as("r2 still uses a's monitors").isEqualTo(4);
+            assertThat(HavipRuntime.shared().linux().running() - before).as("r2 still uses a's monitors").isEqualTo(4);
             r2.close();
-            assertThat(SharedMonitors.running() - before).as("a's monitors stopped with its last router").isEqualTo(2);
+            assertThat(HavipRuntime.shared().linux().running() - before).as("a's monitors stopped with its last router").isEqualTo(2);
         } finally {
             r1.close();
             r2.close();
             r3.close();
         }
-        assertThat(SharedMonitors.running()).isEqualTo(before);
+        assertThat(HavipRuntime.shared().linux().running()).isEqualTo(before);
     }
 
     /**
@@ -75,7 +75,7 @@ class SharedMonitorsIT {
     void aSecondRouterWithTheSameVridOnOneInterfaceIsRefusedUntilTheFirstCloses(Testbed net) throws Exception {
         Node a = net.addNode("a");
         Node b = net.addNode("b");
-        int before = SharedMonitors.running();
+        int before = HavipRuntime.shared().linux().running();
         VirtualRouter first = a.call(() -> router("first", 51, "198.51.100.50/24"));
         VirtualRouter peer = b.call(() -> Havip.builder().name("peer").interfaceName("eth0").vrid(51).priority(50)
                 .advertInterval(Duration.ofMillis(100)).virtualAddress("198.51.100.50/24").start());
@@ -86,7 +86,7 @@ class SharedMonitorsIT {
             assertThatThrownBy(() -> a.call(() -> router("second", 51, "198.51.100.60/24")))
                     .hasMessageContaining("cannot start router second (VRID 51 IPv4 on eth0): router first (VRID 51 IPv4"
                             + " on eth0) already runs in this process");
-            assertThat(SharedMonitors.running() - before).as("the refused router left no monitor").isEqualTo(4);
+            assertThat(HavipRuntime.shared().linux().running() - before).as("the refused router left no monitor").isEqualTo(4);
             assertThat(io.havip.vrrp.it.VipChecks.holds(a, IpAddress.parse("198.51.100.60"))).isFalse();
             assertThat(first.state()).isEqualTo(RouterState.MASTER);
 
@@ -101,6 +101,6 @@ class SharedMonitorsIT {
                 later.close();
             }
         }
-        assertThat(SharedMonitors.running()).isEqualTo(before);
+        assertThat(HavipRuntime.shared().linux().running()).isEqualTo(before);
     }
 }

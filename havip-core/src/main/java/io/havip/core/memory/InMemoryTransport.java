@@ -27,6 +27,8 @@ public final class InMemoryTransport implements AdvertTransport {
     private final String interfaceName;
     private final LinkedBlockingQueue<Received> queue = new LinkedBlockingQueue<>();
     private volatile boolean closed;
+    /** Where messages go when the receiver asked to be pushed to (see {@link #deliverTo}). */
+    private volatile java.util.function.Consumer<Received> sink;
 
     InMemoryTransport(InMemoryNetwork network, Node node, String interfaceName) {
         if (interfaceName == null || interfaceName.isBlank()) {
@@ -92,8 +94,24 @@ public final class InMemoryTransport implements AdvertTransport {
 
     void enqueue(IpAddress source, IpAddress destination, byte[] message) {
         if (!closed) {
-            queue.offer(new Received(source, destination, TTL, interfaceName, message));
+            Received r = new Received(source, destination, TTL, interfaceName, message);
+            java.util.function.Consumer<Received> s = sink;
+            if (s != null) {
+                s.accept(r);
+            } else {
+                queue.offer(r);
+            }
         }
+    }
+
+    /** Messages go to {@code sink} on the sender's thread from now on; {@link #receive} gets none. */
+    @Override
+    public boolean deliverTo(java.util.function.Consumer<Received> sink) {
+        if (sink == null) {
+            throw new IllegalArgumentException("sink is null");
+        }
+        this.sink = sink;
+        return true;
     }
 
     @Override

@@ -24,23 +24,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
- * The link monitor and the ARP conflict monitors, shared by the routers of one JVM: one per
- * network namespace (link events) and one per namespace and interface (ARP), each with one
- * thread and one socket, instead of one of each per router. A router subscribes when it
+ * The Linux side of a {@link HavipRuntime}, shared by its routers: the link monitor (one per
+ * network namespace), the ARP / NA conflict monitors (one per namespace, interface and family),
+ * each with one thread and one socket, and the address binder (one per namespace and GARP
+ * setting: one netlink socket, one announcing thread), instead of one of each per router. A router subscribes when it
  * starts and closes its subscription when it stops; the last one out stops the monitor.
  * The namespace is the calling thread's ({@code /proc/thread-self/ns/net}), as for every
  * socket havip opens. When a link's MAC changes, the ARP monitors of that link learn it before
  * any router hears of it, so the re-announcement from the new MAC is not taken for a conflict.
  */
-final class SharedMonitors {
+final class LinuxShared implements AutoCloseable {
 
-    private static final Map<String, LinkHub> LINKS = new HashMap<>();
-    /** Changed under the class lock; also read without it, by the link monitors' threads. */
-    private static final Map<String, ArpHub> ARPS = new ConcurrentHashMap<>();
+    private final Map<String, LinkHub> links = new HashMap<>();
+    /** Changed under this object's lock; also read without it, by the link monitors' threads. */
+    private final Map<String, ArpHub> arps = new ConcurrentHashMap<>();
     /** Running routers by (namespace, interface, family, VRID). */
-    private static final Map<String, List<Slot>> ROUTERS = new HashMap<>();
+    private final Map<String, List<Slot>> routers = new HashMap<>();
+    private final String runtime;
 
-    private SharedMonitors() {
+    LinuxShared(String runtime) {
+        this.runtime = runtime;
     }
 
     /** A router's interest in a shared monitor; closing it is idempotent. */
@@ -55,12 +58,12 @@ final class SharedMonitors {
     }
 
     /** Link and address events of the calling thread's namespace go to {@code sink} (on the monitor's thread). */
-    static synchronized LinkSubscription links(LinkMonitor.Listener sink) throws NativeException {
+    synchronized LinkSubscription links(LinkMonitor.Listener sink) throws NativeException {
         String key = namespace();
-        LinkHub hub = LINKS.get(key);
+        LinkHub hub = links.get(key);
         if (hub == null) {
-            hub = new LinkHub(key);
-            LINKS.put(key, hub);
+            hub = new LinkHub(key, arps);
+            links.put(key, hub);
         }
         LinkHub h = hub;
         h.sinks.add(sink);
@@ -74,12 +77,12 @@ final class SharedMonitors {
 
             @Override
             public void close() {
-                synchronized (SharedMonitors.class) {
+                synchronized (LinuxShared.this) {
                     if (!closed) {
                         closed = true;
                         h.sinks.remove(sink);
                         if (h.sinks.isEmpty()) {
-                            LINKS.remove(h.key);
+                            links.remove(h.key);
                             h.monitor.close();
                         }
                     }
@@ -93,14 +96,14 @@ final class SharedMonitors {
      * (calling thread's namespace: ARP for IPv4, Neighbor Advertisements for IPv6) go to
      * {@code sink}, on the monitor's thread.
      */
-    static synchronized Subscription conflicts(String ifname, Set<IpAddress> addresses,
+    synchronized Subscription conflicts(String ifname, Set<IpAddress> addresses,
                                                BiConsumer<IpAddress, MacAddress> sink) throws NativeException {
         IpFamily family = addresses.iterator().next().family();
         String key = namespace() + " " + ifname + " " + family;
-        ArpHub hub = ARPS.get(key);
+        ArpHub hub = arps.get(key);
         if (hub == null) {
             hub = new ArpHub(key, ifname, family);
-            ARPS.put(key, hub);
+            arps.put(key, hub);
         }
         ArpHub h = hub;
         ArpHub.Watcher w = new ArpHub.Watcher(Set.copyOf(addresses), sink);
@@ -111,14 +114,14 @@ final class SharedMonitors {
 
             @Override
             public void close() {
-                synchronized (SharedMonitors.class) {
+                synchronized (LinuxShared.this) {
                     if (closed) {
                         return;
                     }
                     closed = true;
                     h.watchers.remove(w);
                     if (h.watchers.isEmpty()) {
-                        ARPS.remove(h.key);
+                        arps.remove(h.key);
                         h.monitor.close();
                         return;
                     }
@@ -146,14 +149,14 @@ final class SharedMonitors {
      * @param unicastPeers the router's unicast peers, empty for multicast
      * @throws IllegalStateException naming both routers when another router of this JVM conflicts
      */
-    static synchronized Subscription virtualRouter(RouterId id, List<IpAddress> unicastPeers) {
+    synchronized Subscription virtualRouter(RouterId id, List<IpAddress> unicastPeers) {
         String key = namespace() + " " + id.interfaceName() + " " + id.family() + " " + id.vrid();
         Slot mine = new Slot(id, Set.copyOf(unicastPeers));
-        List<Slot> holders = ROUTERS.computeIfAbsent(key, k -> new ArrayList<>());
+        List<Slot> holders = routers.computeIfAbsent(key, k -> new ArrayList<>());
         for (Slot other : holders) {
             if (mine.conflictsWith(other)) {
                 throw new IllegalStateException("cannot start router " + id + ": router " + other.id() + " already runs"
-                        + " in this process with the same VRID on the same interface and address family"
+                        + " on this runtime with the same VRID on the same interface and address family"
                         + (mine.peers().isEmpty() ? "" : " and a unicast peer in common") + "; the two would take each"
                         + " other's adverts for their own and both become MASTER. Give one a different VRID"
                         + " (keepalived: virtual_router_id), or close " + other.id().name() + " first");
@@ -165,12 +168,12 @@ final class SharedMonitors {
 
             @Override
             public void close() {
-                synchronized (SharedMonitors.class) {
+                synchronized (LinuxShared.this) {
                     if (!closed) {
                         closed = true;
                         holders.remove(mine);
                         if (holders.isEmpty()) {
-                            ROUTERS.remove(key, holders);
+                            routers.remove(key, holders);
                         }
                     }
                 }
@@ -204,12 +207,121 @@ final class SharedMonitors {
         }
     }
 
-    /** How many shared monitors run (tests). */
-    static synchronized int running() {
-        return LINKS.size() + ARPS.size();
+    private final Map<String, SharedBinder> binders = new HashMap<>();
+
+    /**
+     * The binder of the calling thread's namespace for {@code garp} settings, opened on first
+     * use; the router closes the returned handle, and the last handle closes the binder.
+     */
+    synchronized BinderHandle binder(io.havip.arp.garp.GarpConfig garp) throws NativeException {
+        String key = namespace() + " " + garp;
+        SharedBinder b = binders.get(key);
+        if (b == null) {
+            b = new SharedBinder(key, io.havip.arp.linux.LinuxVipBinder.open(garp,
+                    io.havip.arp.packet.GratuitousArp.Form.REQUEST, io.havip.core.Clock.system()));
+            binders.put(key, b);
+        }
+        b.users++;
+        return b.handle();
     }
 
-    private static String namespace() {
+    /** A binder and the number of routers using it (under the enclosing object's lock). */
+    private final class SharedBinder {
+        final String key;
+        final io.havip.arp.linux.LinuxVipBinder binder;
+        int users;
+
+        SharedBinder(String key, io.havip.arp.linux.LinuxVipBinder binder) {
+            this.key = key;
+            this.binder = binder;
+        }
+
+        /** The binder for one router: everything but close is the shared binder's. */
+        BinderHandle handle() {
+            return new BinderHandle() {
+                private boolean closed;
+
+                @Override
+                public List<AddressOutcome> bind(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
+                        throws BindException {
+                    return binder.bind(ifname, addresses);
+                }
+
+                @Override
+                public List<AddressOutcome> unbind(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
+                        throws BindException {
+                    return binder.unbind(ifname, addresses);
+                }
+
+                @Override
+                public Set<io.havip.core.net.InterfaceAddress> present(String ifname,
+                        List<io.havip.core.net.InterfaceAddress> candidates) throws BindException {
+                    return binder.present(ifname, candidates);
+                }
+
+                @Override
+                public void reannounce(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
+                        throws BindException {
+                    binder.reannounce(ifname, addresses);
+                }
+
+                @Override
+                public void announceAt(String ifname, List<io.havip.core.net.InterfaceAddress> addresses,
+                                       MacAddress mac) throws BindException {
+                    binder.announceAt(ifname, addresses, mac);
+                }
+
+                @Override
+                void prepare(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
+                        throws BindException {
+                    binder.prepare(ifname, addresses);
+                }
+
+                @Override
+                public boolean isLowLatency() {
+                    return binder.isLowLatency();
+                }
+
+                @Override
+                public void close() {
+                    synchronized (LinuxShared.this) {
+                        if (closed) {
+                            return;
+                        }
+                        closed = true;
+                        if (--users == 0) {
+                            binders.remove(key);
+                            binder.close();
+                        }
+                    }
+                }
+            };
+        }
+    }
+
+    /** A router's use of a shared binder. */
+    abstract static class BinderHandle implements io.havip.core.VipBinder {
+        /** Builds the announcement frames of {@code addresses} ahead of the first takeover. */
+        abstract void prepare(String ifname, List<io.havip.core.net.InterfaceAddress> addresses) throws BindException;
+    }
+
+    /** Stops what the routers left running (they close their subscriptions first). */
+    @Override
+    public synchronized void close() {
+        links.values().forEach(h -> h.monitor.close());
+        links.clear();
+        arps.values().forEach(h -> h.monitor.close());
+        arps.clear();
+        binders.values().forEach(b -> b.binder.close());
+        binders.clear();
+    }
+
+    /** How many shared monitors run (tests). */
+    synchronized int running() {
+        return links.size() + arps.size();
+    }
+
+    static String namespace() {
         try {
             return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
@@ -222,14 +334,14 @@ final class SharedMonitors {
         final List<LinkMonitor.Listener> sinks = new CopyOnWriteArrayList<>();
         final LinkMonitor monitor;
 
-        LinkHub(String key) throws NativeException {
+        LinkHub(String key, Map<String, ArpHub> arps) throws NativeException {
             this.key = key;
             this.monitor = LinkMonitor.start(new LinkMonitor.Listener() {
                 @Override
                 public void linkChanged(LinkEvent event) {
                     if (event.change() == LinkEvent.Change.MAC_CHANGED) {
                         for (IpFamily family : IpFamily.values()) {
-                            ArpHub arp = ARPS.get(key + " " + event.link().name() + " " + family);
+                            ArpHub arp = arps.get(key + " " + event.link().name() + " " + family);
                             if (arp != null) {
                                 arp.monitor.ownMacChanged(event.link().mac());
                             }

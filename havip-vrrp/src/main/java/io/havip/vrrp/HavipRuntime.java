@@ -1,0 +1,280 @@
+package io.havip.vrrp;
+
+import io.havip.core.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives every virtual router of an application with a small, fixed set of threads, however
+ * many routers there are: one event loop thread runs all their state machines, adverts and
+ * timers; on Linux one thread receives every router's VRRP packets from one socket per
+ * interface and family, and one link monitor per network namespace follows links and
+ * addresses. Address work (hooks, binds, releases) and listener callbacks run on two small
+ * shared pools, in order per router.
+ *
+ * <p>One runtime per JVM is the normal case:
+ * <pre>{@code
+ * try (HavipRuntime runtime = HavipRuntime.create()) {
+ *     VirtualRouter outside = Havip.builder().runtime(runtime)...start();
+ *     VirtualRouter inside = Havip.builder().runtime(runtime)...start();
+ *     ...
+ * } // closes both routers (each releases its address and sends its priority-0 advert)
+ * }</pre>
+ * A router started without {@code runtime(...)} runs on {@link #shared()}, the JVM's default
+ * runtime (daemon threads, started on first use, never closed), unless it is given its own
+ * {@link Clock} (tests): then it gets a runtime of its own, closed with it.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>{@code havip-loop-<name>}: the routers' machines. Never blocks, never runs user code.</li>
+ *   <li>{@code havip-address-<name>-N} (at most {@value #ADDRESS_THREADS}, started on demand, gone
+ *       after a minute idle): hooks, address release, repairs, one router at a time each. A hook
+ *       holds one while it runs (at most its timeout): routers whose hooks overlap in time wait
+ *       for a free one.</li>
+ *   <li>{@code havip-listener-<name>-N} (at most {@value #LISTENER_THREADS}, on demand): listener
+ *       callbacks without an executor of their own, in order per router. A listener that blocks
+ *       holds one thread; give it {@code addListener(listener, executor)} if it may.</li>
+ *   <li>{@code havip-check-<name>-N} / {@code havip-hook-<name>-N} (on demand, gone when idle):
+ *       health checks and hook bodies, which may hang past their timeout.</li>
+ * </ul>
+ * Closing the runtime closes its routers, then stops its threads. Thread-safe.
+ */
+public final class HavipRuntime implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HavipRuntime.class);
+    static final int ADDRESS_THREADS = 4;
+    static final int LISTENER_THREADS = 2;
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final AtomicReference<HavipRuntime> SHARED = new AtomicReference<>();
+
+    private final String name;
+    private final Clock clock;
+    private final EventLoop loop;
+    private final ThreadPoolExecutor addressPool;
+    private final ThreadPoolExecutor listenerPool;
+    private final ExecutorService hookPool;
+    private final ExecutorService checkPool;
+    private final Set<Engine> routers = ConcurrentHashMap.newKeySet();
+    private final LinuxShared linux;
+    private final boolean closeWithLastRouter;
+    private volatile boolean closed;
+
+    private HavipRuntime(String name, Clock clock, boolean closeWithLastRouter) {
+        this.name = name;
+        this.clock = clock;
+        this.closeWithLastRouter = closeWithLastRouter;
+        this.loop = new EventLoop("havip-loop-" + name, clock);
+        this.addressPool = bounded("havip-address-" + name, ADDRESS_THREADS);
+        this.listenerPool = bounded("havip-listener-" + name, LISTENER_THREADS);
+        this.hookPool = onDemand("havip-hook-" + name);
+        this.checkPool = onDemand("havip-check-" + name);
+        this.linux = new LinuxShared(name);
+        loop.start();
+    }
+
+    /** A new runtime on the system clock; close it to stop its routers and threads. */
+    public static HavipRuntime create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The JVM's default runtime, used by routers started without {@code runtime(...)}: started on
+     * first use, daemon threads, never closed (close its routers instead).
+     */
+    public static HavipRuntime shared() {
+        HavipRuntime r = SHARED.get();
+        if (r == null) {
+            HavipRuntime created = new HavipRuntime("shared", Clock.system(), false);
+            if (SHARED.compareAndSet(null, created)) {
+                return created;
+            }
+            created.close();
+            r = SHARED.get();
+        }
+        return r;
+    }
+
+    /** A runtime for one router with a clock of its own (tests); it closes with the router. */
+    static HavipRuntime privateFor(String routerName, Clock clock) {
+        return new HavipRuntime(routerName + "-" + COUNTER.incrementAndGet(), clock, true);
+    }
+
+    /** Settings of a runtime. */
+    public static final class Builder {
+        private String name;
+        private Clock clock = Clock.system();
+
+        private Builder() {
+        }
+
+        /** Names its threads ({@code havip-loop-<name>}...); default {@code rt<N>}. */
+        public Builder name(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("runtime name is empty");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** The clock of every timer of the runtime's routers (tests give a {@link io.havip.core.ManualClock}). */
+        public Builder clock(Clock clock) {
+            if (clock == null) {
+                throw new IllegalArgumentException("clock is null");
+            }
+            this.clock = clock;
+            return this;
+        }
+
+        public HavipRuntime build() {
+            return new HavipRuntime(name != null ? name : "rt" + COUNTER.incrementAndGet(), clock, false);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The routers running on this runtime now. */
+    public List<VirtualRouter> routers() {
+        return List.copyOf(routers);
+    }
+
+    /**
+     * Closes every router (in parallel: each hands over as {@link VirtualRouter#close()} does),
+     * then stops the threads. Idempotent; the default runtime cannot be closed.
+     */
+    @Override
+    public void close() {
+        if (this == SHARED.get()) {
+            throw new IllegalStateException("the shared runtime is never closed; close its routers instead");
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Thread> closers = new ArrayList<>();
+        for (Engine e : List.copyOf(routers)) {
+            Thread t = new Thread(e::close, "havip-close-" + e.id().name());
+            t.setDaemon(true);
+            t.start();
+            closers.add(t);
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        stopThreads();
+    }
+
+    private void stopThreads() {
+        loop.close();
+        linux.close();
+        addressPool.shutdown();
+        listenerPool.shutdown();
+        hookPool.shutdownNow();
+        checkPool.shutdownNow();
+        try {
+            addressPool.awaitTermination(5, TimeUnit.SECONDS);
+            listenerPool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.debug("runtime {} stopped", name);
+    }
+
+    // ------------------------------------------------------------------ for the routers
+
+    void add(Engine engine) {
+        if (closed) {
+            throw new IllegalStateException("runtime " + name + " is closed");
+        }
+        routers.add(engine);
+    }
+
+    /** A router finished closing. */
+    void removed(Engine engine) {
+        routers.remove(engine);
+        if (closeWithLastRouter && routers.isEmpty() && !closed) {
+            closed = true;
+            stopThreads();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    SerialExecutor addressExecutor(String router) {
+        return new SerialExecutor("address work of " + router, addressPool);
+    }
+
+    SerialExecutor listenerExecutor(String router) {
+        return new SerialExecutor("listeners of " + router, listenerPool);
+    }
+
+    ExecutorService hookPool() {
+        return hookPool;
+    }
+
+    ExecutorService checkPool() {
+        return checkPool;
+    }
+
+    LinuxShared linux() {
+        return linux;
+    }
+
+    private static ThreadPoolExecutor bounded(String prefix, int threads) {
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads(prefix));
+        p.allowCoreThreadTimeOut(true);
+        return p;
+    }
+
+    private static ExecutorService onDemand(String prefix) {
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemonThreads(prefix));
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "HavipRuntime[" + name + ", " + routers.size() + " routers]";
+    }
+}
