@@ -123,6 +123,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private final SerialExecutor addressExecutor;
     private final HealthChecks healthChecks;
     private final java.util.Queue<Consumer<Long>> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger queuedEvents = new java.util.concurrent.atomic.AtomicInteger();
     /** Events handled per {@link #onEvents} call before the loop serves the other routers again. */
     private static final int EVENT_BUDGET = 256;
     /** Received packets for the engine thread (bounded, see {@link #PACKET_QUEUE}). */
@@ -523,6 +524,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     /** Any thread: queues {@code event} for the loop thread, which calls it with the clock's now. */
     private void post(Consumer<Long> event) {
+        queuedEvents.incrementAndGet();
         events.add(event);
         if (slot != null) {
             loop.wake(slot);
@@ -537,9 +539,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     @Override
     public void onEvents(long now) {
         guarded(() -> {
+            // Only what was queued on entry: handlePackets queues itself again behind the rest,
+            // and the timers must get their turn between two batches of a flood.
+            int budget = Math.min(EVENT_BUDGET, queuedEvents.get());
             Consumer<Long> event;
             int handled = 0;
-            for (; handled < EVENT_BUDGET && !stopRequested && (event = events.poll()) != null; handled++) {
+            for (; handled < budget && !stopRequested && (event = events.poll()) != null; handled++) {
+                queuedEvents.decrementAndGet();
                 event.accept(clock.nanoTime());
             }
             if (lateCheckUntil != EventLoop.NEVER && handled > 0 && !stopRequested) {
@@ -583,6 +589,26 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         });
     }
 
+    /** The sync group this router belongs to, or null; set before start. */
+    private SyncGroupDriver group;
+
+    void joinGroup(SyncGroupDriver driver) {
+        if (lifecycle.get() != Lifecycle.LATENT) {
+            throw new IllegalStateException(id + " has started: routers join a sync group before they start");
+        }
+        this.group = driver;
+    }
+
+    VrrpMachine machine() {
+        return machine;
+    }
+
+    /** Loop thread: what the sync group made this router's machine do, carried out as its own input would be. */
+    void applyForGroup(List<Action> actions) {
+        apply(actions);
+        loop.reschedule(slot);
+    }
+
     /** Loop thread. */
     @Override
     public long nextDeadline() {
@@ -608,6 +634,9 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private void guarded(Runnable handler) {
         try {
             handler.run();
+            if (group != null && !stopRequested) {
+                group.reconcile(clock.nanoTime());
+            }
         } catch (RuntimeException | Error e) {
             log.error("{}: event handling failed; releasing the address and stopping", id, e);
             try {

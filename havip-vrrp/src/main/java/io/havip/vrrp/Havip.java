@@ -42,6 +42,15 @@ public final class Havip {
     private Havip() {
     }
 
+    /**
+     * A sync group: routers of one node that move together, as keepalived's
+     * {@code vrrp_sync_group} (an LVS-NAT director's outside and inside addresses, a proxy's
+     * client-side and replication-side addresses). See {@link RouterGroup}.
+     */
+    public static RouterGroup.Builder syncGroup(String name) {
+        return new RouterGroup.Builder(name);
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -367,13 +376,34 @@ public final class Havip {
 
         /** Builds, opens the transport and binder, and starts the router. */
         public VirtualRouter start() {
-            RouterConfig config = build();
+            Engine engine = create(null);
+            engine.start();
+            return engine;
+        }
+
+        /** The runtime this builder's router would run on ({@code forGroup} when a group chose one). */
+        HavipRuntime runtimeFor(String routerName) {
             if (runtime != null && clock != null && clock != runtime.clock()) {
                 throw new IllegalArgumentException("clock: the router runs on its runtime's clock; give the clock to "
                         + "HavipRuntime.builder().clock(...) instead, or no runtime");
             }
-            HavipRuntime rt = runtime != null ? runtime
-                    : clock == null ? HavipRuntime.shared() : HavipRuntime.privateFor(config.router().name(), clock);
+            return runtime != null ? runtime
+                    : clock == null ? HavipRuntime.shared() : HavipRuntime.privateFor(routerName, clock);
+        }
+
+        HavipRuntime explicitRuntime() {
+            return runtime;
+        }
+
+        Clock explicitClock() {
+            return clock;
+        }
+
+        /** Builds and opens the router without starting it; on {@code groupRuntime} when given. */
+        Engine create(HavipRuntime groupRuntime) {
+            RouterConfig config = build();
+            boolean ownRuntime = groupRuntime == null && runtime == null && clock != null;
+            HavipRuntime rt = groupRuntime != null ? groupRuntime : runtimeFor(config.router().name());
             List<AutoCloseable> resources = new ArrayList<>();
             AdvertTransport t = transport;
             VipBinder vb = binder;
@@ -392,7 +422,7 @@ public final class Havip {
             try {
                 engine = new Engine(rt, config, t, vb, handover, healthChecks, hooks, listeners, resources, live);
             } catch (RuntimeException e) {
-                if (runtime == null && clock != null) {
+                if (ownRuntime) {
                     rt.close(); // the router's own runtime: nothing else runs on it
                 }
                 if (linux != null) {
@@ -412,7 +442,6 @@ public final class Havip {
                     engine.announcementsVisible();
                 }
             }
-            engine.start();
             return engine;
         }
 

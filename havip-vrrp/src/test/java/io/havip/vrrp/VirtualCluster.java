@@ -59,6 +59,12 @@ final class VirtualCluster implements AutoCloseable {
         return e;
     }
 
+    /** Watches an engine started elsewhere (a sync group's member) as if {@link #start} had started it. */
+    void adopt(Engine e, AdvertTransport transport) {
+        engines.add(e);
+        transports.put(e, transport);
+    }
+
     void run(Duration total) throws InterruptedException {
         for (long t = 0; t < total.toMillis(); t += 10) {
             clock.advance(Duration.ofMillis(10));
