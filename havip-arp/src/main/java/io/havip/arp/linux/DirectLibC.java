@@ -6,7 +6,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
- * The libc calls of the per-packet paths (poll, recvmsg, sendto), direct-mapped
+ * The libc calls of the per-packet and takeover paths (poll, recvmsg, sendto, send, recv), direct-mapped
  * ({@link Native#register}): an interface-mapped {@link LibC} call goes through a proxy,
  * reflection and boxed arguments, microseconds and garbage per call, which a flood of 100k
  * packets a second multiplies. The C signatures of {@link LibC}, with {@code size_t} /
@@ -44,6 +44,15 @@ final class DirectLibC {
      */
     static native long sendto(int sockfd, byte[] buf, long len, int flags, Pointer destAddr, int addrlen)
             throws LastErrorException;
+
+    /**
+     * send(2) of native memory: {@code ssize_t send(int sockfd, const void *buf, size_t len, int flags);}
+     * (a netlink request, an Ethernet frame built ahead).
+     */
+    static native long send(int sockfd, Pointer buf, long len, int flags) throws LastErrorException;
+
+    /** recv(2) into native memory: {@code ssize_t recv(int sockfd, void *buf, size_t len, int flags);} */
+    static native long recv(int sockfd, Pointer buf, long len, int flags) throws LastErrorException;
 
     /**
      * recvmsg(2) without errno: for a non-blocking read that may well find nothing (EAGAIN),

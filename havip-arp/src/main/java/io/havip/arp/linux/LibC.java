@@ -75,6 +75,9 @@ interface LibC extends Library {
     /** write(2): {@code ssize_t write(int fd, const void *buf, size_t count);} */
     NativeLong write(int fd, byte[] buf, NativeLong count) throws LastErrorException;
 
+    /** read(2): {@code ssize_t read(int fd, void *buf, size_t count);} */
+    NativeLong read(int fd, byte[] buf, NativeLong count) throws LastErrorException;
+
     /** open(2): {@code int open(const char *pathname, int flags);} */
     int open(String pathname, int flags) throws LastErrorException;
 

@@ -305,14 +305,7 @@ public final class LinkMonitor implements AutoCloseable {
             return;
         }
         closed = true;
-        Sys.signal(wakeup);
-        if (Thread.currentThread() != thread) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Sys.wakeAndJoin(wakeup, thread);
         events.close();
         requests.close();
         Sys.closeQuietly(wakeup);

@@ -123,6 +123,20 @@ public final class LinuxNetworking {
     }
 
     /**
+     * The calling thread's network namespace as the kernel names it, e.g.
+     * {@code net:[4026531840]} (the target of {@code /proc/thread-self/ns/net}): equal for two
+     * threads in the same namespace, so it can key what is shared per namespace; or
+     * {@code net:[unknown]} when /proc cannot tell.
+     */
+    public static String currentNetworkNamespace() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return "net:[unknown]";
+        }
+    }
+
+    /**
      * Moves the <em>calling thread</em> into the network namespace {@code nsFile} (e.g.
      * {@code /run/netns/NAME} made by {@code ip netns add}) with setns(2). A network namespace
      * is a per-thread attribute on Linux, so only this thread moves; sockets it opens from now

@@ -1,5 +1,6 @@
 package io.havip.arp.linux;
 
+import com.sun.jna.Memory;
 import io.havip.arp.garp.GarpConfig;
 import io.havip.arp.garp.GarpSchedule;
 import io.havip.arp.packet.GratuitousArp;
@@ -7,12 +8,16 @@ import io.havip.arp.packet.NeighborAdvertisement;
 import io.havip.core.Clock;
 import io.havip.core.VipBinder;
 import io.havip.core.net.InterfaceAddress;
+import io.havip.core.net.IpAddress;
 import io.havip.core.net.Ipv4Address;
 import io.havip.core.net.Ipv6Address;
 import io.havip.core.net.MacAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,39 +39,146 @@ import org.slf4j.LoggerFactory;
  * {@link #unbind} stops the announcements and deletes the addresses. Interfaces with
  * {@code IFF_NOARP} get their addresses but no announcements.
  *
+ * <p><b>The takeover path.</b> {@link #prepare} builds ahead, per address, the RTM_NEWADDR
+ * request and the announcement frame in native memory, and opens the interface's packet
+ * socket; {@link #bind} then sends the request, waits for the kernel's ACK and sends the
+ * first frames, with no message building, no JNA proxy and no interface lookup on the way
+ * (three system calls per address, plus one poll for link events). The interface's facts
+ * (index, MAC, flags) are kept, and refreshed from the link events of a netlink socket this
+ * binder subscribes (read without a thread, at the start of each call, when there are any).
+ *
+ * <p><b>Sharing.</b> One binder may serve every router of a runtime: give each router its own
+ * {@link #forRouter() view}, whose {@code close()} forgets that router's announcements but
+ * leaves the binder open; the owner closes the binder. All methods are thread-safe (one lock;
+ * the announcing thread sends under it too, so no frame for an address leaves after
+ * {@link #unbind} of it returned).
+ *
  * <p>Namespaces: sockets are opened on the thread calling {@link #open} (netlink) and
- * {@link #bind} (packet sockets); call every method from threads in the same network
- * namespace (normally the process has one). Announcements are sent from one daemon thread
- * ({@code havip-garp}) that reads {@link Clock#nanoTime()}; a failing send is logged and the
- * schedule goes on. Thread-safe. Needs CAP_NET_ADMIN and CAP_NET_RAW.
+ * {@link #bind} / {@link #prepare} (packet sockets); call every method from threads in the
+ * same network namespace (normally the process has one). Announcements after the first
+ * burst are sent from one daemon thread ({@code havip-garp}) that reads
+ * {@link Clock#nanoTime()}; a failing send is logged and the schedule goes on. Needs
+ * CAP_NET_ADMIN and CAP_NET_RAW.
  */
 public final class LinuxVipBinder implements VipBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinuxVipBinder.class);
+    /** RTMGRP_LINK (linux/rtnetlink.h): link events, to keep the interface facts current. */
+    private static final int RTMGRP_LINK = 1;
 
     private final RtNetlink netlink;
+    /** Link events (RTM_NEWLINK / RTM_DELLINK) for {@link #links}; read in {@link #refreshLinks}. */
+    private final NetlinkSocket linkEvents;
+    private final Sys.PollSet linkEventPoll;
     private final GarpConfig config;
     private final GratuitousArp.Form arpForm;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor executor;
     private final Object lock = new Object();
+    /** The interfaces used, by name, as the kernel last reported them. */
+    private final Map<String, LinkState> links = new HashMap<>();
     private final Map<String, PacketSocket> sockets = new HashMap<>();
     /**
      * Every announcement built: running while its address is bound, stopped once released or
      * when built ahead of a takeover ({@link #prepare}); kept, so the next bind reuses it.
      */
     private final Map<Key, Announcement> announcements = new HashMap<>();
+    /** The announcements whose schedule runs: what {@link #tick} looks at. */
+    private final Set<Announcement> running = new LinkedHashSet<>();
+    /** How many router views use each announcement; a view's close forgets those no other uses. */
+    private final Map<Key, Integer> users = new HashMap<>();
     private ScheduledFuture<?> nextTick;
+    /** When {@link #nextTick} runs ({@link Clock#nanoTime()}), valid while it is not null. */
+    private long nextTickAt;
     /** {@link #tick} as a task, made once (a method reference links on first use). */
     private final Runnable tickTask = this::tick;
     private boolean closed;
 
-    private record Key(String ifname, InterfaceAddress address) { }
+    /**
+     * An address on an interface. Written out rather than a record: a record's generated
+     * equals and hashCode (and those of the address records it would call) run through method
+     * handles, tens of microseconds each in the interpreter, where a takeover runs.
+     */
+    private static final class Key {
+        private final String ifname;
+        private final InterfaceAddress address;
+        private final int hash;
 
-    private record Announcement(GarpSchedule schedule, PacketSocket socket, byte[] frame, MacAddress mac) { }
+        Key(String ifname, InterfaceAddress address) {
+            this.ifname = ifname;
+            this.address = address;
+            this.hash = (ifname.hashCode() * 31 + bits(address.address())) * 31 + address.prefixLength();
+        }
 
-    private LinuxVipBinder(RtNetlink netlink, GarpConfig config, GratuitousArp.Form arpForm, Clock clock) {
+        String ifname() {
+            return ifname;
+        }
+
+        InterfaceAddress address() {
+            return address;
+        }
+
+        private static int bits(IpAddress a) {
+            if (a instanceof Ipv4Address v4) {
+                return v4.bits();
+            }
+            Ipv6Address v6 = (Ipv6Address) a;
+            return Long.hashCode(v6.high() * 31 + v6.low());
+        }
+
+        private static boolean same(IpAddress x, IpAddress y) {
+            if (x instanceof Ipv4Address a) {
+                return y instanceof Ipv4Address b && a.bits() == b.bits();
+            }
+            return y instanceof Ipv6Address b && ((Ipv6Address) x).high() == b.high() && ((Ipv6Address) x).low() == b.low();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && k.ifname.equals(ifname)
+                    && k.address.prefixLength() == address.prefixLength() && same(k.address.address(), address.address());
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** What binding and announcing one address on one link needs, built ahead. */
+    private static final class Announcement {
+        final Key key;
+        final GarpSchedule schedule;
+        final PacketSocket socket;
+        final byte[] frame;
+        /** {@link #frame} in native memory, sent as it is. */
+        final Memory nativeFrame;
+        final MacAddress mac;
+        final int ifindex;
+        final RtNetlink.AddressRequest add;
+
+        Announcement(Key key, GarpSchedule schedule, PacketSocket socket, byte[] frame, LinkState link) {
+            this.key = key;
+            this.schedule = schedule;
+            this.socket = socket;
+            this.frame = frame;
+            this.nativeFrame = new Memory(frame.length);
+            nativeFrame.write(0, frame, 0, frame.length);
+            this.mac = link.mac();
+            this.ifindex = link.index();
+            this.add = RtNetlink.prepareAdd(link, key.address());
+        }
+
+        boolean isFor(LinkState link) {
+            return ifindex == link.index() && mac.equals(link.mac());
+        }
+    }
+
+    private LinuxVipBinder(RtNetlink netlink, NetlinkSocket linkEvents, GarpConfig config, GratuitousArp.Form arpForm,
+            Clock clock) {
         this.netlink = netlink;
+        this.linkEvents = linkEvents;
+        this.linkEventPoll = new Sys.PollSet(linkEvents.fd);
         this.config = config;
         this.arpForm = arpForm;
         this.clock = clock;
@@ -94,50 +206,99 @@ public final class LinuxVipBinder implements VipBinder {
         Objects.requireNonNull(arpForm, "arpForm");
         Objects.requireNonNull(clock, "clock");
         LinuxNetworking.availability().ensureAvailable();
-        return new LinuxVipBinder(RtNetlink.open(), config, arpForm, clock);
+        NetlinkSocket events = NetlinkSocket.open("follow link events for the address binder", RTMGRP_LINK, false);
+        try {
+            return new LinuxVipBinder(RtNetlink.open(), events, config, arpForm, clock);
+        } catch (NativeException | RuntimeException e) {
+            events.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A view of this binder for one router: every call goes to this binder, {@link
+     * RouterBinder#announcing} lists that router's addresses only, and {@link RouterBinder#close()}
+     * stops and forgets the announcements that router prepared or bound (unless another view
+     * uses them too) but leaves this binder open. Closing this binder closes every view.
+     */
+    public RouterBinder forRouter() {
+        return new RouterBinder();
     }
 
     @Override
     public List<AddressOutcome> bind(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+        return bind(interfaceName, addresses, null);
+    }
+
+    private List<AddressOutcome> bind(String interfaceName, List<InterfaceAddress> addresses, RouterBinder view)
+            throws BindException {
         synchronized (lock) {
             ensureOpen();
-            LinkState link = link(interfaceName, "bind " + addresses);
-            List<AddressOutcome> outcomes = new ArrayList<>();
-            for (InterfaceAddress a : addresses) {
+            LinkState link = link(interfaceName, "bind ", addresses);
+            int n = addresses.size();
+            List<AddressOutcome> outcomes = new ArrayList<>(n);
+            Announcement[] bound = new Announcement[n];
+            boolean lookedUp = false;
+            for (int i = 0; i < n; i++) {
+                InterfaceAddress a = addresses.get(i);
+                Announcement an = announcement(new Key(interfaceName, a), link, view);
                 try {
-                    outcomes.add(new AddressOutcome(a, netlink.addAddress(link, a)));
+                    outcomes.add(new AddressOutcome(a, netlink.add(an.add)));
                 } catch (NativeException e) {
-                    throw new BindException(e.getMessage() + (outcomes.isEmpty() ? "" : "; already bound: " + outcomes), e);
+                    if (e.errno() != Errno.ENODEV.number || lookedUp) {
+                        throw new BindException(e.getMessage() + (outcomes.isEmpty() ? "" : "; already bound: "
+                                + outcomes), e);
+                    }
+                    // the interface went (and may be back) faster than its events: look it up and try again
+                    links.remove(interfaceName);
+                    link = link(interfaceName, "bind ", addresses);
+                    lookedUp = true;
+                    i--;
+                    continue;
                 }
+                bound[i] = an;
             }
             if (link.isNoArp()) {
                 LOG.info("{} has IFF_NOARP: {} bound without gratuitous ARP / NA", interfaceName, addresses);
                 return outcomes;
             }
             long now = clock.nanoTime();
-            for (InterfaceAddress a : addresses) {
-                announcement(new Key(interfaceName, a), link).schedule().start(now);
+            for (Announcement an : bound) {
+                an.schedule.start(now);
+                running.add(an);
+                sendDue(an, now);
             }
-            tick();
+            for (Announcement an : bound) {
+                OptionalLong next = an.schedule.nextDeadlineNanos();
+                if (next.isPresent()) {
+                    tickAt(next.getAsLong(), now);
+                }
+            }
             return outcomes;
         }
     }
 
     /**
      * Does ahead of time the work {@link #bind} would otherwise do on the first takeover:
-     * resolves the interface, opens its packet socket, builds the announcement (frame and
-     * schedule) of each of {@code addresses} and starts the announcing thread, which also
-     * loads and links those code paths. The first gratuitous ARP then follows the address by
-     * microseconds rather than milliseconds. Sends nothing and binds nothing.
+     * resolves the interface, opens its packet socket, builds the address request and the
+     * announcement (frame and schedule) of each of {@code addresses} and starts the announcing
+     * thread, which also loads and links those code paths. The first gratuitous ARP then
+     * follows the address by microseconds rather than milliseconds. Sends nothing and binds
+     * nothing.
      */
     public void prepare(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+        prepare(interfaceName, addresses, null);
+    }
+
+    private void prepare(String interfaceName, List<InterfaceAddress> addresses, RouterBinder view)
+            throws BindException {
         synchronized (lock) {
             ensureOpen();
-            LinkState link = link(interfaceName, "prepare announcements of " + addresses);
+            LinkState link = link(interfaceName, "prepare announcements of ", addresses);
             for (InterfaceAddress a : addresses) {
-                announcement(new Key(interfaceName, a), link);
-                rehearse(a);
+                rehearse(announcement(new Key(interfaceName, a), link, view), link);
             }
+            netlink.rehearseAdd();
             executor.prestartCoreThread();
         }
     }
@@ -146,26 +307,40 @@ public final class LinuxVipBinder implements VipBinder {
      * Runs once, without effect, the code a takeover runs for the first time otherwise: the
      * classes it loads and the call sites it links cost milliseconds then, microseconds now.
      */
-    private void rehearse(InterfaceAddress a) {
-        a.subnet().broadcast();
-        new AddressOutcome(a, AddressOutcome.Outcome.ADDED);
-        GarpSchedule schedule = new GarpSchedule(config, a.family());
+    private void rehearse(Announcement an, LinkState link) {
+        an.isFor(link);
+        an.key.equals(new Key(an.key.ifname(), an.key.address()));
+        new AddressOutcome(an.key.address(), AddressOutcome.Outcome.ADDED);
+        GarpSchedule schedule = new GarpSchedule(config, an.key.address().family());
         long now = clock.nanoTime();
         schedule.start(now);
         schedule.due(now);
-        schedule.nextDeadlineNanos();
+        schedule.nextDeadlineNanos().isPresent();
         schedule.stop();
+        running.add(an);
+        running.remove(an);
         executor.schedule(() -> { }, 0, TimeUnit.NANOSECONDS).cancel(false);
     }
 
-    /** The announcement of {@code key}, built (and kept) unless one exists for the link's current MAC. */
-    private Announcement announcement(Key key, LinkState link) throws BindException {
+    /**
+     * The announcement of {@code key}, built (and kept) unless one exists for the link as it is
+     * (same index and MAC); counted as used by {@code view} when there is one.
+     */
+    private Announcement announcement(Key key, LinkState link, RouterBinder view) throws BindException {
         Announcement an = announcements.get(key);
-        if (an == null || !an.mac().equals(link.mac())) {
+        if (an == null || !an.isFor(link)) {
             InterfaceAddress a = key.address();
-            an = new Announcement(new GarpSchedule(config, a.family()), socket(key.ifname()), frame(link.mac(), a),
-                    link.mac());
+            Announcement fresh = new Announcement(key, new GarpSchedule(config, a.family()), socket(link),
+                    frame(link.mac(), a), link);
+            if (an != null) {
+                an.schedule.stop();
+                running.remove(an);
+            }
+            an = fresh;
             announcements.put(key, an);
+        }
+        if (view != null && view.keys.add(key)) {
+            users.merge(key, 1, Integer::sum);
         }
         return an;
     }
@@ -175,26 +350,127 @@ public final class LinuxVipBinder implements VipBinder {
                 : NeighborAdvertisement.unsolicited(mac, (Ipv6Address) a.address()).encodeFrame();
     }
 
-    private PacketSocket socket(String ifname) throws BindException {
-        PacketSocket s = sockets.get(ifname);
+    /** The packet socket of {@code link}, opened again when the interface was re-created under its name. */
+    private PacketSocket socket(LinkState link) throws BindException {
+        PacketSocket s = sockets.get(link.name());
+        if (s != null && s.interfaceIndex() != link.index()) {
+            s.close();
+            s = null;
+        }
         if (s == null) {
             try {
-                s = PacketSocket.open(ifname);
+                s = PacketSocket.open(link.name(), link.index());
             } catch (NativeException e) {
                 throw new BindException(e.getMessage(), e);
             }
-            sockets.put(ifname, s);
+            sockets.put(link.name(), s);
         }
         return s;
     }
 
-    private LinkState link(String ifname, String attempted) throws BindException {
+    /**
+     * Interface {@code ifname} as last reported: from the cache, refreshed from link events,
+     * or asked of the kernel (RTM_GETLINK) the first time and after a change it could not follow.
+     */
+    private LinkState link(String ifname, String attempted, List<InterfaceAddress> addresses) throws BindException {
+        refreshLinks();
+        LinkState link = links.get(ifname);
+        if (link != null) {
+            return link;
+        }
         try {
-            return netlink.link(ifname).orElseThrow(() -> new BindException("cannot " + attempted + " on " + ifname
-                    + ": interface " + ifname + " does not exist in this network namespace (see `ip link`)"));
+            link = netlink.link(ifname).orElseThrow(() -> new BindException("cannot " + attempted + addresses + " on "
+                    + ifname + ": interface " + ifname + " does not exist in this network namespace (see `ip link`)"));
         } catch (NativeException e) {
             throw new BindException(e.getMessage(), e);
         }
+        links.put(ifname, link);
+        return link;
+    }
+
+    /**
+     * Applies the link events queued since the last call to the interfaces known: one poll when
+     * there are none. A lost event (the socket overran) or a read failure forgets them all, so
+     * the next use asks the kernel.
+     */
+    private void refreshLinks() {
+        try {
+            linkEventPoll.poll(0, "poll link events");
+            if (linkEventPoll.revents(0) == 0) {
+                return;
+            }
+            while (true) {
+                int n;
+                try {
+                    n = linkEvents.receive("read link events", "recv", true);
+                } catch (NativeException e) {
+                    if (e.errno() == Errno.EAGAIN.number) {
+                        return;
+                    }
+                    links.clear(); // ENOBUFS: events were lost; read on, what follows is newer
+                    if (e.errno() != Errno.ENOBUFS.number) {
+                        throw e;
+                    }
+                    continue;
+                }
+                applyLinkEvents(ByteBuffer.wrap(linkEvents.buffer(), 0, n).order(Sys.NATIVE), n);
+            }
+        } catch (NativeException | RuntimeException e) {
+            LOG.debug("link events: {}; interfaces are looked up again", e.getMessage());
+            links.clear();
+        }
+    }
+
+    private void applyLinkEvents(ByteBuffer b, int n) {
+        for (int pos = 0; pos + NetlinkSocket.NLMSG_HDRLEN <= n; ) {
+            int len = b.getInt(pos);
+            int type = b.getShort(pos + 4) & 0xffff;
+            if (len < NetlinkSocket.NLMSG_HDRLEN || pos + len > n) {
+                links.clear();
+                return;
+            }
+            if (type == RtNetlink.RTM_NEWLINK || type == RtNetlink.RTM_DELLINK) {
+                ByteBuffer payload = ByteBuffer.wrap(b.array(), pos + NetlinkSocket.NLMSG_HDRLEN,
+                        len - NetlinkSocket.NLMSG_HDRLEN).slice().order(Sys.NATIVE);
+                Optional<LinkState> parsed = RtNetlink.parseLink(payload);
+                if (parsed.isPresent()) {
+                    LinkState l = parsed.get();
+                    // a rename or removal: the old name no longer means this link
+                    links.values().removeIf(known -> known.index() == l.index() || known.name().equals(l.name()));
+                    if (type == RtNetlink.RTM_NEWLINK && !l.name().isEmpty()) {
+                        links.put(l.name(), l);
+                    }
+                } else {
+                    links.clear();
+                }
+            }
+            pos += (len + 3) & ~3;
+        }
+    }
+
+    /** Sends the frames of {@code an} due at {@code now}; a failure is logged and the schedule goes on. */
+    private void sendDue(Announcement an, long now) {
+        int rounds = an.schedule.due(now);
+        for (int i = 0; i < rounds; i++) {
+            try {
+                an.socket.send(an.nativeFrame, an.frame.length);
+            } catch (NativeException | IllegalStateException e) {
+                LOG.warn("announcing {} on {}: {}", an.key.address(), an.key.ifname(), e.getMessage());
+                return;
+            }
+        }
+    }
+
+    /** Makes {@link #tick} run at {@code deadline} unless it runs earlier already. */
+    private void tickAt(long deadline, long now) {
+        if (nextTick != null && nextTickAt <= deadline) {
+            return;
+        }
+        if (nextTick != null) {
+            nextTick.cancel(false);
+        }
+        nextTickAt = deadline;
+        nextTick = executor.schedule(tickTask, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -204,10 +480,11 @@ public final class LinuxVipBinder implements VipBinder {
             for (InterfaceAddress a : addresses) {
                 Announcement gone = announcements.get(new Key(interfaceName, a));
                 if (gone != null) {
-                    gone.schedule().stop();
+                    gone.schedule.stop();
+                    running.remove(gone);
                 }
             }
-            LinkState link = link(interfaceName, "unbind " + addresses);
+            LinkState link = link(interfaceName, "unbind ", addresses);
             List<AddressOutcome> outcomes = new ArrayList<>();
             for (InterfaceAddress a : addresses) {
                 try {
@@ -224,7 +501,7 @@ public final class LinuxVipBinder implements VipBinder {
     public Set<InterfaceAddress> present(String interfaceName, List<InterfaceAddress> candidates) throws BindException {
         synchronized (lock) {
             ensureOpen();
-            LinkState link = link(interfaceName, "read the addresses");
+            LinkState link = link(interfaceName, "read the addresses among ", candidates);
             try {
                 Set<InterfaceAddress> have = new LinkedHashSet<>();
                 netlink.addresses(link.index()).forEach(e -> have.add(e.address()));
@@ -251,16 +528,18 @@ public final class LinuxVipBinder implements VipBinder {
     public void reannounce(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
         synchronized (lock) {
             ensureOpen();
-            LinkState link = link(interfaceName, "re-announce " + addresses);
+            LinkState link = link(interfaceName, "re-announce ", addresses);
             long now = clock.nanoTime();
             for (InterfaceAddress a : addresses) {
                 Key key = new Key(interfaceName, a);
                 Announcement an = announcements.get(key);
-                if (an != null && an.schedule().isRunning() && !an.mac().equals(link.mac())) {
-                    announcement(key, link).schedule().start(now);
+                if (an != null && an.schedule.isRunning() && !an.isFor(link)) {
+                    Announcement fresh = announcement(key, link, null);
+                    fresh.schedule.start(now);
+                    running.add(fresh);
                     LOG.info("re-announcing {} on {} from its new MAC {} (was {})", a, interfaceName, link.mac(),
-                            an.mac());
-                } else if (an == null || !an.schedule().reannounce(now)) {
+                            an.mac);
+                } else if (an == null || !an.schedule.reannounce(now)) {
                     LOG.debug("reannounce {} on {}: not bound by this binder, nothing sent", a, interfaceName);
                 }
             }
@@ -278,11 +557,11 @@ public final class LinuxVipBinder implements VipBinder {
             throws BindException {
         synchronized (lock) {
             ensureOpen();
-            LinkState link = link(interfaceName, "announce " + addresses + " at " + mac);
+            LinkState link = link(interfaceName, "announce at " + mac + " ", addresses);
             if (link.isNoArp()) {
                 return;
             }
-            PacketSocket socket = socket(interfaceName);
+            PacketSocket socket = socket(link);
             for (InterfaceAddress a : addresses) {
                 byte[] frame = a.address() instanceof Ipv4Address v4
                         ? GratuitousArp.frame(arpForm, link.mac(), mac, v4).encode()
@@ -314,22 +593,15 @@ public final class LinuxVipBinder implements VipBinder {
             long now = clock.nanoTime();
             long earliest = Long.MAX_VALUE;
             boolean any = false;
-            for (Map.Entry<Key, Announcement> e : announcements.entrySet()) {
-                Announcement an = e.getValue();
-                int rounds = an.schedule().due(now);
-                for (int i = 0; i < rounds; i++) {
-                    try {
-                        an.socket().send(an.frame());
-                    } catch (NativeException ex) {
-                        LOG.warn("announcing {} on {}: {}", e.getKey().address(), e.getKey().ifname(), ex.getMessage());
-                        break;
-                    }
-                }
-                OptionalLong next = an.schedule().nextDeadlineNanos();
+            for (Iterator<Announcement> it = running.iterator(); it.hasNext(); ) {
+                Announcement an = it.next();
+                sendDue(an, now);
+                OptionalLong next = an.schedule.nextDeadlineNanos();
                 if (next.isPresent()) {
-                    long in = next.getAsLong() - now;
-                    earliest = any ? Math.min(earliest, in) : in;
+                    earliest = any ? Math.min(earliest, next.getAsLong()) : next.getAsLong();
                     any = true;
+                } else if (!an.schedule.isRunning()) {
+                    it.remove();
                 }
             }
             if (nextTick != null) {
@@ -337,7 +609,7 @@ public final class LinuxVipBinder implements VipBinder {
                 nextTick = null;
             }
             if (any) {
-                nextTick = executor.schedule(tickTask, Math.max(0, earliest), TimeUnit.NANOSECONDS);
+                tickAt(earliest, now);
             }
         }
     }
@@ -350,13 +622,18 @@ public final class LinuxVipBinder implements VipBinder {
 
     /** Addresses this binder is announcing on {@code interfaceName} (diagnostics, tests). */
     public Set<InterfaceAddress> announcing(String interfaceName) {
+        return announcing(interfaceName, null);
+    }
+
+    private Set<InterfaceAddress> announcing(String interfaceName, Set<Key> only) {
         synchronized (lock) {
             Set<InterfaceAddress> out = new LinkedHashSet<>();
-            announcements.forEach((k, an) -> {
-                if (k.ifname().equals(interfaceName) && an.schedule().isRunning()) {
-                    out.add(k.address());
+            for (Announcement an : running) {
+                if (an.key.ifname().equals(interfaceName) && an.schedule.isRunning()
+                        && (only == null || only.contains(an.key))) {
+                    out.add(an.key.address());
                 }
-            });
+            }
             return out;
         }
     }
@@ -375,12 +652,108 @@ public final class LinuxVipBinder implements VipBinder {
                 return;
             }
             closed = true;
-            announcements.values().forEach(a -> a.schedule().stop());
+            announcements.values().forEach(a -> a.schedule.stop());
             announcements.clear();
+            running.clear();
+            users.clear();
             executor.shutdownNow();
             sockets.values().forEach(PacketSocket::close);
             sockets.clear();
             netlink.close();
+            linkEvents.close();
+        }
+    }
+
+    /**
+     * One router's view of a shared {@link LinuxVipBinder} (see {@link #forRouter()}): the same
+     * methods, thread-safe, on the same sockets and thread. {@link #close()} stops and forgets
+     * this router's announcements (those no other view uses) and leaves the binder open;
+     * idempotent. After it, calls fail with {@link IllegalStateException}.
+     */
+    public final class RouterBinder implements VipBinder {
+        /** What this view prepared or bound (under the binder's lock). */
+        private final Set<Key> keys = new HashSet<>();
+        private boolean viewClosed;
+
+        private RouterBinder() {
+        }
+
+        private void check() {
+            synchronized (lock) {
+                if (viewClosed) {
+                    throw new IllegalStateException("this router's view of the LinuxVipBinder is closed");
+                }
+            }
+        }
+
+        @Override
+        public List<AddressOutcome> bind(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+            check();
+            return LinuxVipBinder.this.bind(interfaceName, addresses, this);
+        }
+
+        /** {@link LinuxVipBinder#prepare}, the addresses counted as this router's. */
+        public void prepare(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+            check();
+            LinuxVipBinder.this.prepare(interfaceName, addresses, this);
+        }
+
+        @Override
+        public List<AddressOutcome> unbind(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+            check();
+            return LinuxVipBinder.this.unbind(interfaceName, addresses);
+        }
+
+        @Override
+        public Set<InterfaceAddress> present(String interfaceName, List<InterfaceAddress> candidates)
+                throws BindException {
+            check();
+            return LinuxVipBinder.this.present(interfaceName, candidates);
+        }
+
+        @Override
+        public void reannounce(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+            check();
+            LinuxVipBinder.this.reannounce(interfaceName, addresses);
+        }
+
+        @Override
+        public void announceAt(String interfaceName, List<InterfaceAddress> addresses, MacAddress mac)
+                throws BindException {
+            check();
+            LinuxVipBinder.this.announceAt(interfaceName, addresses, mac);
+        }
+
+        @Override
+        public boolean isLowLatency() {
+            return true;
+        }
+
+        /** The addresses of this router the binder is announcing on {@code interfaceName}. */
+        public Set<InterfaceAddress> announcing(String interfaceName) {
+            return LinuxVipBinder.this.announcing(interfaceName, keys);
+        }
+
+        /** Stops and forgets this router's announcements; the binder stays open; idempotent. */
+        @Override
+        public void close() {
+            synchronized (lock) {
+                if (viewClosed) {
+                    return;
+                }
+                viewClosed = true;
+                for (Key k : keys) {
+                    if (users.merge(k, -1, Integer::sum) <= 0) {
+                        users.remove(k);
+                        Announcement an = announcements.remove(k);
+                        if (an != null) {
+                            an.schedule.stop();
+                            running.remove(an);
+                        }
+                    }
+                }
+                keys.clear();
+            }
         }
     }
 }

@@ -34,8 +34,16 @@ final class NetlinkSocket implements AutoCloseable {
     /** Netlink's default skb size for dumps is at most 32 KiB; 64 KiB leaves room (netlink(7) advises 8 KiB+). */
     private static final int RECEIVE_BUFFER = 1 << 16;
 
+    /**
+     * Room for the answer to a {@link Prepared} request: an ACK, or an error with the kernel's
+     * text (with NETLINK_CAP_ACK the request is not echoed), far below a page.
+     */
+    private static final int ACK_BUFFER = 8192;
+
     final int fd;
     private final byte[] buffer = new byte[RECEIVE_BUFFER];
+    /** Native memory the answers to {@link Prepared} requests are read into (allocated on first use). */
+    private Memory ackBuffer;
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
 
     private NetlinkSocket(int fd) {
@@ -131,6 +139,107 @@ final class NetlinkSocket implements AutoCloseable {
             System.arraycopy(buf.array(), 0, out, 0, len);
             return out;
         }
+    }
+
+    /**
+     * A request built once in native memory and sent as it is every time (only its sequence
+     * number changes): the takeover path's RTM_NEWADDR, with no message building, copying or
+     * JNA proxy between the decision and the kernel. Used by one thread at a time ({@link RtNetlink}
+     * serialises).
+     */
+    static final class Prepared {
+        private final Message message;
+        private final Memory bytes;
+        private final int length;
+
+        Prepared(Message message) {
+            this.message = message;
+            byte[] b = message.finish(0);
+            this.length = b.length;
+            this.bytes = new Memory(b.length);
+            bytes.write(0, b, 0, b.length);
+        }
+    }
+
+    /**
+     * Sends {@code p} (which asks for an ACK) and waits for the ACK, reading it into native
+     * memory; a refusal comes back as {@link KernelError} with the kernel's text. Without
+     * {@link DirectLibC} it goes the way of {@link #ack(Message, String, String)}.
+     */
+    void ack(Prepared p, String attempted, String what) throws NativeException, KernelError {
+        if (!DirectLibC.AVAILABLE) {
+            ack(p.message, attempted, what);
+            return;
+        }
+        if (ackBuffer == null) {
+            ackBuffer = new Memory(ACK_BUFFER);
+        }
+        int s = ++seq;
+        p.bytes.setInt(8, s);
+        try {
+            DirectLibC.send(fd, p.bytes, p.length, 0);
+        } catch (LastErrorException e) {
+            throw NativeException.of(attempted, what, e.getErrorCode(), null, Capability.CAP_NET_ADMIN, null);
+        }
+        while (true) {
+            long n;
+            try {
+                n = DirectLibC.recv(fd, ackBuffer, ACK_BUFFER, 0);
+            } catch (LastErrorException e) {
+                throw receiveFailed(attempted, what, e.getErrorCode(), false);
+            }
+            if (acked(ackBuffer, (int) n, s, attempted, what)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Runs the reading of an ACK once on a made-up one, so the first real {@link #ack(Prepared,
+     * String, String)} (a takeover) finds its code linked and its buffer allocated.
+     */
+    void rehearseAck() {
+        if (ackBuffer == null) {
+            ackBuffer = new Memory(ACK_BUFFER);
+        }
+        ackBuffer.clear(NLMSG_HDRLEN + 4);
+        ackBuffer.setInt(0, NLMSG_HDRLEN + 4);
+        ackBuffer.setShort(4, (short) NLMSG_ERROR);
+        ackBuffer.setInt(8, -1);
+        try {
+            acked(ackBuffer, NLMSG_HDRLEN + 4, -1, "rehearse", "NLMSG_ERROR");
+        } catch (NativeException | KernelError e) {
+            throw new IllegalStateException("a made-up ACK did not read as one", e);
+        }
+    }
+
+    /**
+     * Whether {@code buf} ({@code n} bytes) holds the ACK of request {@code seq}; replies to
+     * other requests are skipped.
+     *
+     * @throws KernelError when it is an error reply
+     */
+    static boolean acked(Memory buf, int n, int seq, String attempted, String what) throws NativeException, KernelError {
+        for (int pos = 0; pos + NLMSG_HDRLEN <= n; ) {
+            int len = buf.getInt(pos);
+            int type = buf.getShort(pos + 4) & 0xffff;
+            int flags = buf.getShort(pos + 6) & 0xffff;
+            if (len < NLMSG_HDRLEN || pos + len > n || (type == NLMSG_ERROR && len < NLMSG_HDRLEN + 4)) {
+                throw new NativeException(attempted, what, Errno.EIO.number, null,
+                        "malformed netlink reply (length " + len + " at " + pos + " of " + n + ")");
+            }
+            if (type == NLMSG_ERROR && buf.getInt(pos + 8) == seq) {
+                int error = buf.getInt(pos + NLMSG_HDRLEN);
+                if (error == 0) {
+                    return true;
+                }
+                ByteBuffer payload = ByteBuffer.wrap(buf.getByteArray(pos + NLMSG_HDRLEN, len - NLMSG_HDRLEN))
+                        .order(Sys.NATIVE);
+                throw new KernelError(-error, extAckMessage(payload, flags));
+            }
+            pos += (len + 3) & ~3;
+        }
+        return false;
     }
 
     /** A parsed reply: its type and the payload after the netlink header. */
@@ -269,12 +378,15 @@ final class NetlinkSocket implements AutoCloseable {
             int n = LibC.get().recv(fd, buffer, Sys.nl(buffer.length), dontWait ? Sys.MSG_DONTWAIT : 0).intValue();
             return n;
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EAGAIN.number && !dontWait) {
-                throw new NativeException(attempted, what, e.getErrorCode(), null,
-                        "the kernel did not answer within 5 s");
-            }
-            throw NativeException.of(attempted, what, e.getErrorCode(), null, null, null);
+            throw receiveFailed(attempted, what, e.getErrorCode(), dontWait);
         }
+    }
+
+    private static NativeException receiveFailed(String attempted, String what, int errno, boolean dontWait) {
+        if (errno == Errno.EAGAIN.number && !dontWait) {
+            return new NativeException(attempted, what, errno, null, "the kernel did not answer within 5 s");
+        }
+        return NativeException.of(attempted, what, errno, null, null, null);
     }
 
     /** The raw receive buffer (valid up to the length {@link #receive} returned). */

@@ -83,6 +83,18 @@ public final class RtNetlink implements AutoCloseable {
 
     private Outcome addAddress(int ifindex, String ifname, InterfaceAddress address, String label)
             throws NativeException {
+        NetlinkSocket.Message m = newAddressMessage(ifindex, ifname, address, label);
+        try {
+            socket.ack(m, "add " + address + " on " + ifname, "RTM_NEWADDR");
+            return Outcome.ADDED;
+        } catch (NetlinkSocket.KernelError e) {
+            return addRefused(e, address, ifname);
+        }
+    }
+
+    /** The RTM_NEWADDR of {@link #addAddress(int, InterfaceAddress, String)}, its arguments checked. */
+    private static NetlinkSocket.Message newAddressMessage(int ifindex, String ifname, InterfaceAddress address,
+            String label) {
         String attempted = "add " + address + " on " + ifname;
         if (label == null) {
             throw new IllegalArgumentException(attempted + ": label is null (use \"\" for none)");
@@ -110,14 +122,61 @@ public final class RtNetlink implements AutoCloseable {
         } else {
             m.attrInt(IFA_FLAGS, IFA_F_NODAD);
         }
+        return m;
+    }
+
+    /** EEXIST is {@link Outcome#ALREADY_PRESENT}; any other refusal a {@link NativeException}. */
+    private static Outcome addRefused(NetlinkSocket.KernelError e, InterfaceAddress address, String ifname)
+            throws NativeException {
+        if (e.errno == Errno.EEXIST.number) {
+            return Outcome.ALREADY_PRESENT;
+        }
+        throw NativeException.of("add " + address + " on " + ifname, "RTM_NEWADDR", e.errno, e.text,
+                Capability.CAP_NET_ADMIN, ifname);
+    }
+
+    /**
+     * The RTM_NEWADDR of {@link #addAddress(LinkState, InterfaceAddress)}, built ahead in native
+     * memory: {@link #add(AddressRequest)} sends it as it is.
+     */
+    static final class AddressRequest {
+        final InterfaceAddress address;
+        final String ifname;
+        final int ifindex;
+        private final NetlinkSocket.Prepared message;
+        private final String attempted;
+
+        private AddressRequest(LinkState link, InterfaceAddress address) {
+            this.address = address;
+            this.ifname = link.name();
+            this.ifindex = link.index();
+            this.message = new NetlinkSocket.Prepared(newAddressMessage(link.index(), link.name(), address, ""));
+            this.attempted = "add " + address + " on " + link.name();
+        }
+    }
+
+    /** Builds the request that adds {@code address} to {@code link} (no label); sends nothing. */
+    static AddressRequest prepareAdd(LinkState link, InterfaceAddress address) {
+        return new AddressRequest(link, address);
+    }
+
+    /** Reads a made-up ACK the way {@link #add(AddressRequest)} reads the kernel's (see {@link LinuxVipBinder#prepare}). */
+    synchronized void rehearseAdd() {
+        socket.rehearseAck();
+    }
+
+    /**
+     * Sends a prepared RTM_NEWADDR and waits for the kernel's answer: what
+     * {@link #addAddress(LinkState, InterfaceAddress)} does, with nothing built on the way.
+     *
+     * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} (EEXIST)
+     */
+    synchronized Outcome add(AddressRequest request) throws NativeException {
         try {
-            socket.ack(m, attempted, "RTM_NEWADDR");
+            socket.ack(request.message, request.attempted, "RTM_NEWADDR");
             return Outcome.ADDED;
         } catch (NetlinkSocket.KernelError e) {
-            if (e.errno == Errno.EEXIST.number) {
-                return Outcome.ALREADY_PRESENT;
-            }
-            throw NativeException.of(attempted, "RTM_NEWADDR", e.errno, e.text, Capability.CAP_NET_ADMIN, ifname);
+            return addRefused(e, request.address, request.ifname);
         }
     }
 

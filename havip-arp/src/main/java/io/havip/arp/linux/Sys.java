@@ -46,6 +46,7 @@ final class Sys {
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;
     static final int IP_ADD_MEMBERSHIP = 35;
+    static final int IP_DROP_MEMBERSHIP = 36;
     static final int IP_MULTICAST_ALL = 49;
 
     static final int IPPROTO_IPV6 = 41;
@@ -55,6 +56,7 @@ final class Sys {
     static final int IPV6_MULTICAST_HOPS = 18;
     static final int IPV6_MULTICAST_LOOP = 19;
     static final int IPV6_ADD_MEMBERSHIP = 20;
+    static final int IPV6_DROP_MEMBERSHIP = 21;
     static final int IPV6_MULTICAST_ALL = 29;
     static final int IPV6_RECVPKTINFO = 49;
     static final int IPV6_PKTINFO = 50;
@@ -264,7 +266,9 @@ final class Sys {
     static final int BPF_LD_B_IND = 0x50;       // BPF_LD | BPF_B | BPF_IND: A = pkt[X + k]
     static final int BPF_LD_B_ABS = 0x30;       // BPF_LD | BPF_B | BPF_ABS: A = pkt[k]
     static final int BPF_LD_W_ABS = 0x20;       // BPF_LD | BPF_W | BPF_ABS: A = pkt[k..k+3], big-endian
+    static final int BPF_LD_W_LEN = 0x80;       // BPF_LD | BPF_W | BPF_LEN: A = the packet's length
     static final int BPF_JEQ_K = 0x15;          // BPF_JMP | BPF_JEQ | BPF_K: A == k ? jt : jf
+    static final int BPF_JGT_K = 0x25;          // BPF_JMP | BPF_JGT | BPF_K: A > k ? jt : jf
     /** "Keep this many bytes": more than any VRRP or ARP frame. */
     static final int BPF_ACCEPT_WHOLE = 0x40000;
     /** The one-instruction program "ret #0": the socket queues nothing. */
@@ -293,6 +297,21 @@ final class Sys {
             return LibC.get().eventfd(0, EFD_CLOEXEC);
         } catch (LastErrorException e) {
             throw NativeException.of(attempted, "eventfd", e.getErrorCode(), null, null, null);
+        }
+    }
+
+    /**
+     * Wakes {@code thread}, which polls {@code eventfd} and ends when woken (its owner set its
+     * closed flag), and waits up to 5 s for it to end, unless called from it.
+     */
+    static void wakeAndJoin(int eventfd, Thread thread) {
+        signal(eventfd);
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

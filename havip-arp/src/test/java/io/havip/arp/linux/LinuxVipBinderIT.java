@@ -201,4 +201,123 @@ class LinuxVipBinderIT {
             assertThat(awaitNeighbour(b, VIP6.address(), fresh)).contains(fresh);
         }
     }
+
+    /**
+     * One binder shared by several routers, each through its own view: each view lists its own
+     * addresses, closing one stops only its announcements and leaves the binder working for the
+     * others; the owner's close ends every view.
+     */
+    @Test
+    void routersShareOneBinderThroughViewsThatCloseOnlyTheirOwn(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        InterfaceAddress vip2 = InterfaceAddress.parse("198.51.100.51/24");
+        try (LinuxVipBinder binder = a.call(LinuxVipBinder::open)) {
+            LinuxVipBinder.RouterBinder first = binder.forRouter();
+            LinuxVipBinder.RouterBinder second = binder.forRouter();
+            a.run(() -> {
+                first.prepare("eth0", List.of(VIP4, VIP6));
+                second.prepare("eth0", List.of(vip2));
+                first.bind("eth0", List.of(VIP4, VIP6));
+                second.bind("eth0", List.of(vip2));
+            });
+            assertThat(first.announcing("eth0")).containsExactlyInAnyOrder(VIP4, VIP6);
+            assertThat(second.announcing("eth0")).containsExactly(vip2);
+            assertThat(binder.announcing("eth0")).containsExactlyInAnyOrder(VIP4, VIP6, vip2);
+
+            first.close();
+            first.close(); // idempotent
+            assertThat(binder.announcing("eth0")).as("the closed router's announcements stop")
+                    .containsExactly(vip2);
+            assertThatThrownBy(() -> a.call(() -> first.bind("eth0", List.of(VIP4))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("view");
+            assertThat(a.call(() -> second.unbind("eth0", List.of(vip2))))
+                    .containsExactly(new AddressOutcome(vip2, Outcome.REMOVED));
+            assertThat(a.call(() -> second.bind("eth0", List.of(vip2))))
+                    .as("the binder stays open for the others")
+                    .containsExactly(new AddressOutcome(vip2, Outcome.ADDED));
+
+            binder.close();
+            assertThatThrownBy(() -> a.call(() -> second.bind("eth0", List.of(vip2))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        }
+    }
+
+    /**
+     * The binder keeps the interface's facts and follows link events: an interface deleted and
+     * made again under the same name (a new index) is bound on the new one, and the announcement
+     * leaves from the new interface; arp turned off is seen without a lookup.
+     */
+    @Test
+    void theInterfaceFactsFollowLinkEvents(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        a.ip("link", "add", "vx0", "type", "veth", "peer", "name", "vx1");
+        a.ip("link", "set", "vx0", "up");
+        a.ip("link", "set", "vx1", "up");
+        try (LinuxVipBinder binder = a.call(LinuxVipBinder::open)) {
+            a.run(() -> binder.prepare("vx0", List.of(VIP4)));
+            assertThat(a.call(() -> binder.bind("vx0", List.of(VIP4))))
+                    .containsExactly(new AddressOutcome(VIP4, Outcome.ADDED));
+            a.run(() -> binder.unbind("vx0", List.of(VIP4)));
+
+            a.ip("link", "del", "vx0");
+            a.ip("link", "add", "vx0", "type", "veth", "peer", "name", "vx1");
+            a.ip("link", "set", "vx0", "up");
+            a.ip("link", "set", "vx1", "up");
+            try (Capture capture = Capture.start(a, "vx1", "arp", 1)) {
+                assertThat(a.call(() -> binder.bind("vx0", List.of(VIP4))))
+                        .containsExactly(new AddressOutcome(VIP4, Outcome.ADDED));
+                assertThat(a.ip("-j", "addr", "show", "dev", "vx0")).contains("\"local\":\"198.51.100.50\"");
+                capture.finish(10);
+                assertThat(capture.fields("arp", List.of(), "arp.src.proto_ipv4")).as(capture.verbose())
+                        .isNotEmpty();
+            }
+            a.run(() -> binder.unbind("vx0", List.of(VIP4)));
+
+            a.ip("link", "set", "vx0", "arp", "off");
+            a.run(() -> binder.bind("vx0", List.of(VIP4)));
+            assertThat(binder.announcing("vx0")).as("IFF_NOARP seen from the link event").isEmpty();
+        }
+    }
+
+    /** Routers binding and releasing their own addresses from their own threads at once, on one binder. */
+    @Test
+    void concurrentRoutersOnOneBinderKeepTheirAddressesApart(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        int routers = 6;
+        int rounds = 20;
+        try (LinuxVipBinder binder = a.call(LinuxVipBinder::open)) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int r = 0; r < routers; r++) {
+                InterfaceAddress vip = InterfaceAddress.parse("198.51.100." + (60 + r) + "/24");
+                LinuxVipBinder.RouterBinder view = binder.forRouter();
+                Thread t = new Thread(() -> {
+                    try {
+                        LinuxNetworking.enterNetworkNamespace(java.nio.file.Path.of("/run/netns", a.namespace()));
+                        view.prepare("eth0", List.of(vip));
+                        for (int i = 0; i < rounds; i++) {
+                            assertThat(view.bind("eth0", List.of(vip)))
+                                    .containsExactly(new AddressOutcome(vip, Outcome.ADDED));
+                            assertThat(view.announcing("eth0")).containsExactly(vip);
+                            assertThat(view.unbind("eth0", List.of(vip)))
+                                    .containsExactly(new AddressOutcome(vip, Outcome.REMOVED));
+                        }
+                        view.bind("eth0", List.of(vip));
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            assertThat(failures).isEmpty();
+            assertThat(binder.announcing("eth0")).hasSize(routers);
+            for (int r = 0; r < routers; r++) {
+                assertThat(a.addressesJson()).contains("\"local\":\"198.51.100." + (60 + r) + "\"");
+            }
+        }
+    }
 }

@@ -33,10 +33,16 @@ public final class Capture implements AutoCloseable {
 
     /** Starts {@code tshark -i eth0 -f captureFilter -c count} in {@code node}'s namespace. */
     public static Capture start(Node node, String captureFilter, int count) throws IOException, InterruptedException {
+        return start(node, node.ifname(), captureFilter, count);
+    }
+
+    /** Starts {@code tshark -i ifname -f captureFilter -c count} in {@code node}'s namespace. */
+    public static Capture start(Node node, String ifname, String captureFilter, int count)
+            throws IOException, InterruptedException {
         LinuxTestRequirements.require("tshark");
         Path dir = Files.createTempDirectory("havip-capture-");
         Path file = dir.resolve("capture.pcap");
-        Process p = new ProcessBuilder("ip", "netns", "exec", node.namespace(), "tshark", "-n", "-i", node.ifname(),
+        Process p = new ProcessBuilder("ip", "netns", "exec", node.namespace(), "tshark", "-n", "-i", ifname,
                 "-f", captureFilter, "-c", Integer.toString(count), "-F", "pcap", "-w", file.toString()).start();
         Capture c = new Capture(p, dir, file);
         CountDownLatch capturing = new CountDownLatch(1);
