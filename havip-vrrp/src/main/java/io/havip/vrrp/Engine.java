@@ -362,17 +362,29 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     @Override
     public void close() {
-        Lifecycle was = lifecycle.getAndSet(Lifecycle.CLOSED);
-        if (was == Lifecycle.LATENT) {
-            finishClose();
-            return;
-        }
-        if (was == Lifecycle.STARTED) {
-            post(this::prepareShutdown);
-        }
+        beginClose();
+        awaitClose();
+    }
+
+    /**
+     * Starts closing without waiting: the handover (priority-0 advert, address kept until a new
+     * master is heard) runs on the loop. {@link #awaitClose()} finishes it. Lets a runtime close
+     * all its routers at once, so none waits for another's handover.
+     */
+    void beginClose() {
         if (loop.inLoop()) {
             throw new IllegalStateException(id + ": close() called on the event loop thread");
         }
+        Lifecycle was = lifecycle.getAndSet(Lifecycle.CLOSED);
+        if (was == Lifecycle.STARTED) {
+            post(this::prepareShutdown);
+        } else if (was == Lifecycle.LATENT) {
+            loopDone.complete(null);
+        }
+    }
+
+    /** Waits for the handover begun by {@link #beginClose()}, then closes what the router holds. */
+    void awaitClose() {
         try {
             loopDone.get(handoverTimeout.toMillis() + hooks.totalTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -172,22 +172,21 @@ public final class HavipRuntime implements AutoCloseable {
             return;
         }
         closed = true;
-        List<Thread> closers = new ArrayList<>();
-        for (Engine e : List.copyOf(routers)) {
-            Thread t = new Thread(e::close, "havip-close-" + e.id().name());
-            t.setDaemon(true);
-            t.start();
-            closers.add(t);
-        }
-        for (Thread t : closers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        closeAll(List.copyOf(routers));
         stopThreads();
+    }
+
+    /**
+     * Closes {@code engines} together: every one starts its handover at once (so no priority-0
+     * advert waits for another router's handover), then each is waited for.
+     */
+    static void closeAll(List<Engine> engines) {
+        for (Engine e : engines) {
+            e.beginClose();
+        }
+        for (Engine e : engines) {
+            e.awaitClose();
+        }
     }
 
     private void stopThreads() {

@@ -8,7 +8,6 @@ import io.havip.arp.linux.LinkMonitor;
 import io.havip.arp.linux.LinkState;
 import io.havip.arp.linux.LinuxNetworking;
 import io.havip.arp.linux.NativeException;
-import io.havip.arp.linux.RawVrrpTransport;
 import io.havip.arp.linux.RtNetlink;
 import io.havip.core.AdvertTransport;
 import io.havip.core.VipBinder;
@@ -63,13 +62,12 @@ final class LinuxPlatform implements AutoCloseable {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
         LinuxShared.Subscription slot = shared.virtualRouter(config.router(), config.unicastPeers());
-        RawVrrpTransport transport = null;
+        HubTransport transport = null;
         LinuxShared.BinderHandle binder = null;
         try {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
-            transport = config.unicastPeers().isEmpty() ? RawVrrpTransport.openMulticast(ifname, from)
-                    : RawVrrpTransport.openUnicast(ifname, from);
-            transport.acceptOnlyVrid(config.router().vrid());
+            transport = HubTransport.open(shared.hub(), ifname, from, config.router().vrid(),
+                    config.unicastPeers().isEmpty());
             binder = shared.binder(garp);
             try {
                 binder.prepare(ifname, config.virtualAddresses());

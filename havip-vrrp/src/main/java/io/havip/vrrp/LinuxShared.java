@@ -236,50 +236,50 @@ final class LinuxShared implements AutoCloseable {
             this.binder = binder;
         }
 
-        /** The binder for one router: everything but close is the shared binder's. */
+        /** The binder for one router: its own view of the shared binder; the last one closed closes the binder. */
         BinderHandle handle() {
+            io.havip.arp.linux.LinuxVipBinder.RouterBinder view = binder.forRouter();
             return new BinderHandle() {
                 private boolean closed;
 
                 @Override
                 public List<AddressOutcome> bind(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
                         throws BindException {
-                    return binder.bind(ifname, addresses);
+                    return view.bind(ifname, addresses);
                 }
 
                 @Override
                 public List<AddressOutcome> unbind(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
                         throws BindException {
-                    return binder.unbind(ifname, addresses);
+                    return view.unbind(ifname, addresses);
                 }
 
                 @Override
                 public Set<io.havip.core.net.InterfaceAddress> present(String ifname,
                         List<io.havip.core.net.InterfaceAddress> candidates) throws BindException {
-                    return binder.present(ifname, candidates);
+                    return view.present(ifname, candidates);
                 }
 
                 @Override
                 public void reannounce(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
                         throws BindException {
-                    binder.reannounce(ifname, addresses);
+                    view.reannounce(ifname, addresses);
                 }
 
                 @Override
                 public void announceAt(String ifname, List<io.havip.core.net.InterfaceAddress> addresses,
                                        MacAddress mac) throws BindException {
-                    binder.announceAt(ifname, addresses, mac);
+                    view.announceAt(ifname, addresses, mac);
                 }
 
                 @Override
-                void prepare(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
-                        throws BindException {
-                    binder.prepare(ifname, addresses);
+                void prepare(String ifname, List<io.havip.core.net.InterfaceAddress> addresses) throws BindException {
+                    view.prepare(ifname, addresses);
                 }
 
                 @Override
                 public boolean isLowLatency() {
-                    return binder.isLowLatency();
+                    return view.isLowLatency();
                 }
 
                 @Override
@@ -289,6 +289,7 @@ final class LinuxShared implements AutoCloseable {
                             return;
                         }
                         closed = true;
+                        view.close();
                         if (--users == 0) {
                             binders.remove(key);
                             binder.close();
@@ -305,9 +306,26 @@ final class LinuxShared implements AutoCloseable {
         abstract void prepare(String ifname, List<io.havip.core.net.InterfaceAddress> addresses) throws BindException;
     }
 
+    private io.havip.arp.linux.VrrpSocketHub hub;
+
+    /**
+     * The runtime's VRRP sockets: one receive socket per namespace, interface and family, one
+     * send socket per source, one receive thread ({@code havip-receive-<runtime>}) for all.
+     */
+    synchronized io.havip.arp.linux.VrrpSocketHub hub() throws NativeException {
+        if (hub == null) {
+            hub = io.havip.arp.linux.VrrpSocketHub.open("havip-receive-" + runtime);
+        }
+        return hub;
+    }
+
     /** Stops what the routers left running (they close their subscriptions first). */
     @Override
     public synchronized void close() {
+        if (hub != null) {
+            hub.close();
+            hub = null;
+        }
         links.values().forEach(h -> h.monitor.close());
         links.clear();
         arps.values().forEach(h -> h.monitor.close());

@@ -161,21 +161,7 @@ public final class RouterGroup implements AutoCloseable {
     /** Closes every member (in parallel, each handing over as a lone router does). Idempotent. */
     @Override
     public void close() {
-        List<Thread> closers = new ArrayList<>();
-        for (Engine e : members) {
-            Thread t = new Thread(e::close, "havip-close-" + e.id().name());
-            t.setDaemon(true);
-            t.start();
-            closers.add(t);
-        }
-        for (Thread t : closers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        HavipRuntime.closeAll(members);
     }
 
     @Override
