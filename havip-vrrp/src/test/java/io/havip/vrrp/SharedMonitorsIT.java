@@ -85,7 +85,7 @@ class SharedMonitorsIT {
             assertThat(peer.awaitState(RouterState.BACKUP, Duration.ofSeconds(10))).as("same VRID, other host").isTrue();
             assertThatThrownBy(() -> a.call(() -> router("second", 51, "198.51.100.60/24")))
                     .hasMessageContaining("cannot start router second (VRID 51 IPv4 on eth0): router first (VRID 51 IPv4"
-                            + " on eth0) already runs in this process");
+                            + " on eth0) already runs on this runtime");
             assertThat(HavipRuntime.shared().linux().running() - before).as("the refused router left no monitor").isEqualTo(4);
             assertThat(io.havip.vrrp.it.VipChecks.holds(a, IpAddress.parse("198.51.100.60"))).isFalse();
             assertThat(first.state()).isEqualTo(RouterState.MASTER);
