@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.time.Duration;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code havip-loop-<name>}: the routers' machines. Never blocks, never runs user code.</li>
  *   <li>{@code havip-address-<name>-N} (at most {@value #ADDRESS_THREADS}, started on demand, gone
- *       after a minute idle): hooks, address release, repairs, one router at a time each. A hook
+ *       after 10 s idle): hooks, address release, repairs, one router at a time each. A hook
  *       holds one while it runs (at most its timeout): routers whose hooks overlap in time wait
  *       for a free one.</li>
  *   <li>{@code havip-listener-<name>-N} (at most {@value #LISTENER_THREADS}, on demand): listener
@@ -251,15 +251,39 @@ public final class HavipRuntime implements AutoCloseable {
         return linux;
     }
 
+    /**
+     * At most {@code threads} threads, started only when no started one is idle (a plain
+     * ThreadPoolExecutor starts a new core thread for every task until it has them all), and
+     * gone after {@link #IDLE} without work: an idle runtime holds none, a busy one a few.
+     */
     private static ThreadPoolExecutor bounded(String prefix, int threads) {
-        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads(prefix));
-        p.allowCoreThreadTimeOut(true);
+        ThreadPoolExecutor p = new ThreadPoolExecutor(0, threads, IDLE.toMillis(), TimeUnit.MILLISECONDS,
+                new HandOffQueue(), daemonThreads(prefix), (task, pool) -> {
+                    if (pool.isShutdown()) {
+                        throw new java.util.concurrent.RejectedExecutionException(prefix + " is shut down");
+                    }
+                    pool.getQueue().add(task); // every thread busy and the pool full: wait in line
+                });
         return p;
     }
 
+    /** How long a pool thread waits for work before it ends. */
+    static final Duration IDLE = Duration.ofSeconds(10);
+
+    /**
+     * Offers a task only to a thread waiting for one (so the pool starts a thread instead when
+     * none waits, up to its maximum); the pool's rejection handler queues it once all run.
+     */
+    private static final class HandOffQueue extends java.util.concurrent.LinkedTransferQueue<Runnable> {
+        @Override
+        public boolean offer(Runnable task) {
+            return tryTransfer(task);
+        }
+    }
+
     private static ExecutorService onDemand(String prefix) {
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE.toMillis(), TimeUnit.MILLISECONDS,
+                new SynchronousQueue<>(),
                 daemonThreads(prefix));
     }
 
