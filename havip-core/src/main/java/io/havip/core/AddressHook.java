@@ -4,12 +4,16 @@ package io.havip.core;
  * Work that must finish before the virtual address moves, such as binding a
  * listening socket before the address is taken, or flushing state before it is released.
  *
- * <p>Each method runs on the hook thread (never the engine thread) and the
- * transition waits for it up to the hook timeout configured on the router; after
+ * <p>Each method runs on a hook thread of the router's runtime (never its event loop) and
+ * the transition waits for it up to the hook timeout configured on the router; after
  * the timeout, or if the hook throws, the failure is logged and the transition
  * proceeds anyway: a hook can delay a failover by at most its timeout, never
- * prevent it. Adverts continue while a hook runs. Hooks for one router run one at a
- * time, in transition order.
+ * prevent it. Adverts continue while a hook runs. Hooks for one router run strictly one at
+ * a time, in transition order: a hook still running at its timeout is interrupted and
+ * abandoned for that transition, and the router's next hook waits for it to return (within
+ * its own timeout) or, if it has not returned by then, is not run at all (logged, counted in
+ * {@code hookTimeouts}). A hook that ignores interruption and never returns therefore
+ * silences the router's later hooks; the address still moves.
  *
  * <p>On {@code close()} of a master, {@link #beforeRelease} runs first, while this node
  * still holds the address and keeps advertising (so no backup takes over yet); only after
