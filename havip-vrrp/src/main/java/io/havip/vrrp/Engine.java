@@ -30,10 +30,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -127,7 +123,9 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     /** Events handled per {@link #onEvents} call before the loop serves the other routers again. */
     private static final int EVENT_BUDGET = 256;
     /** Received packets for the engine thread (bounded, see {@link #PACKET_QUEUE}). */
-    private final ArrayBlockingQueue<AdvertTransport.Received> packets = new ArrayBlockingQueue<>(PACKET_QUEUE);
+    private final java.util.Queue<AdvertTransport.Received> packets = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Packets in {@link #packets}: bounded by {@link #PACKET_QUEUE}, with no memory taken while empty. */
+    private final java.util.concurrent.atomic.AtomicInteger packetCount = new java.util.concurrent.atomic.AtomicInteger();
     /** True while an event to handle {@link #packets} is queued: one at a time, not one per packet. */
     private final AtomicBoolean packetsPosted = new AtomicBoolean();
     private final Consumer<Long> handlePackets = this::handlePackets;
@@ -732,9 +730,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             return;
         }
         packetsReceived.incrementAndGet();
-        if (!packets.offer(r)) {
+        if (packetCount.incrementAndGet() > PACKET_QUEUE) {
+            packetCount.decrementAndGet();
             overloaded();
-        } else if (packetsPosted.compareAndSet(false, true)) {
+            return;
+        }
+        packets.add(r);
+        if (packetsPosted.compareAndSet(false, true)) {
             post(handlePackets);
         }
     }
@@ -779,6 +781,9 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         packetsPosted.set(false);
         for (int i = 0; i < PACKET_BUDGET && !stopRequested; i++) {
             AdvertTransport.Received r = packets.poll();
+            if (r != null) {
+                packetCount.decrementAndGet();
+            }
             if (r == null) {
                 break;
             }
