@@ -339,7 +339,7 @@ public final class LinuxVipBinder implements VipBinder {
             an = fresh;
             announcements.put(key, an);
         }
-        if (view != null && view.keys.add(key)) {
+        if (view != null && !view.viewClosed && view.keys.add(key)) {
             users.merge(key, 1, Integer::sum);
         }
         return an;

@@ -42,6 +42,8 @@ final class NetlinkSocket implements AutoCloseable {
 
     final int fd;
     private final byte[] buffer = new byte[RECEIVE_BUFFER];
+    /** Native memory {@link #receive} reads into (allocated on first use). */
+    private Memory receiveBuffer;
     /** Native memory the answers to {@link Prepared} requests are read into (allocated on first use). */
     private Memory ackBuffer;
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
@@ -374,8 +376,18 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Receives one datagram into the buffer; returns its length. ENOBUFS (overrun) surfaces as NativeException. */
     int receive(String attempted, String what, boolean dontWait) throws NativeException {
+        int flags = dontWait ? Sys.MSG_DONTWAIT : 0;
         try {
-            int n = LibC.get().recv(fd, buffer, Sys.nl(buffer.length), dontWait ? Sys.MSG_DONTWAIT : 0).intValue();
+            if (!DirectLibC.AVAILABLE) {
+                return LibC.get().recv(fd, buffer, Sys.nl(buffer.length), flags).intValue();
+            }
+            // into native memory, then only what came is copied: a byte[] argument through JNA
+            // allocates and copies the whole 64 KiB in and out on every event
+            if (receiveBuffer == null) {
+                receiveBuffer = new Memory(RECEIVE_BUFFER);
+            }
+            int n = (int) DirectLibC.recv(fd, receiveBuffer, RECEIVE_BUFFER, flags);
+            receiveBuffer.read(0, buffer, 0, n);
             return n;
         } catch (LastErrorException e) {
             throw receiveFailed(attempted, what, e.getErrorCode(), dontWait);
