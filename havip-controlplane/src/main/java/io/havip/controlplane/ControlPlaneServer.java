@@ -34,6 +34,8 @@ public final class ControlPlaneServer implements AutoCloseable {
     /** The embedded default database, relative to the working directory. */
     public static final String DEFAULT_DATABASE = "./havip-controlplane";
     public static final String DEFAULT_LISTEN = "127.0.0.1:8787";
+    /** Requests served at once. */
+    public static final int DEFAULT_THREADS = 8;
 
     private final HikariDataSource dataSource;
     private final HavipService service;
@@ -124,9 +126,22 @@ public final class ControlPlaneServer implements AutoCloseable {
     public record Options(InetSocketAddress listen, String jdbcUrl, String user, String password, int poolSize, int threads,
             ReservedAddressPolicy policy, HavipLimits limits) {
 
+        /**
+         * A request holds up to two connections at once (its transaction, and the inventory read
+         * the service makes inside it), so a pool of fewer than twice the threads can run dry
+         * with every thread waiting for a second connection that never comes.
+         */
+        public Options {
+            if (poolSize < 2 * threads) {
+                throw new IllegalArgumentException("--pool-size " + poolSize + " is less than twice --threads " + threads
+                        + ": each request may hold two connections at once; give --pool-size " + (2 * threads + 1)
+                        + " or fewer --threads");
+            }
+        }
+
         public static Options defaults() {
             return new Options(socket(DEFAULT_LISTEN), Databases.h2File(DEFAULT_DATABASE), null, System.getenv("HAVIP_DB_PASSWORD"),
-                    10, 16, CloudPolicies.tencent(), HavipLimits.DEFAULT);
+                    2 * DEFAULT_THREADS + 1, DEFAULT_THREADS, CloudPolicies.tencent(), HavipLimits.DEFAULT);
         }
 
         public Options withListen(InetSocketAddress value) {
@@ -146,6 +161,8 @@ public final class ControlPlaneServer implements AutoCloseable {
             Options o = defaults();
             int maxInstances = o.limits.maxInstancesPerHavip();
             int maxHavips = o.limits.maxHavipsPerInstance();
+            Integer poolSize = null;
+            int threads = o.threads;
             for (int i = 0; i < args.length; i += 2) {
                 String option = args[i];
                 if (i + 1 >= args.length) {
@@ -156,10 +173,14 @@ public final class ControlPlaneServer implements AutoCloseable {
                     case "--listen" -> o.withListen(socket(v));
                     case "--jdbc-url" -> o.withJdbcUrl(v);
                     case "--db-user" -> new Options(o.listen, o.jdbcUrl, v, o.password, o.poolSize, o.threads, o.policy, o.limits);
-                    case "--pool-size" -> new Options(o.listen, o.jdbcUrl, o.user, o.password, number(option, v), o.threads,
-                            o.policy, o.limits);
-                    case "--threads" -> new Options(o.listen, o.jdbcUrl, o.user, o.password, o.poolSize, number(option, v),
-                            o.policy, o.limits);
+                    case "--pool-size" -> {
+                        poolSize = number(option, v);
+                        yield o;
+                    }
+                    case "--threads" -> {
+                        threads = number(option, v);
+                        yield o;
+                    }
                     case "--policy" -> new Options(o.listen, o.jdbcUrl, o.user, o.password, o.poolSize, o.threads,
                             CloudPolicies.byName(v), o.limits);
                     case "--max-instances-per-havip" -> {
@@ -173,7 +194,9 @@ public final class ControlPlaneServer implements AutoCloseable {
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 };
             }
-            return o.withLimits(new HavipLimits(maxInstances, maxHavips));
+            int pool = poolSize == null ? Math.max(o.poolSize, 2 * threads + 1) : poolSize;
+            return new Options(o.listen, o.jdbcUrl, o.user, o.password, pool, threads, o.policy,
+                    new HavipLimits(maxInstances, maxHavips));
         }
 
         private static int number(String option, String v) {

@@ -65,13 +65,15 @@ import org.slf4j.LoggerFactory;
  * when the inventory is the database's, CreateVpc, CreateSubnet, RegisterInstance.
  *
  * <p>Hostile input is answered, counted ({@link #rejectedRequests()}) and dropped: bodies over
- * {@value #MAX_BODY} bytes, malformed or duplicate-key JSON, unknown actions and parameters,
+ * {@value #MAX_BODY} bytes, arrays of more than {@value #MAX_ITEMS} items, malformed or duplicate-key JSON, unknown actions and parameters,
  * values of the wrong type; no message names a Java exception.
  */
 public final class HavipApi implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(HavipApi.class);
     static final int MAX_BODY = 1 << 20;
+    /** Items of one array parameter (announcements, ids, associations), each its own transaction. */
+    static final int MAX_ITEMS = 1000;
 
     private final HavipService service;
     private final Optional<JdbcInventory> inventory;
@@ -571,6 +573,7 @@ public final class HavipApi implements HttpHandler {
             if (!v.isArray()) {
                 throw ApiError.request("InvalidParameter", action + ": " + name + " must be an array of strings, got " + kind(v));
             }
+            tooMany(name, v);
             List<String> out = new ArrayList<>();
             for (JsonNode e : v) {
                 if (!e.isTextual()) {
@@ -590,6 +593,7 @@ public final class HavipApi implements HttpHandler {
             if (!v.isArray()) {
                 throw ApiError.request("InvalidParameter", action + ": " + name + " must be an array of objects, got " + kind(v));
             }
+            tooMany(name, v);
             List<JsonNode> out = new ArrayList<>();
             for (JsonNode e : v) {
                 if (!e.isObject()) {
@@ -598,6 +602,13 @@ public final class HavipApi implements HttpHandler {
                 out.add(e);
             }
             return out;
+        }
+
+        private void tooMany(String name, JsonNode array) {
+            if (array.size() > MAX_ITEMS) {
+                throw ApiError.request("InvalidParameterValue.LimitExceeded", action + ": " + name + " has " + array.size()
+                        + " items, more than " + MAX_ITEMS + " per request; send them in several requests");
+            }
         }
 
         int integer(String name, int defaultValue) {

@@ -250,6 +250,8 @@ class HavipApiTest {
         refused("ReportArpAnnouncements", "{\"Announcements\": [{\"Ip\": \"198.51.100.2\", \"Mac\": \"02:00:00:00:00:01\", "
                 + "\"SubnetId\": \"subnet-a\", \"Time\": \"yesterday\"}]}", 400, "InvalidParameterValue");
         refused("ReportArpAnnouncements", "{\"Announcements\": [\"198.51.100.2\"]}", 400, "InvalidParameter");
+        refused("DeleteHaVip", "{\"HaVipIds\": [" + "\"x\", ".repeat(HavipApi.MAX_ITEMS) + "\"x\"]}", 400,
+                "InvalidParameterValue.LimitExceeded");
         assertThat(refused("CreateSubnet", "{\"SubnetId\": \"subnet-x\", \"VpcId\": \"vpc-a\", \"CidrBlock\": "
                 + "\"198.51.100.0/25\"}", 409, "InvalidParameterValue.Inventory")).isEqualTo("subnet subnet-x overlaps subnet subnet-a "
                         + "of VPC vpc-a");
