@@ -11,7 +11,6 @@ import io.havip.core.net.IpFamily;
 import io.havip.core.net.MacAddress;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,24 +33,32 @@ import org.slf4j.LoggerFactory;
  * thread and ordering). Every refusal is a {@link HavipRefusedException} whose reason
  * names the rule and whose message names the values and what to do.
  *
- * <p>Thread-safe: operations are serialised on one internal lock; listeners never run under it.
+ * <p>Consistency is the store's job: each change is one {@link HavipStore#inTransaction
+ * transaction} that locks what its rule depends on (the HAVIP; the subnet's allocations for
+ * an address; the instance's bindings for the per-instance limit) and checks the rule
+ * against what it reads there. Several services, in this JVM or in other processes, may
+ * share one store that isolates its transactions (a database): no address is handed out
+ * twice and no limit is exceeded, whichever instance serves the request.
+ *
+ * <p>Thread-safe; listeners never run inside a transaction.
  */
 public final class HavipService {
 
     private static final Logger LOG = LoggerFactory.getLogger(HavipService.class);
-    private static final Comparator<Havip> BY_CREATION = Comparator.comparing(Havip::createdAt).thenComparing(Havip::id);
-
     private final Inventory inventory;
     private final HavipStore store;
     private final ReservedAddressPolicy policy;
     private final Clock clock;
     private final HavipLimits limits;
     private final Supplier<String> ids;
-    private final Object lock = new Object();
-    private final Map<String, AddressAllocator> allocators = new HashMap<>();
     private final List<HavipListener> listeners = new CopyOnWriteArrayList<>();
     private final Queue<HavipEvent> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean delivering = new AtomicBoolean();
+    /** Orders events by commit: see {@link #write}. */
+    private final Object tickets = new Object();
+    private long nextTicket;
+    private long nextToQueue;
+    private final Map<Long, List<HavipEvent>> committed = new HashMap<>();
 
     private HavipService(Builder b) {
         this.inventory = b.inventory;
@@ -60,13 +67,20 @@ public final class HavipService {
         this.clock = b.clock;
         this.limits = b.limits;
         this.ids = b.ids;
+        Map<String, AddressAllocator> allocators = new HashMap<>();
         for (Havip h : store.all()) {
-            try {
-                allocator(h.subnetId(), h.type().family(), cidrOf(h)).allocate(h.address(), h.id());
-            } catch (AllocationRefusedException e) {
-                throw new IllegalStateException("the store holds HAVIP " + h.id() + " at an address it cannot have: "
-                        + e.getMessage(), e);
-            }
+            Cidr cidr = cidrOf(h);
+            allocate(allocators.computeIfAbsent(h.subnetId() + "/" + h.type().family(), k -> new AddressAllocator(cidr, policy)),
+                    h.address(), h.id());
+        }
+    }
+
+    private static void allocate(AddressAllocator allocator, IpAddress address, String havipId) {
+        try {
+            allocator.allocate(address, havipId);
+        } catch (AllocationRefusedException e) {
+            throw new IllegalStateException("the store holds HAVIP " + havipId + " at an address it cannot have: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -92,8 +106,7 @@ public final class HavipService {
      * the subnet, not reserved by the policy and not in use; otherwise the lowest free one.
      */
     public Havip apply(ApplyRequest request) {
-        Havip created;
-        synchronized (lock) {
+        return write((tx, events) -> {
             if (request == null) {
                 throw refused(Reason.INVALID_REQUEST, "the apply request is null");
             }
@@ -120,20 +133,24 @@ public final class HavipService {
                 throw refused(Reason.INVALID_REQUEST, what + requested.get() + " is " + requested.get().family() + " but an "
                         + request.type() + " HAVIP needs an " + family + " address");
             }
-            String id = newId();
-            AddressAllocator allocator = allocator(subnet.id(), family, cidr);
+            String id = newId(tx);
+            tx.lockAllocations(subnet.id(), family);
+            AddressAllocator allocator = new AddressAllocator(cidr, policy);
+            for (HavipStore.Allocation a : tx.allocations(subnet.id(), family)) {
+                allocate(allocator, a.address(), a.havipId());
+            }
             IpAddress address;
             try {
                 address = requested.isPresent() ? allocator.allocate(requested.get(), id) : allocator.allocate(id);
             } catch (AllocationRefusedException e) {
                 throw new HavipRefusedException(Reason.ADDRESS_REFUSED, what + e.getMessage(), e);
             }
-            created = Havip.create(id, request.name(), request.remark(), vpc.id(), subnet.id(), request.type(), address, now());
-            store.put(created);
-            pending.add(new HavipEvent.Applied(created, created.createdAt()));
-        }
-        deliver();
-        return created;
+            Havip created = Havip.create(id, request.name(), request.remark(), vpc.id(), subnet.id(), request.type(), address,
+                    now());
+            tx.insert(created);
+            events.add(new HavipEvent.Applied(created, created.createdAt()));
+            return created;
+        });
     }
 
     public Optional<Havip> get(String havipId) {
@@ -160,8 +177,16 @@ public final class HavipService {
                 out.add(h);
             }
         }
-        out.sort(BY_CREATION);
+        out.sort(HavipQuery.ORDER);
         return out;
+    }
+
+    /** One page of the HAVIPs matching {@code query} (DescribeHaVips), oldest first, and how many match in all. */
+    public HavipPage describe(HavipQuery query) {
+        if (query == null) {
+            throw refused(Reason.INVALID_REQUEST, "the query is null; use HavipQuery.ALL for every HAVIP");
+        }
+        return store.find(query);
     }
 
     /** The matching HAVIPs ({@link #list(String)}) as CSV for Excel: see {@link HavipCsv}. */
@@ -173,9 +198,8 @@ public final class HavipService {
 
     /** Renames and re-describes a HAVIP, in any status; the name stays required, a null remark clears it. */
     public Havip update(String havipId, String name, String remark) {
-        Havip updated;
-        synchronized (lock) {
-            Havip h = require(havipId);
+        return write((tx, events) -> {
+            Havip h = require(tx, havipId);
             if (name == null || name.isBlank()) {
                 throw refused(Reason.INVALID_REQUEST, "cannot rename " + havipId + ": a HAVIP needs a name; keep \"" + h.name()
                         + "\" or give another");
@@ -184,12 +208,11 @@ public final class HavipService {
             if (h.name().equals(name) && h.remark().equals(newRemark)) {
                 return h;
             }
-            updated = h.withNameAndRemark(name, newRemark);
-            store.put(updated);
-            pending.add(new HavipEvent.Updated(havipId, h.name(), name, h.remark(), newRemark, now()));
-        }
-        deliver();
-        return updated;
+            Havip updated = h.withNameAndRemark(name, newRemark);
+            tx.update(updated);
+            events.add(new HavipEvent.Updated(havipId, h.name(), name, h.remark(), newRemark, now()));
+            return updated;
+        });
     }
 
     /** Marks an AVAILABLE HAVIP FAILED: the fabric cannot serve it. Idempotent for FAILED. */
@@ -203,9 +226,8 @@ public final class HavipService {
     }
 
     private Havip changeStatus(String havipId, HavipStatus from, HavipStatus to) {
-        Havip changed;
-        synchronized (lock) {
-            Havip h = require(havipId);
+        return write((tx, events) -> {
+            Havip h = require(tx, havipId);
             if (h.status() == to) {
                 return h;
             }
@@ -213,12 +235,11 @@ public final class HavipService {
                 throw refused(Reason.WRONG_STATUS, "cannot mark " + havipId + " " + to + ": it is " + h.status()
                         + ", and only a " + from + " HAVIP can become " + to);
             }
-            changed = h.withStatus(to);
-            store.put(changed);
-            pending.add(new HavipEvent.StatusChanged(havipId, from, to, now()));
-        }
-        deliver();
-        return changed;
+            Havip changed = h.withStatus(to);
+            tx.update(changed);
+            events.add(new HavipEvent.StatusChanged(havipId, from, to, now()));
+            return changed;
+        });
     }
 
     // ---------------------------------------------------------------- bind, unbind
@@ -229,9 +250,8 @@ public final class HavipService {
      * is already bound changes nothing.
      */
     public Havip bind(String havipId, String instanceId) {
-        Havip bound;
-        synchronized (lock) {
-            Havip h = require(havipId);
+        return write((tx, events) -> {
+            Havip h = require(tx, havipId);
             String what = "cannot bind " + instanceId + " to " + havipId + ": ";
             Instance instance = inventory.instance(instanceId)
                     .orElseThrow(() -> refused(Reason.NOT_FOUND, what + "instance " + instanceId + " does not exist"));
@@ -254,42 +274,39 @@ public final class HavipService {
                         + " bound instances " + h.boundInstanceIds() + ", the limit per HAVIP (maxInstancesPerHavip = "
                         + limits.maxInstancesPerHavip() + "); unbind one first");
             }
-            List<String> others = store.all().stream().filter(o -> o.boundInstanceIds().contains(instanceId))
-                    .map(Havip::id).sorted().toList();
+            tx.lockInstance(instanceId);
+            List<String> others = tx.boundTo(instanceId);
             if (others.size() >= limits.maxHavipsPerInstance()) {
                 throw refused(Reason.HAVIPS_PER_INSTANCE_LIMIT, what + instanceId + " is already bound to " + others.size()
                         + " HAVIPs " + others + ", the limit per instance (maxHavipsPerInstance = "
                         + limits.maxHavipsPerInstance() + "); unbind it from one first");
             }
-            bound = h.withBound(instanceId);
-            store.put(bound);
-            pending.add(new HavipEvent.InstanceBound(havipId, instanceId, now()));
-        }
-        deliver();
-        return bound;
+            Havip bound = h.withBound(instanceId);
+            tx.update(bound);
+            events.add(new HavipEvent.InstanceBound(havipId, instanceId, now()));
+            return bound;
+        });
     }
 
     /** Removes {@code instanceId} from the HAVIP; when it was the holder, the HAVIP has no holder until the next announcement. */
     public Havip unbind(String havipId, String instanceId) {
-        Havip unbound;
-        synchronized (lock) {
-            Havip h = require(havipId);
+        return write((tx, events) -> {
+            Havip h = require(tx, havipId);
             if (!h.boundInstanceIds().contains(instanceId)) {
                 throw refused(Reason.NOT_BOUND, "cannot unbind " + instanceId + " from " + havipId + ": it is not bound (bound: "
                         + h.boundInstanceIds() + ")");
             }
-            unbound = unbindLocked(h, instanceId, now());
-        }
-        deliver();
-        return unbound;
+            Havip unbound = unbound(h, instanceId, now(), events);
+            tx.update(unbound);
+            return unbound;
+        });
     }
 
-    private Havip unbindLocked(Havip h, String instanceId, Instant at) {
+    private static Havip unbound(Havip h, String instanceId, Instant at, List<HavipEvent> events) {
         Havip unbound = h.withUnbound(instanceId);
-        store.put(unbound);
-        pending.add(new HavipEvent.InstanceUnbound(h.id(), instanceId, at));
+        events.add(new HavipEvent.InstanceUnbound(h.id(), instanceId, at));
         if (!h.holder().equals(unbound.holder())) {
-            pending.add(new HavipEvent.HolderChanged(h.id(), h.holder(), unbound.holder(), at));
+            events.add(new HavipEvent.HolderChanged(h.id(), h.holder(), unbound.holder(), at));
         }
         return unbound;
     }
@@ -298,9 +315,8 @@ public final class HavipService {
 
     /** Puts {@code eip} in front of the HAVIP; the EIP may front one HAVIP only, and a HAVIP has at most one EIP. */
     public Havip associateEip(String havipId, IpAddress eip) {
-        Havip associated;
-        synchronized (lock) {
-            Havip h = require(havipId);
+        return write((tx, events) -> {
+            Havip h = require(tx, havipId);
             String what = "cannot associate EIP " + eip + " with " + havipId + ": ";
             if (eip == null) {
                 throw refused(Reason.INVALID_REQUEST, "cannot associate an EIP with " + havipId + ": the EIP is missing");
@@ -314,64 +330,60 @@ public final class HavipService {
             if (h.eip().isPresent()) {
                 throw refused(Reason.EIP_CONFLICT, what + havipId + " already has EIP " + h.eip().get() + "; disassociate it first");
             }
-            Optional<Havip> other = store.all().stream().filter(o -> o.eip().filter(eip::equals).isPresent()).findFirst();
+            Optional<String> other = tx.withEip(eip);
             if (other.isPresent()) {
-                throw refused(Reason.EIP_CONFLICT, what + "it is associated with " + other.get().id() + "; disassociate it there first");
+                throw refused(Reason.EIP_CONFLICT, what + "it is associated with " + other.get() + "; disassociate it there first");
             }
-            associated = h.withEip(Optional.of(eip));
-            store.put(associated);
-            pending.add(new HavipEvent.EipAssociated(havipId, eip, now()));
-        }
-        deliver();
-        return associated;
+            Havip associated = h.withEip(Optional.of(eip));
+            tx.update(associated);
+            events.add(new HavipEvent.EipAssociated(havipId, eip, now()));
+            return associated;
+        });
     }
 
     /** Removes the HAVIP's EIP. */
     public Havip disassociateEip(String havipId) {
-        Havip h2;
-        synchronized (lock) {
-            Havip h = require(havipId);
+        return write((tx, events) -> {
+            Havip h = require(tx, havipId);
             IpAddress eip = h.eip().orElseThrow(() -> refused(Reason.EIP_CONFLICT,
                     "cannot disassociate the EIP of " + havipId + ": it has none"));
-            h2 = h.withEip(Optional.empty());
-            store.put(h2);
-            pending.add(new HavipEvent.EipDisassociated(havipId, eip, now()));
-        }
-        deliver();
-        return h2;
+            Havip h2 = h.withEip(Optional.empty());
+            tx.update(h2);
+            events.add(new HavipEvent.EipDisassociated(havipId, eip, now()));
+            return h2;
+        });
     }
 
     // ---------------------------------------------------------------- delete
 
     /**
      * Deletes an AVAILABLE or FAILED HAVIP: it goes DELETING, its instances are unbound and
-     * its EIP disassociated (each with its event), its address is freed, and it is removed.
+     * its EIP disassociated (each with its event), its address is freed, and it is removed,
+     * all in one transaction: a crash half-way leaves the HAVIP as it was.
      */
     public void delete(String havipId) {
-        synchronized (lock) {
-            Havip h = require(havipId);
+        write((tx, events) -> {
+            Havip h = require(tx, havipId);
             if (h.status() == HavipStatus.DELETING) {
                 throw refused(Reason.WRONG_STATUS, "cannot delete " + havipId + ": it is already DELETING; "
                         + "only an AVAILABLE or FAILED HAVIP can be deleted");
             }
             Instant at = now();
             Havip current = h.withStatus(HavipStatus.DELETING);
-            store.put(current);
-            pending.add(new HavipEvent.StatusChanged(havipId, h.status(), HavipStatus.DELETING, at));
+            events.add(new HavipEvent.StatusChanged(havipId, h.status(), HavipStatus.DELETING, at));
             for (String instanceId : h.boundInstanceIds()) {
-                current = unbindLocked(current, instanceId, at);
+                current = unbound(current, instanceId, at, events);
             }
             if (current.eip().isPresent()) {
-                pending.add(new HavipEvent.EipDisassociated(havipId, current.eip().get(), at));
+                events.add(new HavipEvent.EipDisassociated(havipId, current.eip().get(), at));
             }
-            allocator(h.subnetId(), h.type().family(), cidrOf(h)).release(h.address());
-            store.remove(havipId);
-            pending.add(new HavipEvent.Deleted(havipId, h.address(), at));
-        }
-        deliver();
+            tx.delete(havipId);
+            events.add(new HavipEvent.Deleted(havipId, h.address(), at));
+            return null;
+        });
     }
 
-    /** Deletes each HAVIP in turn; one refusal does not stop the others. */
+    /** Deletes each HAVIP in turn, each in its own transaction; one refusal does not stop the others. */
     public List<DeleteResult> deleteAll(List<String> havipIds) {
         List<DeleteResult> results = new ArrayList<>();
         for (String id : havipIds) {
@@ -394,15 +406,18 @@ public final class HavipService {
      * fires (stamped with the announcement's time). Anything else changes nothing and says why.
      */
     public AnnouncementOutcome onAnnouncement(ArpAnnouncement a) {
-        AnnouncementOutcome outcome;
-        synchronized (lock) {
-            outcome = announce(a);
+        if (a == null) {
+            throw refused(Reason.INVALID_REQUEST, "the announcement is null");
         }
-        deliver();
-        return outcome;
+        return write((tx, events) -> announce(tx, a, events));
     }
 
-    private AnnouncementOutcome announce(ArpAnnouncement a) {
+    /**
+     * Idempotent: the HAVIP row is locked, and the holder and its time only move forward, so the
+     * same announcement applied twice (a retry, two fabric instances reporting one packet)
+     * changes the HAVIP once.
+     */
+    private AnnouncementOutcome announce(HavipStore.Transaction tx, ArpAnnouncement a, List<HavipEvent> events) {
         IpAddress address = a.senderAddress();
         Optional<Subnet> subnet = inventory.subnet(a.subnetId());
         if (subnet.isEmpty()) {
@@ -410,9 +425,13 @@ public final class HavipService {
                     + " by " + a.senderMac() + ")");
         }
         String vpcId = subnet.get().vpcId();
-        List<Havip> sameAddress = store.all().stream()
-                .filter(h -> h.vpcId().equals(vpcId) && h.address().equals(address)).toList();
+        List<Havip> sameAddress = tx.withAddress(vpcId, address);
         Optional<Havip> here = sameAddress.stream().filter(h -> h.subnetId().equals(a.subnetId())).findFirst();
+        if (here.isPresent()) {
+            // read again under the row lock: the unlocked look-up only found it
+            here = tx.lock(here.get().id());
+            sameAddress = here.map(List::of).orElse(List.of());
+        }
         if (here.isEmpty()) {
             if (!sameAddress.isEmpty()) {
                 Havip elsewhere = sameAddress.get(0);
@@ -446,9 +465,11 @@ public final class HavipService {
                     + h.holder().orElse("?") + " at " + h.holderSince().get() + " that made the current holder");
         }
         boolean changed = !h.holder().equals(Optional.of(i.id()));
-        store.put(h.withHolder(i.id(), a.at()));
+        if (changed || !h.holderSince().equals(Optional.of(a.at()))) {
+            tx.update(h.withHolder(i.id(), a.at()));
+        }
         if (changed) {
-            pending.add(new HavipEvent.HolderChanged(h.id(), h.holder(), Optional.of(i.id()), a.at()));
+            events.add(new HavipEvent.HolderChanged(h.id(), h.holder(), Optional.of(i.id()), a.at()));
         }
         return new Accepted(h.id(), i.id(), changed);
     }
@@ -461,8 +482,8 @@ public final class HavipService {
 
     // ---------------------------------------------------------------- internals
 
-    private Havip require(String havipId) {
-        return store.get(havipId).orElseThrow(() -> refused(Reason.NOT_FOUND, "HAVIP " + havipId + " does not exist"));
+    private static Havip require(HavipStore.Transaction tx, String havipId) {
+        return tx.lock(havipId).orElseThrow(() -> refused(Reason.NOT_FOUND, "HAVIP " + havipId + " does not exist"));
     }
 
     private Cidr cidrOf(Havip h) {
@@ -472,14 +493,10 @@ public final class HavipService {
                 "HAVIP " + h.id() + " is " + h.type() + " but subnet " + h.subnetId() + " has no " + h.type().family() + " CIDR"));
     }
 
-    private AddressAllocator allocator(String subnetId, IpFamily family, Cidr cidr) {
-        return allocators.computeIfAbsent(subnetId + "/" + family, k -> new AddressAllocator(cidr, policy));
-    }
-
-    private String newId() {
+    private String newId(HavipStore.Transaction tx) {
         for (int attempt = 0; attempt < 100; attempt++) {
             String id = ids.get();
-            if (store.get(id).isEmpty()) {
+            if (!tx.exists(id)) {
                 return id;
             }
         }
@@ -492,6 +509,63 @@ public final class HavipService {
 
     private static HavipRefusedException refused(Reason reason, String message) {
         return new HavipRefusedException(reason, message);
+    }
+
+    /** A change made in one transaction; it adds its events to {@code events}, which are kept only if it commits. */
+    @FunctionalInterface
+    private interface Change<T> {
+        T apply(HavipStore.Transaction tx, List<HavipEvent> events);
+    }
+
+    /**
+     * Runs {@code change} in a store transaction, then delivers its events. Events are queued in
+     * commit order: each transaction takes a ticket as its last step, while it still holds its
+     * locks, so of two changes to the same HAVIP (or subnet, or instance) the one that commits
+     * first has the lower ticket; a ticket whose transaction did not commit is queued empty.
+     */
+    private <T> T write(Change<T> change) {
+        long[] ticket = {-1};
+        List<List<HavipEvent>> made = new ArrayList<>(1);
+        T result;
+        try {
+            result = store.inTransaction(tx -> {
+                if (ticket[0] >= 0) {
+                    queue(ticket[0], List.of());
+                    ticket[0] = -1;
+                }
+                made.clear();
+                List<HavipEvent> events = new ArrayList<>();
+                T r = change.apply(tx, events);
+                made.add(events);
+                ticket[0] = takeTicket();
+                return r;
+            });
+        } catch (RuntimeException | Error e) {
+            if (ticket[0] >= 0) {
+                queue(ticket[0], List.of());
+            }
+            throw e;
+        }
+        queue(ticket[0], made.get(0));
+        deliver();
+        return result;
+    }
+
+    private long takeTicket() {
+        synchronized (tickets) {
+            return nextTicket++;
+        }
+    }
+
+    private void queue(long ticket, List<HavipEvent> events) {
+        synchronized (tickets) {
+            committed.put(ticket, events);
+            List<HavipEvent> next;
+            while ((next = committed.remove(nextToQueue)) != null) {
+                pending.addAll(next);
+                nextToQueue++;
+            }
+        }
     }
 
     /** Delivers queued events in order, on this thread unless another one is already delivering. */

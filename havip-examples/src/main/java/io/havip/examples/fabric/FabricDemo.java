@@ -39,6 +39,11 @@ import java.util.function.Consumer;
  * the holder changes it prints the HAVIP table, as a cloud console shows it, and rewrites the
  * CSV export if one was asked for.
  *
+ * <p>With {@code --api URL} it keeps no service of its own: it posts what it captures to a
+ * control plane's HTTP API ({@link AnnouncementReporter}, havip-controlplane's
+ * {@code ReportArpAnnouncements}), where the HAVIPs, their bindings and the instances' MACs
+ * live; see {@link #reportTo}.
+ *
  * <p>Run it where the fabric can see the nodes' broadcasts (in the IT: a namespace on the
  * nodes' bridge); it needs CAP_NET_RAW and pcap4j-core with libpcap on the class path.
  */
@@ -143,6 +148,16 @@ public final class FabricDemo implements AutoCloseable {
         });
     }
 
+    /**
+     * Captures announcements on {@code ifname} (in the calling thread's network namespace) and
+     * hands each, as seen in subnet {@code subnetId}, to {@code reporter}; closing the result
+     * stops capturing. The reporter's own thread does the HTTP, in the namespace it was created in.
+     */
+    public static AutoCloseable reportTo(String ifname, String subnetId, AnnouncementReporter reporter) throws Exception {
+        ArpAnnouncementListener capture = ArpAnnouncementListener.start(ifname, subnetId, reporter, Clock.system());
+        return capture::close;
+    }
+
     /** Stops capturing. */
     @Override
     public void close() {
@@ -150,14 +165,16 @@ public final class FabricDemo implements AutoCloseable {
     }
 
     /**
-     * {@code FabricDemo --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] [--csv FILE]}:
-     * runs until SIGTERM / Ctrl-C.
+     * {@code FabricDemo --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] [--csv FILE]}, or
+     * {@code FabricDemo --interface IF --api URL [--subnet-id ID]} to post to a control plane: runs until SIGTERM / Ctrl-C.
      */
     public static void main(String[] args) throws Exception {
         String ifname = null;
         Map<String, MacAddress> instances = new LinkedHashMap<>();
         Optional<IpAddress> address = Optional.empty();
         Optional<Path> csv = Optional.empty();
+        Optional<java.net.URI> api = Optional.empty();
+        String subnetId = SUBNET_ID;
         try {
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -168,6 +185,8 @@ public final class FabricDemo implements AutoCloseable {
                     case "--interface" -> ifname = v;
                     case "--address" -> address = Optional.of(IpAddress.parse(v));
                     case "--csv" -> csv = Optional.of(Path.of(v));
+                    case "--api" -> api = Optional.of(java.net.URI.create(v.endsWith("/") ? v : v + "/"));
+                    case "--subnet-id" -> subnetId = v;
                     case "--instance" -> {
                         String[] kv = v.split("=", 2);
                         if (kv.length != 2) {
@@ -178,20 +197,39 @@ public final class FabricDemo implements AutoCloseable {
                     default -> fail("unknown option " + args[i]);
                 }
             }
-            if (ifname == null || instances.isEmpty()) {
-                fail("--interface and at least one --instance are required");
+            if (ifname == null || (instances.isEmpty() && api.isEmpty())) {
+                fail("--interface and at least one --instance (or --api) are required");
+            }
+            if (api.isPresent() && (!instances.isEmpty() || address.isPresent() || csv.isPresent())) {
+                fail("--api posts to a control plane, which has the HAVIPs and instances: drop --instance, --address and --csv");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("FabricDemo: " + e.getMessage());
             System.err.println(String.join(System.lineSeparator(), List.of(
                     "usage: FabricDemo --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] [--csv FILE]",
+                    "       FabricDemo --interface IF --api http://HOST:PORT/ [--subnet-id ID]",
                     "Needs CAP_NET_RAW and pcap4j-core (libpcap) on the class path.")));
             System.exit(2);
         }
-        FabricDemo demo = start(ifname, instances, address, System.out, csv, e -> { });
+        AutoCloseable running;
+        if (api.isPresent()) {
+            AnnouncementReporter reporter = new AnnouncementReporter(api.get(), System.out);
+            AutoCloseable capture = reportTo(ifname, subnetId, reporter);
+            System.out.println("reporting the announcements seen on " + ifname + " (subnet " + subnetId + ") to " + api.get());
+            running = () -> {
+                capture.close();
+                reporter.close();
+            };
+        } else {
+            running = start(ifname, instances, address, System.out, csv, e -> { });
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            demo.close();
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("FabricDemo: stopping failed: " + e.getMessage());
+            }
             done.countDown();
         }, "fabric-demo-shutdown"));
         done.await();

@@ -1,0 +1,11 @@
+package io.havip.core.cloud;
+
+import java.util.List;
+
+/** One page of a {@link HavipQuery}'s result and how many HAVIPs match in all. */
+public record HavipPage(int totalCount, List<Havip> havips) {
+
+    public HavipPage {
+        havips = List.copyOf(havips);
+    }
+}
