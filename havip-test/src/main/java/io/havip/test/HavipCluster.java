@@ -140,18 +140,61 @@ public final class HavipCluster implements AutoCloseable {
     }
 
     private void startMember(Member m) {
+        Havip.Builder b = Havip.builder().name(m.name).interfaceName(settings.interfaceName).vrid(settings.vrid)
+                .priority(m.priority).virtualAddress(vip).advertInterval(settings.advertInterval);
+        wire(m, b);
+        settings.configure.accept(m.name, b);
+        m.router = b.start();
+    }
+
+    /** Connects {@code b} to {@code m}'s host: its transport, binder, clock, and the clock tick. */
+    private void wire(Member m, Havip.Builder b) {
         Node host = network.node(m.name).orElseGet(() -> network.attach(m.name,
                 MacAddress.parse(String.format("02:00:c6:33:64:%02x", m.index)),
                 IpAddress.parse(settings.addressPrefix + m.index)));
         m.clock = new NodeClock(clock); // a crashed router keeps its own frozen clock
         m.transport = new PausableTransport(host.openTransport(settings.interfaceName), m.clock);
-        Havip.Builder b = Havip.builder().name(m.name).interfaceName(settings.interfaceName).vrid(settings.vrid)
-                .priority(m.priority).virtualAddress(vip).advertInterval(settings.advertInterval)
-                .transport(m.transport).binder(host.binder()).clock(m.clock)
+        b.transport(m.transport).binder(host.binder()).clock(m.clock)
                 // WORKAROUND (see the class comment): wakes the router to read the virtual clock
                 .healthCheck(new HealthCheck(CLOCK_TICK_CHECK, () -> true, TICK, Duration.ofHours(1), 1, 1, -1));
-        settings.configure.accept(m.name, b);
-        m.router = b.start();
+    }
+
+    // ------------------------------------------------------------------ routers built elsewhere
+
+    /**
+     * For routers that the code under test builds itself (a Spring application, a service's own
+     * wiring): connects {@code builder} to {@code node}'s host on the segment (transport, binder,
+     * the node's clock) and leaves every other setting (interface, VRID, priority, addresses) as
+     * the code set it. Start it, then {@link #adopt} the router so that the cluster can crash,
+     * pause and close it and the assertions see it. Call it again for a restart.
+     *
+     * @return {@code builder}
+     */
+    public Havip.Builder prepare(String node, Havip.Builder builder) {
+        Member m = member(node);
+        if (m.router != null) {
+            throw new IllegalStateException("cannot prepare a router for " + node + ": it runs one; crash(\"" + node
+                    + "\") or stop(\"" + node + "\") it first");
+        }
+        wire(m, builder);
+        return builder;
+    }
+
+    /**
+     * Makes {@code router}, started from a builder given to {@link #prepare}, {@code node}'s
+     * router. The code that started it may close it too (close is idempotent). The virtual
+     * address of the assertions is still {@link Builder#virtualAddress}: give the router that one.
+     */
+    public void adopt(String node, VirtualRouter router) {
+        Member m = member(node);
+        if (m.router != null && m.router != router) {
+            throw new IllegalStateException("cannot adopt a router for " + node + ": it runs another one");
+        }
+        if (m.transport == null) {
+            throw new IllegalStateException("cannot adopt a router for " + node + ": prepare(\"" + node
+                    + "\", builder) its builder first");
+        }
+        m.router = router;
     }
 
     // ------------------------------------------------------------------ faults
