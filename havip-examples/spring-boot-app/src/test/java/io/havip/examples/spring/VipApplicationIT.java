@@ -126,7 +126,7 @@ class VipApplicationIT {
     }
 
     private static String get(Node client, String path) {
-        Cmd.Result r = client.exec("curl", "-s", "--max-time", "2", "http://" + VIP + ":8080" + path);
+        Cmd.Result r = client.exec("curl", "-s", "--connect-timeout", "0.3", "--max-time", "1", "http://" + VIP + ":8080" + path);
         return r.exit() == 0 ? r.stdout() : "";
     }
 
