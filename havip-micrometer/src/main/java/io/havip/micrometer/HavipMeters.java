@@ -43,7 +43,8 @@ import java.util.function.ToLongFunction;
  * order, after the change is done; a registry scraped right after a change may not count it yet
  * (the listener lags the change by the time the listener queue takes to reach it). Transitions
  * are counted from the moment the binder is made ({@link #of}), which is after
- * {@code start()}: the start-up transition is usually not counted. The counters read from the
+ * {@code start()}: the start-up transition is counted only if the router's listener queue had
+ * not delivered it yet (a race; do not alert on it). The counters read from the
  * router's stats ({@code havip.vrrp.became.master} and the others) are complete.
  *
  * <p>Thread-safe. {@link #bindTo} may be called before, while and after the router runs; a

@@ -9,8 +9,6 @@ import io.havip.core.StateChange;
 import io.havip.test.HavipCluster;
 import io.havip.test.HavipClusterExtension;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,7 +34,7 @@ class VipProxyFailoverTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private final ServerSocket backend = echoServer();
+    private final ServerSocket backend = VipProxyTest.echoServer();
     private final Map<String, VipProxy> proxies = new ConcurrentHashMap<>();
     private final Map<String, InetSocketAddress> listen = new ConcurrentHashMap<>();
     /** What each node's proxy reported while a later hook ran before the release: still listening? */
@@ -135,30 +133,5 @@ class VipProxyFailoverTest {
             c.shutdownOutput();
             assertThat(c.getInputStream().read()).isEqualTo(-1);
         }
-    }
-
-    private static ServerSocket echoServer() throws IOException {
-        ServerSocket s = new ServerSocket(0, 10, LOOPBACK);
-        Thread t = new Thread(() -> {
-            while (!s.isClosed()) {
-                try {
-                    Socket c = s.accept();
-                    Thread echo = new Thread(() -> {
-                        try (c; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
-                            in.transferTo(out);
-                        } catch (IOException ignored) {
-                            // the test closed it
-                        }
-                    });
-                    echo.setDaemon(true);
-                    echo.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return s;
     }
 }

@@ -255,8 +255,8 @@ class VipProxyTest {
                 Instant.EPOCH);
     }
 
-    /** A backend that echoes every connection until the client half-closes. */
-    private static ServerSocket echoServer() throws IOException {
+    /** A backend that echoes every connection until the client half-closes (also {@link VipProxyFailoverTest}'s). */
+    static ServerSocket echoServer() throws IOException {
         ServerSocket s = new ServerSocket(0, 10, LOOPBACK);
         Thread t = new Thread(() -> {
             while (!s.isClosed()) {
