@@ -135,7 +135,7 @@ class HavipAutoConfigurationTest {
                 .withBean(HavipRouterCustomizer.class, () -> (name, b) -> {
                     cluster.prepare(node, b);
                     if (healthy != null) {
-                        b.healthCheck(HealthCheck.of("app", healthy::get, Duration.ofMillis(5)));
+                        b.healthCheck(new HealthCheck("app", healthy::get, Duration.ofMillis(5), Duration.ofSeconds(1), 1, 1, 0));
                     }
                 })
                 .withBean("events", ApplicationListener.class,
