@@ -15,7 +15,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +62,7 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
     private final VirtualRouter router;
     private final Tags tags;
     private final IntSupplier basePriority;
+    private volatile io.havip.core.Clock clock = io.havip.core.Clock.system();
     private final FailoverListener transitions = this::countTransition;
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -94,6 +97,18 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
     public static Tags routerTags(RouterId id) {
         return Tags.of("router", id.name(), "interface", id.interfaceName(), "vrid", Integer.toString(id.vrid()),
                 "family", id.family().name());
+    }
+
+    /**
+     * The clock the router runs on (default the system clock), for {@code havip.vrrp.listener.lag}:
+     * the time from a change ({@link StateChange#at()}, the router's clock) to the moment this
+     * binder's listener hears it. Give the router's own clock when it is not the system one.
+     *
+     * @return this
+     */
+    public HavipMeters clock(io.havip.core.Clock routerClock) {
+        this.clock = Objects.requireNonNull(routerClock, "routerClock");
+        return this;
     }
 
     /** The router these meters read. */
@@ -268,7 +283,14 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
         if (closed) {
             return;
         }
+        Duration lag = Duration.between(change.at(), clock.instant());
         for (Bound b : bound) {
+            if (!lag.isNegative()) {
+                Timer.builder(PREFIX + "vrrp.listener.lag").tags(tags)
+                        .description("From a state change to its delivery on the router's listener thread (this "
+                                + "binder's listener: the queue's lag, including slower listeners ahead of it)")
+                        .register(b.registry()).record(lag);
+            }
             Counter.builder(PREFIX + "vrrp.transitions").tags(tags)
                     .tag("from", change.from().name()).tag("to", change.to().name())
                     .tag("reason", change.reason().name().toLowerCase(Locale.ROOT))
@@ -291,7 +313,9 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
         for (Bound b : bound) {
             b.meters().forEach(b.registry()::remove);
             for (Meter m : List.copyOf(b.registry().getMeters())) {
-                if (m.getId().getName().equals(PREFIX + "vrrp.transitions") && m.getId().getTags().containsAll(tags.stream().toList())) {
+                String meter = m.getId().getName();
+                if ((meter.equals(PREFIX + "vrrp.transitions") || meter.equals(PREFIX + "vrrp.listener.lag"))
+                        && m.getId().getTags().containsAll(tags.stream().toList())) {
                     b.registry().remove(m);
                 }
             }

@@ -28,6 +28,7 @@
  * <tr><td>havip.vrrp.master</td><td>gauge</td><td></td><td>1 while MASTER (the address is here), else 0</td><td>(keepalived_vrrp_state == 2)</td></tr>
  * <tr><td>havip.vrrp.priority</td><td>gauge</td><td>kind=effective|base</td><td>effective priority (base plus tracker weights); base only when the binder is given it</td><td>none (keepalived --signum=JSON: effective_priority, base_priority)</td></tr>
  * <tr><td>havip.vrrp.transitions</td><td>counter</td><td>from, to, reason</td><td>state changes by {@link io.havip.core.TransitionReason} in lower case, counted when the listener hears them</td><td>none</td></tr>
+ * <tr><td>havip.vrrp.listener.lag</td><td>timer</td><td></td><td>from a state change to its delivery on the listener thread (the binder's own listener, so the queue's lag)</td><td>none</td></tr>
  * <tr><td>havip.vrrp.became.master</td><td>counter</td><td></td><td>transitions to MASTER</td><td>keepalived_become_master_total</td></tr>
  * <tr><td>havip.vrrp.released.master</td><td>counter</td><td></td><td>transitions out of MASTER</td><td>keepalived_release_master_total</td></tr>
  * <tr><td>havip.vrrp.adverts.sent</td><td>counter</td><td></td><td>adverts sent, priority 0 included</td><td>keepalived_advert_sent_total</td></tr>

@@ -93,6 +93,9 @@ class HavipMetersTest {
         assertThat(gauge(registry, "havip.vrrp.master", "n2")).isEqualTo(1.0);
         await(() -> counter(registry, "havip.vrrp.became.master", "n2") == 1);
         assertThat(network.whoAnswers(VIP).map(Node::name)).contains("n2");
+        io.micrometer.core.instrument.Timer lag = registry.get("havip.vrrp.listener.lag").tag("router", "n2").timer();
+        assertThat(lag.count()).isGreaterThanOrEqualTo(1);
+        assertThat(lag.max(java.util.concurrent.TimeUnit.MILLISECONDS)).as("an idle listener queue").isLessThan(1000);
 
         // a graceful close of n2 sends priority 0 and releases: released.master and a STOP transition
         n2.close();
