@@ -17,7 +17,7 @@ package io.havip.core;
  * {@link AddressHook}, which the engine waits for (with a timeout).
  *
  * <h2>Races</h2>
- * Like Curator's {@code LeaderLatchListener#isLeader}: by the time {@link #onMaster} runs
+ * Like Curator's {@code LeaderLatchListener#isLeader}: by the time {@link PerState#onMaster} runs
  * the node may already have lost mastership again; if so, the next callback
  * ({@code onBackup}, {@code onFault} or {@code onStop}) is queued behind this one and
  * will follow. Never assume the state is still current; read {@code state()} if needed.

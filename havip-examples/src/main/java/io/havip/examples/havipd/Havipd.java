@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *       ({@code FILE:LINE: key 'K': problem (allowed: ...)} on standard error);</li>
  *   <li>{@code --notify-timeout SECONDS}: how long one notify script may run before it is
  *       killed (default 30); scripts run one at a time, in order.</li>
+ *   <li>{@code --metrics-address HOST:PORT}: serve Prometheus metrics at
+ *       {@code http://HOST:PORT/metrics} (off by default; see {@link MetricsEndpoint}).</li>
  * </ul>
  *
  * Signals: SIGTERM or SIGINT close every router gracefully (a master hands over to a backup,
@@ -166,8 +168,10 @@ public final class Havipd {
     public static int run(String[] args, PrintStream out, PrintStream err, Daemon.RouterStarter starter, Control control,
                           Clock clock) {
         Options o;
+        MetricsEndpoint.Requested metrics; // --metrics-address: read apart from the other options
         try {
-            o = parse(args);
+            metrics = MetricsEndpoint.requested(args);
+            o = parse(metrics.otherArgs());
         } catch (IllegalArgumentException e) {
             err.println("havipd: " + e.getMessage());
             err.println(usage());
@@ -180,7 +184,24 @@ public final class Havipd {
         if (o.check()) {
             return check(o.file(), out, err);
         }
-        return serve(o, stamped(err, clock), starter, control);
+        // --metrics-address: the endpoint runs while havipd serves and meters every router it starts
+        MetricsEndpoint endpoint = null;
+        if (metrics.address() != null) {
+            try {
+                endpoint = MetricsEndpoint.start(metrics.address());
+            } catch (IllegalStateException e) {
+                stamped(err, clock).println("havipd: " + e.getMessage());
+                return START_FAILED;
+            }
+            starter = endpoint.meter(starter);
+        }
+        try {
+            return serve(o, stamped(err, clock), starter, control);
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
     }
 
     /** {@code err}, each line of which starts with {@code clock}'s time as {@link #TIME_STAMP} and a space. */
@@ -195,7 +216,8 @@ public final class Havipd {
     }
 
     static String usage() {
-        return "usage: java -jar havipd.jar [-f|--use-file FILE] [--check|-t] [--notify-timeout SECONDS]\n"
+        return "usage: java -jar havipd.jar [-f|--use-file FILE] [--check|-t] [--notify-timeout SECONDS]"
+                + " [--metrics-address HOST:PORT]\n"
                 + "  runs the vrrp_instances of a keepalived.conf (default " + DEFAULT_FILE + ") in the foreground";
     }
 

@@ -61,6 +61,11 @@ public final class VrrpDaemon implements AutoCloseable {
      * nohup(1), so SIGHUP is ignored when it starts, as for a daemon launched that way.
      */
     public static VrrpDaemon start(Kind kind, Node node, Path conf, boolean underNohup) {
+        return start(kind, node, conf, underNohup, List.of());
+    }
+
+    /** As {@link #start(Kind, Node, Path, boolean)} with more options for havipd (e.g. --metrics-address). */
+    public static VrrpDaemon start(Kind kind, Node node, Path conf, boolean underNohup, List<String> moreOptions) {
         LinuxTestRequirements.require(kind == Kind.KEEPALIVED ? new String[] {"ip", "keepalived"} : new String[] {"ip"});
         Path dir = conf.getParent();
         try {
@@ -76,6 +81,7 @@ public final class VrrpDaemon implements AutoCloseable {
             } else {
                 cmd.addAll(havipdCommand());
                 cmd.addAll(List.of("-f", conf.toString()));
+                cmd.addAll(moreOptions);
             }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             VrrpDaemon d = new VrrpDaemon(kind, node, log, p, cmd);

@@ -38,32 +38,6 @@ class VipProxyTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     @Test
-    void listensOnlyBetweenAcquireAndReleaseAndForwardsBothWays() throws Exception {
-        try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
-            InetSocketAddress listen = new InetSocketAddress(LOOPBACK, freePort(probe));
-            VipProxy proxy = new VipProxy(listen, (InetSocketAddress) backend.getLocalSocketAddress(), Duration.ofSeconds(1));
-            proxy.warmUp();
-            assertThat(proxy.listening()).as("the warm-up leaves nothing open").isFalse();
-            assertThatThrownBy(() -> new Socket(LOOPBACK, listen.getPort()).close()).isInstanceOf(ConnectException.class);
-
-            proxy.beforeAcquire(change(RouterState.MASTER));
-            assertThat(proxy.listening()).isTrue();
-            assertThat(proxy.listeningOn()).isEqualTo(VipProxy.Listening.VIP); // loopback is local: the bind cannot fail
-            echoes(listen);
-            proxy.beforeRelease(change(RouterState.BACKUP));
-            assertThat(proxy.listening()).as("the address is still here: clients still arrive").isTrue();
-            echoes(listen);
-            proxy.onBackup(change(RouterState.BACKUP));
-            assertThat(proxy.listening()).isFalse();
-            assertThat(proxy.lastListening()).isEqualTo(VipProxy.Listening.VIP);
-            assertThat(proxy.forcedCloses()).as("the drain ended because nothing was open, not by its timeout").isZero();
-            assertThatThrownBy(() -> new Socket(LOOPBACK, listen.getPort()).close()).isInstanceOf(ConnectException.class);
-            assertThat(proxy.acceptedConnections()).isEqualTo(2);
-            proxy.close();
-        }
-    }
-
-    @Test
     void theCloseOfARouterServesUntilItsStopReportThenTheProxyDrains() throws Exception {
         try (ServerSocket backend = echoServer(); ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
             InetSocketAddress listen = new InetSocketAddress(LOOPBACK, freePort(probe));
@@ -281,8 +255,8 @@ class VipProxyTest {
                 Instant.EPOCH);
     }
 
-    /** A backend that echoes every connection until the client half-closes. */
-    private static ServerSocket echoServer() throws IOException {
+    /** A backend that echoes every connection until the client half-closes (also {@link VipProxyFailoverTest}'s). */
+    static ServerSocket echoServer() throws IOException {
         ServerSocket s = new ServerSocket(0, 10, LOOPBACK);
         Thread t = new Thread(() -> {
             while (!s.isClosed()) {

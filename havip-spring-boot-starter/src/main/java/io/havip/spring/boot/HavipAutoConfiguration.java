@@ -1,0 +1,90 @@
+package io.havip.spring.boot;
+
+import io.havip.core.AddressHook;
+import io.havip.micrometer.HavipRouterSetMeters;
+import io.havip.vrrp.Havip;
+import io.havip.vrrp.VirtualRouter;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configuration of havip: a {@link HavipRouters} bean for {@code havip.routers.*}, plus,
+ * when the application has them, an Actuator health indicator ({@code havip}) and endpoint
+ * ({@code /actuator/havip}), and the routers' meters in the application's {@code MeterRegistry}
+ * (havip-micrometer on the class path). Every {@link AddressHook} bean is added to every router
+ * with the router's {@code hook-timeout}; {@link HavipRouterCustomizer} beans see each builder
+ * last. Nothing here does what the builder cannot.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Havip.class)
+@EnableConfigurationProperties(HavipProperties.class)
+public class HavipAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public HavipRouters havipRouters(HavipProperties properties, ObjectProvider<AddressHook> hooks,
+                                     ObjectProvider<HavipRouterCustomizer> customizers,
+                                     ObjectProvider<HavipRouters.Observer> observers, ApplicationEventPublisher events) {
+        return new HavipRouters(properties, hooks.orderedStream().toList(), customizers.orderedStream().toList(),
+                observers.orderedStream().toList(), events);
+    }
+
+    /** Health indicator and endpoint, with Spring Boot Actuator. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+    static class ActuatorConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "havipHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("havip")
+        HavipHealthIndicator havipHealthIndicator(HavipRouters routers) {
+            return new HavipHealthIndicator(routers);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnAvailableEndpoint
+        HavipEndpoint havipEndpoint(HavipRouters routers) {
+            return new HavipEndpoint(routers);
+        }
+    }
+
+    /**
+     * The routers' meters, with Micrometer and havip-micrometer: a {@code MeterBinder} that Spring
+     * Boot binds to the application's registries; routers join it as they start.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.micrometer.core.instrument.MeterRegistry", "io.havip.micrometer.HavipMeters"})
+    static class MetersConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        HavipRouterSetMeters havipRouterMeters() {
+            return new HavipRouterSetMeters();
+        }
+
+        @Bean
+        HavipRouters.Observer havipRouterMetersObserver(HavipRouterSetMeters meters, HavipProperties properties) {
+            return new HavipRouters.Observer() {
+                @Override
+                public void started(String name, VirtualRouter router) {
+                    Integer base = properties.getRouters().get(name).getPriority();
+                    meters.add(router, () -> base == null ? 100 : base);
+                }
+
+                @Override
+                public void stopped(String name, VirtualRouter router) {
+                    meters.remove(router);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.havip.spring.boot;
+
+import static io.havip.test.HavipAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.havip.core.RouterState;
+import io.havip.core.TransitionReason;
+import io.havip.test.HavipCluster;
+import io.havip.vrrp.HealthCheck;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
+
+/**
+ * The starter with Spring Boot's test support: properties refused by name, and two application
+ * contexts (two nodes) failing over on the in-memory network under havip-test's virtual clock,
+ * seen through events, health, the endpoint and meters.
+ */
+class HavipAutoConfigurationTest {
+
+    private static final String[] WEB = {"havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=51",
+            "havip.routers.web.virtual-addresses=198.51.100.50/24"};
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(HavipAutoConfiguration.class, MetricsAutoConfiguration.class,
+                    SimpleMetricsExportAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+                    EndpointAutoConfiguration.class));
+
+    @Test
+    void aWrongPropertyStopsTheApplicationNamingTheProperty() {
+        refused("havip.routers.web.vrid: 300 is outside 1-255", "havip.routers.web.interface-name=eth0",
+                "havip.routers.web.vrid=300", "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        refused("havip.routers.web.interface-name: is required", "havip.routers.web.vrid=51",
+                "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        refused("havip.routers.web.virtual-addresses: is required", "havip.routers.web.interface-name=eth0",
+                "havip.routers.web.vrid=51");
+        refused("havip.routers.web.virtual-addresses: virtualAddress:", "havip.routers.web.interface-name=eth0",
+                "havip.routers.web.vrid=51", "havip.routers.web.virtual-addresses=198.51.100.500/24");
+        refused("havip.routers.web.priority: 0 is outside 1-255", with("havip.routers.web.priority=0"));
+        refused("havip.routers.web.liveness-port: needs havip.routers.web.liveness-secret",
+                with("havip.routers.web.liveness-port=12000"));
+        refused("havip.routers.web.stray-address-policy: 'ignore' is not one of REMOVE, REPORT",
+                with("havip.routers.web.stray-address-policy=ignore"));
+        refused("havip.routers.web.hook-timeout: PT0S must be positive", with("havip.routers.web.hook-timeout=0s"));
+        refused("havip.routers.web.auth-password: router web: password is set but VRRPv3 has no authentication",
+                with("havip.routers.web.auth-password=secret"));
+        refused("havip.routers.web.advert-interval:", with("havip.routers.web.advert-interval=5ms"));
+        runner.withPropertyValues(with("havip.routers.web.enabled=false"))
+                .run(c -> assertThat(c.getBean(HavipRouters.class).routers()).isEmpty());
+    }
+
+    private static String[] with(String extra) {
+        String[] all = java.util.Arrays.copyOf(WEB, WEB.length + 1);
+        all[WEB.length] = extra;
+        return all;
+    }
+
+    private void refused(String message, String... properties) {
+        runner.withPropertyValues(properties).run(c -> {
+            assertThat(c).hasFailed();
+            Throwable t = c.getStartupFailure();
+            while (!(t instanceof HavipPropertyException) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            assertThat(t).isInstanceOf(HavipPropertyException.class).message().startsWith(message);
+        });
+    }
+
+    @Test
+    void twoApplicationsFailOverOnTheInMemoryNetwork() throws Exception {
+        try (HavipCluster cluster = HavipCluster.builder().nodes("n1", "n2").build()) {
+            List<HavipStateChangeEvent> n1Events = new CopyOnWriteArrayList<>();
+            List<HavipStateChangeEvent> n2Events = new CopyOnWriteArrayList<>();
+            AtomicBoolean n2Healthy = new AtomicBoolean(true);
+            node(cluster, "n1", 150, n1Events, null).run(c1 -> {
+                adopt(cluster, "n1", c1);
+                node(cluster, "n2", 100, n2Events, n2Healthy).run(c2 -> {
+                    adopt(cluster, "n2", c2);
+                    cluster.advance(Duration.ofMillis(500));
+                    assertThat(cluster).hasMaster("n1");
+                    assertThat(health(c1).getStatus()).isEqualTo(Status.UP);
+                    assertThat(detail(c1).get("state")).isEqualTo("MASTER");
+                    assertThat(health(c2).getStatus()).as("a backup is healthy").isEqualTo(Status.UP);
+                    assertThat(detail(c2).get("state")).isEqualTo("BACKUP");
+                    assertThat(c1.getBean(HavipEndpoint.class).routers().get("web").state()).isEqualTo("MASTER");
+                    assertThat(c1.getBean(HavipEndpoint.class).router("web").stats().vrrp().advertisementsSent())
+                            .isPositive();
+                    assertThat(c1.getBean(HavipEndpoint.class).router("nope")).isNull();
+                    MeterRegistry m1 = c1.getBean(MeterRegistry.class);
+                    assertThat(m1.get("havip.vrrp.state").tag("router", "web").gauge().value()).isEqualTo(2.0);
+                    assertThat(m1.get("havip.vrrp.priority").tags("router", "web", "kind", "base").gauge().value())
+                            .isEqualTo(150.0);
+
+                    cluster.crash("n1");
+                    cluster.advance(Duration.ofMillis(500));
+                    assertThat(cluster).hasMaster("n2");
+                    assertThat(n1Events).as("a crashed node's application hears nothing").extracting(e -> e.change().to())
+                            .containsExactly(RouterState.BACKUP, RouterState.MASTER);
+                    awaitEvent(n2Events, RouterState.MASTER, TransitionReason.MASTER_DOWN_TIMER);
+                    assertThat(detail(c2).get("state")).isEqualTo("MASTER");
+                    assertThat(c2.getBean(MeterRegistry.class).get("havip.vrrp.transitions")
+                            .tags("router", "web", "to", "MASTER", "reason", "master_down_timer").counter().count())
+                            .isEqualTo(1.0);
+
+                    n2Healthy.set(false); // its application health check fails: FAULT, address released
+                    assertThat(cluster).node("n2").isInState(RouterState.FAULT).doesNotHoldTheAddress();
+                    awaitHealth(c2, Status.DOWN);
+                });
+                assertThat(n2Events).extracting(e -> e.change().to()).last().isEqualTo(RouterState.STOP);
+            });
+            assertThat(n1Events).as("STOP when its context closed").extracting(e -> e.change().to()).last()
+                    .isEqualTo(RouterState.STOP);
+        }
+    }
+
+    private ApplicationContextRunner node(HavipCluster cluster, String node, int priority,
+                                          List<HavipStateChangeEvent> events, AtomicBoolean healthy) {
+        return runner.withPropertyValues(WEB).withPropertyValues("havip.routers.web.priority=" + priority,
+                        "havip.routers.web.advert-interval=100ms", "havip.routers.web.handover-timeout=0s",
+                        "management.endpoints.web.exposure.include=health,havip")
+                .withBean(HavipRouterCustomizer.class, () -> (name, b) -> {
+                    cluster.prepare(node, b);
+                    if (healthy != null) {
+                        b.healthCheck(new HealthCheck("app", healthy::get, Duration.ofMillis(5), Duration.ofSeconds(1), 1, 1, 0));
+                    }
+                })
+                .withBean("events", ApplicationListener.class,
+                        () -> (ApplicationListener<HavipStateChangeEvent>) events::add);
+    }
+
+    private static void adopt(HavipCluster cluster, String node, AssertableApplicationContext c) {
+        assertThat(c).hasNotFailed();
+        cluster.adopt(node, c.getBean(HavipRouters.class).router("web").orElseThrow());
+    }
+
+    private static Health health(AssertableApplicationContext c) {
+        return c.getBean(HavipHealthIndicator.class).health();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> detail(AssertableApplicationContext c) {
+        return (Map<String, Object>) health(c).getDetails().get("web");
+    }
+
+    private static void awaitHealth(AssertableApplicationContext c, Status status) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!health(c).getStatus().equals(status) && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(health(c).getStatus()).isEqualTo(status);
+    }
+
+    private static void awaitEvent(List<HavipStateChangeEvent> events, RouterState to, TransitionReason reason)
+            throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (events.stream().noneMatch(e -> e.change().to() == to && e.change().reason() == reason)
+                && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(events).anyMatch(e -> e.change().to() == to && e.change().reason() == reason);
+    }
+}
