@@ -162,6 +162,7 @@ public final class RouterGroup implements AutoCloseable {
     @Override
     public void close() {
         HavipRuntime.closeAll(members);
+        driver.closed();
     }
 
     @Override

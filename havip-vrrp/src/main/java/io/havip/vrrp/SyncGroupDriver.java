@@ -61,19 +61,27 @@ final class SyncGroupDriver {
         } finally {
             reconciling = false;
         }
-        RouterState now2 = group.state();
+        publish(group.state());
+    }
+
+    /** The group closed: its listeners hear STOP, and {@link #state()} says it. */
+    void closed() {
+        publish(RouterState.STOP);
+    }
+
+    private void publish(RouterState to) {
         RouterState was;
         synchronized (stateLock) {
             was = state;
-            if (was == now2) {
+            if (was == to || was == RouterState.STOP) {
                 return;
             }
-            state = now2;
+            state = to;
             stateLock.notifyAll();
         }
-        log.info("sync group {}: {} -> {} ({})", name, was, now2, engines.values().stream()
+        log.info("sync group {}: {} -> {} ({})", name, was, to, engines.values().stream()
                 .map(e -> e.id().name() + " " + e.machine().state()).toList());
-        RouterGroup.GroupChange change = new RouterGroup.GroupChange(name, was, now2, runtime.clock().instant());
+        RouterGroup.GroupChange change = new RouterGroup.GroupChange(name, was, to, runtime.clock().instant());
         for (RouterGroup.GroupListener l : listeners) {
             try {
                 notify.execute(() -> {

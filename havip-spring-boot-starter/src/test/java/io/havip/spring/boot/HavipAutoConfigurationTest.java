@@ -117,6 +117,7 @@ class HavipAutoConfigurationTest {
                             .isEqualTo(1.0);
 
                     n2Healthy.set(false); // its application health check fails: FAULT, address released
+                    cluster.advance(Duration.ofMillis(50)); // checks run on the router's (virtual) clock
                     assertThat(cluster).node("n2").isInState(RouterState.FAULT).doesNotHoldTheAddress();
                     awaitHealth(c2, Status.DOWN);
                 });
