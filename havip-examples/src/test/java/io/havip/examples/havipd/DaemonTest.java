@@ -67,6 +67,22 @@ class DaemonTest {
         assertThat(Daemon.diff(before, after).stop()).containsExactly("A");
     }
 
+    /** Runs havipd on {@code conf} on a thread of its own until it is stopped; returns once its routers started. */
+    private static Thread runDaemon(Path conf, Daemon.RouterStarter starter, Havipd.Control control, AtomicInteger status)
+            throws InterruptedException {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread daemon = new Thread(() -> status.set(Havipd.run(new String[] {"-f", conf.toString()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), starter, control)));
+        daemon.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (control.daemon() == null && daemon.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(control.daemon()).as("daemon started; stderr: %s", err).isNotNull();
+        return daemon;
+    }
+
     @Test
     void havipdRunsReloadsLeavingUnchangedRoutersAloneAndStopsGracefully(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("keepalived.conf");
@@ -80,18 +96,9 @@ class DaemonTest {
             return b.transport(host.openTransport("eth0")).binder(host.binder()).start();
         };
         Havipd.Control control = new Havipd.Control();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         AtomicInteger status = new AtomicInteger(-1);
-        Thread daemon = new Thread(() -> status.set(Havipd.run(new String[] {"-f", conf.toString()},
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), inMemory, control)));
-        daemon.start();
+        Thread daemon = runDaemon(conf, inMemory, control, status);
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (control.daemon() == null && daemon.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(control.daemon()).as("daemon started; stderr: %s", err).isNotNull();
             Map<String, VirtualRouter> first = control.daemon().routers();
             assertThat(first).containsOnlyKeys("A", "B");
             VirtualRouter a = first.get("A");
@@ -171,18 +178,9 @@ class DaemonTest {
             }
         };
         Havipd.Control control = new Havipd.Control();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         AtomicInteger status = new AtomicInteger(-1);
-        Thread daemon = new Thread(() -> status.set(Havipd.run(new String[] {"-f", conf.toString()},
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), inMemory, control)));
-        daemon.start();
+        Thread daemon = runDaemon(conf, inMemory, control, status);
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (control.daemon() == null && daemon.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(control.daemon()).as("daemon started; stderr: %s", err).isNotNull();
             assertThat(groupsStarted).containsExactly("G [A, B]");
             assertThat(control.daemon().routers()).containsOnlyKeys("A", "B", "C");
             RouterGroup g = control.daemon().groups().get("G");
