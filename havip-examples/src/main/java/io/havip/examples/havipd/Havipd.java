@@ -318,7 +318,8 @@ public final class Havipd {
             return START_FAILED;
         }
         control.daemon = daemon;
-        log.info("havipd running {} from {}; SIGHUP reloads, SIGTERM stops", daemon.routers().keySet(), o.file());
+        log.info("havipd running {}{} from {}; SIGHUP reloads, SIGTERM stops", daemon.routers().keySet(),
+                daemon.groups().isEmpty() ? "" : " (sync groups " + daemon.groups().keySet() + ")", o.file());
         try {
             while (true) {
                 Control.Request r = control.requests.take();
