@@ -11,6 +11,7 @@ import io.havip.vrrp.config.HavipSettings;
 import io.havip.vrrp.config.InitialState;
 import io.havip.vrrp.config.KeepalivedConfig;
 import io.havip.vrrp.config.NotifyScripts;
+import io.havip.vrrp.config.SourceLocation;
 import io.havip.vrrp.config.TrackedInterface;
 import io.havip.vrrp.config.TrackedScript;
 import io.havip.vrrp.config.VirtualIpAddress;
@@ -41,8 +42,11 @@ import java.util.function.Function;
  * instance, keyed by instance name: interface, VRID, version, priority, advert interval,
  * virtual addresses, unicast source and peers, preempt / nopreempt / preempt_delay, PASS
  * authentication, the GARP schedule, {@code track_interface} with weights and
- * {@code vrrp_script}s as {@link HealthCheck}s (a sync group's trackers apply to each member),
- * and the liveness channel of a {@code havip { ... }} block ({@link HavipSettings}).
+ * {@code vrrp_script}s as {@link HealthCheck}s, and the liveness channel of a {@code havip { ... }}
+ * block ({@link HavipSettings}). A {@code vrrp_sync_group} becomes a {@link Group}, which the
+ * caller runs as a {@link RouterGroup} of its members' builders; the group's trackers apply to
+ * each member, and a member's own weighted trackers follow keepalived 2.2.7's rule (weight 0, or
+ * dropped for a script, unless {@code sync_group_tracking_weight}).
  *
  * <p>Only here, because a configuration file asks for it, does havip run a process: each
  * tracked {@code vrrp_script} becomes a health check that runs the script (split into words
@@ -124,13 +128,25 @@ public final class KeepalivedRouters {
     /**
      * The result of {@link #map}.
      *
-     * @param routers  by instance name, in file order
-     * @param warnings what the mapping could not carry over, in instance order
+     * @param routers  by instance name, in file order (a sync group's members too)
+     * @param groups   the {@code vrrp_sync_group}s that have members, by name, in file order
+     * @param warnings what the mapping could not carry over, in instance order, then group order
      */
-    public record Mapping(Map<String, Router> routers, List<ConfigWarning> warnings) {
+    public record Mapping(Map<String, Router> routers, Map<String, Group> groups, List<ConfigWarning> warnings) {
         public Mapping {
             routers = Collections.unmodifiableMap(new LinkedHashMap<>(routers));
+            groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
             warnings = List.copyOf(warnings);
+        }
+
+        /** Without sync groups. */
+        public Mapping(Map<String, Router> routers, List<ConfigWarning> warnings) {
+            this(routers, Map.of(), warnings);
+        }
+
+        /** The sync group {@code instance} is a member of, if any. */
+        public Optional<Group> groupOf(String instance) {
+            return groups.values().stream().filter(g -> g.members().contains(instance)).findFirst();
         }
 
         /** The builders by instance name. */
@@ -161,16 +177,106 @@ public final class KeepalivedRouters {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(checkFor, "checkFor");
         List<ConfigWarning> warnings = new ArrayList<>();
-        for (VrrpSyncGroupConfig g : config.syncGroups()) {
-            warnings.add(new ConfigWarning(g.location(), "vrrp_sync_group '" + g.name() + "': havip runs its members "
-                    + g.instances() + " as independent routers (they do not change state together); its trackers apply"
-                    + " to each member" + (g.notifyScripts().isEmpty() ? "" : "; its notify scripts are not run")));
-        }
         Map<String, Router> routers = new LinkedHashMap<>();
         for (VrrpInstanceConfig i : config.instances()) {
             routers.put(i.name(), router(config, i, checkFor, warnings));
         }
-        return new Mapping(routers, warnings);
+        Map<String, Group> groups = new LinkedHashMap<>();
+        for (VrrpSyncGroupConfig g : config.syncGroups()) {
+            if (!g.instances().isEmpty()) {
+                groups.put(g.name(), group(config, g, warnings));
+            }
+        }
+        return new Mapping(routers, groups, warnings);
+    }
+
+    // ---------------------------------------------------------------- vrrp_sync_group
+
+    /**
+     * One {@code vrrp_sync_group}, run as a {@link RouterGroup} of its members (keepalived 2.2.7's
+     * rules, see RouterGroup): the members' own trackers and the group's are already in the
+     * members' {@link Router}s.
+     *
+     * @param members        the member instances, in the group's order
+     * @param notifyCommands the group's notify command lines as configured (master, backup, fault, stop, notify)
+     * @param config         the group as read
+     */
+    public record Group(String name, List<String> members, List<Optional<String>> notifyCommands,
+                       VrrpSyncGroupConfig config) {
+        public Group {
+            Objects.requireNonNull(name, "name");
+            members = List.copyOf(members);
+            notifyCommands = List.copyOf(notifyCommands);
+            Objects.requireNonNull(config, "config");
+        }
+
+        @Override
+        public String toString() {
+            return "members " + members + (config.trackingWeight() ? ", sync_group_tracking_weight" : "");
+        }
+    }
+
+    private static Group group(KeepalivedConfig config, VrrpSyncGroupConfig g, List<ConfigWarning> warnings) {
+        String who = "vrrp_sync_group '" + g.name() + "'";
+        if (g.instances().size() == 1) {
+            warnings.add(new ConfigWarning(g.location(), who + " has one member (" + g.instances().get(0) + "); it moves"
+                    + " nothing with it (keepalived warns too)"));
+        }
+        List<String> owners = g.instances().stream().filter(n -> isOwner(config, n)).toList();
+        if (!owners.isEmpty() && owners.size() < g.instances().size()) {
+            warnings.add(new ConfigWarning(g.location(), who + ": " + owners + " have priority 255 (address owner) and"
+                    + " the other members do not; the owners take MASTER at once and pull the group along, so the"
+                    + " group keeps changing state (keepalived warns: this won't work); give every member the same role"));
+        }
+        if (g.smtpAlert()) {
+            warnings.add(new ConfigWarning(g.location(), who + ": smtp_alert ignored; havip sends no e-mail"));
+        }
+        NotifyScripts n = g.notifyScripts();
+        n.masterRxLowerPriority().ifPresent(s -> warnings.add(new ConfigWarning(s.location(), who
+                + ": notify_master_rx_lower_pri is an instance setting; not run for a group")));
+        return new Group(g.name(), g.instances(), List.of(command(n.master()), command(n.backup()), command(n.fault()),
+                command(n.stop()), command(n.any())), g);
+    }
+
+    private static boolean isOwner(KeepalivedConfig config, String instance) {
+        return config.instances().stream()
+                .anyMatch(i -> i.name().equals(instance) && i.priority() == RouterConfig.OWNER_PRIORITY);
+    }
+
+    /**
+     * A member's own weighted tracker, under keepalived 2.2.7's rule for sync groups
+     * (vrrp_complete_instance): a member's priority must not float, or the members would disagree
+     * about who is master and the group would thrash; unless the group says
+     * {@code sync_group_tracking_weight}, a weighted track_interface is kept with weight 0 and a
+     * weighted track_script is dropped. The group's own trackers keep their weights (cleared when
+     * a member is an address owner). Returns the weight to track with, or null to drop.
+     */
+    private static Integer memberWeight(VrrpSyncGroupConfig g, boolean own, boolean anyOwner, String who, String what,
+                                        int weight, boolean script, SourceLocation at, List<ConfigWarning> warnings) {
+        if (weight == 0) {
+            return 0;
+        }
+        if (!own) {
+            if (anyOwner) {
+                warnings.add(new ConfigWarning(at, who + ": vrrp_sync_group '" + g.name() + "' " + what + " weight "
+                        + weight + " set to 0: a member has priority 255 (address owner), as keepalived does"));
+                return 0;
+            }
+            return weight;
+        }
+        if (g.trackingWeight()) {
+            return weight;
+        }
+        if (script) {
+            warnings.add(new ConfigWarning(at, who + ": " + what + " with weight " + weight + " ignored in sync group '"
+                    + g.name() + "', as keepalived does (the members' priorities must not float apart); track it on the"
+                    + " group, give it weight 0, or add sync_group_tracking_weight to the group"));
+            return null;
+        }
+        warnings.add(new ConfigWarning(at, who + ": " + what + " weight " + weight + " set to 0 in sync group '" + g.name()
+                + "', as keepalived does (the members' priorities must not float apart): the member goes to FAULT while"
+                + " it is down; add sync_group_tracking_weight to the group to keep the weight"));
+        return 0;
     }
 
     private static Router router(KeepalivedConfig config, VrrpInstanceConfig i,
@@ -227,31 +333,52 @@ public final class KeepalivedRouters {
         b.garp(garp).garpOnLowerPriorityAdvert(i.garp().lowerPrioRepeat() > 0);
 
         Optional<VrrpSyncGroupConfig> group = config.syncGroupOf(i.name());
+        boolean anyOwner = group.map(g -> g.instances().stream().anyMatch(m -> isOwner(config, m))).orElse(false);
         List<TrackedInterface> interfaces = new ArrayList<>(i.trackInterfaces());
         List<TrackedScript> scripts = new ArrayList<>(i.trackScripts());
+        int ownInterfaces = interfaces.size();
+        int ownScripts = scripts.size();
         group.ifPresent(g -> {
             interfaces.addAll(g.trackInterfaces());
             scripts.addAll(g.trackScripts());
         });
         Set<String> trackedNames = new LinkedHashSet<>();
-        for (TrackedInterface t : interfaces) {
+        for (int k = 0; k < interfaces.size(); k++) {
+            TrackedInterface t = interfaces.get(k);
+            Integer weight = t.weight();
             if (t.reverse()) {
                 warnings.add(new ConfigWarning(t.location(), who + ": track_interface " + t.name()
                         + " with reverse is not supported; tracker ignored"));
-            } else if (!trackedNames.add("interface " + t.name())) {
+                continue;
+            }
+            if (group.isPresent()) {
+                weight = memberWeight(group.get(), k < ownInterfaces, anyOwner, who, "track_interface " + t.name(),
+                        t.weight(), false, t.location(), warnings);
+            }
+            if (!trackedNames.add("interface " + t.name())) {
                 warnings.add(new ConfigWarning(t.location(), who + ": track_interface " + t.name()
                         + " is tracked twice; the second entry is ignored"));
             } else {
-                b.trackInterface(t.name(), t.weight());
+                b.trackInterface(t.name(), weight);
             }
         }
         List<ScriptCheck> checks = new ArrayList<>();
-        for (TrackedScript t : scripts) {
+        for (int k = 0; k < scripts.size(); k++) {
+            TrackedScript t = scripts.get(k);
             VrrpScriptConfig s = config.scripts().get(t.name());
             if (t.reverse()) {
                 warnings.add(new ConfigWarning(t.location(), who + ": track_script " + t.name()
                         + " with reverse is not supported; tracker ignored"));
                 continue;
+            }
+            int weight = t.weight();
+            if (group.isPresent()) {
+                Integer w = memberWeight(group.get(), k < ownScripts, anyOwner, who, "track_script " + t.name(),
+                        t.weight(), true, t.location(), warnings);
+                if (w == null) {
+                    continue;
+                }
+                weight = w;
             }
             if (!trackedNames.add("script " + t.name())) {
                 warnings.add(new ConfigWarning(t.location(), who + ": track_script " + t.name()
@@ -273,7 +400,7 @@ public final class KeepalivedRouters {
                 throw new ConfigException(s.location(), "script", "vrrp_script '" + s.name() + "': " + e.getMessage(),
                         "a command line with balanced quotes");
             }
-            ScriptCheck c = new ScriptCheck(s.name(), command, s.interval(), s.timeout(), s.rise(), s.fall(), t.weight());
+            ScriptCheck c = new ScriptCheck(s.name(), command, s.interval(), s.timeout(), s.rise(), s.fall(), weight);
             checks.add(c);
             b.healthCheck(new HealthCheck(c.name(), checkFor.apply(c), c.interval(), c.timeout(), c.rise(), c.fall(),
                     c.weight()));

@@ -141,7 +141,7 @@ class KeepalivedRoutersTest {
     }
 
     @Test
-    void syncGroupTrackersApplyToEachMemberWithAWarning() {
+    void syncGroupTrackersApplyToEachMemberAndAMembersOwnWeightedScriptIsDroppedAsKeepalivedDoes() {
         Mapping m = mapText("vrrp_script chk {\n script \"/usr/bin/test -e '/run/my app.pid'\"\n interval 2\n timeout 1\n"
                 + " rise 2\n fall 3\n weight -20\n}\n"
                 + "vrrp_sync_group G {\n group {\n  A\n  B\n }\n track_script {\n  chk\n }\n track_interface {\n  eth9 weight 10\n }\n}\n"
@@ -149,9 +149,9 @@ class KeepalivedRoutersTest {
                 + "vrrp_instance B {\n interface eth0\n virtual_router_id 2\n virtual_ipaddress {\n  198.51.100.2\n }\n"
                 + " track_script {\n  chk\n }\n}\n");
         assertThat(warnings(m)).containsExactly(
-                "9: vrrp_sync_group 'G': havip runs its members [A, B] as independent routers (they do not change state"
-                        + " together); its trackers apply to each member",
-                "15: vrrp_instance 'B': track_script chk is tracked twice; the second entry is ignored");
+                "35: vrrp_instance 'B': track_script chk with weight -20 ignored in sync group 'G', as keepalived does (the"
+                        + " members' priorities must not float apart); track it on the group, give it weight 0, or add"
+                        + " sync_group_tracking_weight to the group");
         ScriptCheck chk = new ScriptCheck("chk", List.of("/usr/bin/test", "-e", "/run/my app.pid"), Duration.ofSeconds(2),
                 Duration.ofSeconds(1), 2, 3, -20);
         for (String name : List.of("A", "B")) {
@@ -160,6 +160,81 @@ class KeepalivedRoutersTest {
             assertThat(s.router().trackers()).as(name).containsExactly(new TrackerSpec.TrackedInterface("eth9", 10),
                     new TrackerSpec.HealthCheck("chk", -20, 2, 3, true));
         }
+        assertThat(m.groups()).containsOnlyKeys("G");
+        KeepalivedRouters.Group g = m.groups().get("G");
+        assertThat(g.members()).containsExactly("A", "B");
+        assertThat(g.notifyCommands()).containsOnly(Optional.empty());
+        assertThat(m.groupOf("B")).contains(g);
+    }
+
+    @Test
+    void aMembersOwnWeightedTrackersFollowKeepalivedsSyncGroupRuleUnlessTrackingWeightIsSet() {
+        String members = "vrrp_script up {\n script /bin/true\n weight 5\n}\n"
+                + "vrrp_script gate {\n script /bin/true\n}\n"
+                + "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  198.51.100.1\n }\n"
+                + " track_interface {\n  eth1 weight -30\n  eth2\n }\n track_script {\n  up\n  gate\n }\n}\n"
+                + "vrrp_instance B {\n interface eth1\n virtual_router_id 2\n virtual_ipaddress {\n  203.0.113.1\n }\n}\n";
+        Mapping m = mapText(members + "vrrp_sync_group G {\n group {\n  A\n  B\n }\n"
+                + " notify_master \"/etc/keepalived/group.sh master\"\n notify /etc/keepalived/any.sh\n}\n");
+        assertThat(warnings(m)).containsExactly(
+                "15: vrrp_instance 'A': track_interface eth1 weight -30 set to 0 in sync group 'G', as keepalived does (the"
+                        + " members' priorities must not float apart): the member goes to FAULT while it is down; add"
+                        + " sync_group_tracking_weight to the group to keep the weight",
+                "19: vrrp_instance 'A': track_script up with weight 5 ignored in sync group 'G', as keepalived does (the"
+                        + " members' priorities must not float apart); track it on the group, give it weight 0, or add"
+                        + " sync_group_tracking_weight to the group");
+        assertThat(m.routers().get("A").settings().router().trackers()).containsExactly(
+                new TrackerSpec.TrackedInterface("eth1", 0), new TrackerSpec.TrackedInterface("eth2", 0),
+                new TrackerSpec.HealthCheck("gate", 0, 1, 1, true));
+        assertThat(m.groups().get("G").notifyCommands()).containsExactly(Optional.of("/etc/keepalived/group.sh master"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("/etc/keepalived/any.sh"));
+
+        Mapping weighted = mapText(members + "vrrp_sync_group G {\n group {\n  A\n  B\n }\n sync_group_tracking_weight\n}\n");
+        assertThat(weighted.warnings()).isEmpty();
+        assertThat(weighted.groups().get("G").config().trackingWeight()).isTrue();
+        assertThat(weighted.routers().get("A").settings().router().trackers()).containsExactly(
+                new TrackerSpec.TrackedInterface("eth1", -30), new TrackerSpec.TrackedInterface("eth2", 0),
+                new TrackerSpec.HealthCheck("up", 5, 1, 1, true), new TrackerSpec.HealthCheck("gate", 0, 1, 1, true));
+    }
+
+    @Test
+    void aGroupOfOneAnOwnerAmongNonOwnersAndSmtpAlertAreWarned() {
+        Mapping m = mapText("vrrp_script w {\n script /bin/true\n weight 10\n}\n"
+                + "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n priority 255\n virtual_ipaddress {\n"
+                + "  198.51.100.1\n }\n}\n"
+                + "vrrp_instance B {\n interface eth0\n virtual_router_id 2\n virtual_ipaddress {\n  198.51.100.2\n }\n}\n"
+                + "vrrp_instance C {\n interface eth0\n virtual_router_id 3\n virtual_ipaddress {\n  198.51.100.3\n }\n}\n"
+                + "vrrp_sync_group G {\n group {\n  A\n  B\n }\n track_script {\n  w\n }\n smtp_alert\n}\n"
+                + "vrrp_sync_group H {\n group {\n  C\n }\n}\n");
+        assertThat(warnings(m)).containsExactly(
+                "33: vrrp_instance 'A': vrrp_sync_group 'G' track_script w weight 10 set to 0: a member has priority 255"
+                        + " (address owner), as keepalived does",
+                "33: vrrp_instance 'B': vrrp_sync_group 'G' track_script w weight 10 set to 0: a member has priority 255"
+                        + " (address owner), as keepalived does",
+                "27: vrrp_sync_group 'G': [A] have priority 255 (address owner) and the other members do not; the owners"
+                        + " take MASTER at once and pull the group along, so the group keeps changing state (keepalived"
+                        + " warns: this won't work); give every member the same role",
+                "27: vrrp_sync_group 'G': smtp_alert ignored; havip sends no e-mail",
+                "37: vrrp_sync_group 'H' has one member (C); it moves nothing with it (keepalived warns too)");
+        assertThat(m.routers().get("B").settings().router().trackers())
+                .containsExactly(new TrackerSpec.HealthCheck("w", 0, 1, 1, true));
+        assertThat(m.groups()).containsOnlyKeys("G", "H");
+    }
+
+    @Test
+    void lvsNatDirectorFixtureMapsToOneGroupOfTwoInterfaces() {
+        Mapping m = mapFixture("lvs-nat-sync-group.conf");
+        assertThat(m.warnings()).isEmpty();
+        assertThat(m.groups()).containsOnlyKeys("VG_1");
+        assertThat(m.groups().get("VG_1").members()).containsExactly("VI_OUTSIDE", "VI_INSIDE");
+        assertThat(m.groups().get("VG_1").notifyCommands()).containsExactly(
+                Optional.of("/etc/keepalived/notify.sh GROUP_MASTER"), Optional.of("/etc/keepalived/notify.sh GROUP_BACKUP"),
+                Optional.of("/etc/keepalived/notify.sh GROUP_FAULT"), Optional.empty(), Optional.of("/etc/keepalived/notify.sh"));
+        for (String name : List.of("VI_OUTSIDE", "VI_INSIDE")) {
+            assertThat(m.routers().get(name).settings().router().trackers()).as(name)
+                    .contains(new TrackerSpec.HealthCheck("chk_ipvs", 0, 1, 2, true));
+        }
+        assertThat(m.routers().get("VI_INSIDE").settings().router().router().interfaceName()).isEqualTo("eth1");
     }
 
     @Test

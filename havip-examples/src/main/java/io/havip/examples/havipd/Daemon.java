@@ -1,16 +1,20 @@
 package io.havip.examples.havipd;
 
 import io.havip.core.FailoverListener;
+import io.havip.core.RouterState;
 import io.havip.vrrp.Havip;
 import io.havip.vrrp.KeepalivedRouters;
+import io.havip.vrrp.KeepalivedRouters.Group;
 import io.havip.vrrp.KeepalivedRouters.Mapping;
 import io.havip.vrrp.KeepalivedRouters.Router;
 import io.havip.vrrp.KeepalivedRouters.Settings;
+import io.havip.vrrp.RouterGroup;
 import io.havip.vrrp.VirtualRouter;
 import io.havip.vrrp.config.ConfigException;
 import io.havip.vrrp.config.ConfigWarning;
 import io.havip.vrrp.config.KeepalivedConfig;
 import io.havip.vrrp.config.KeepalivedConfigReader;
+import io.havip.vrrp.config.NotifyScripts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,26 +22,43 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The routers of one keepalived.conf, running: started from the file, reloaded from it (only
- * the instances whose settings changed are restarted), closed gracefully. Not thread-safe:
- * {@link Havipd} calls it from one control thread.
+ * what changed is restarted), closed gracefully. A {@code vrrp_sync_group} runs as one
+ * {@link RouterGroup} and is reloaded as a unit: a change to any member, to the group's
+ * membership or to its notify scripts restarts the whole group; an unchanged group keeps running.
+ * Not thread-safe: {@link Havipd} calls it from one control thread.
  */
 public final class Daemon implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-    /** Starts a mapped router; the default is {@link Havip.Builder#start()} (Linux networking). */
+    /** Starts mapped routers; the defaults use Linux networking. */
     @FunctionalInterface
     public interface RouterStarter {
+        /** Starts a router that is in no sync group; e.g. {@link Havip.Builder#start()}. */
         VirtualRouter start(String instance, Havip.Builder builder);
+
+        /**
+         * Starts the members of sync group {@code group} as one {@link RouterGroup} that reports to
+         * {@code listener}; default {@link Havip#syncGroup(String)} with Linux networking.
+         *
+         * @param members the members' builders by instance name, in the group's order, their listeners added
+         */
+        default RouterGroup startGroup(String group, Map<String, Havip.Builder> members, RouterGroup.GroupListener listener) {
+            RouterGroup.Builder g = Havip.syncGroup(group).listener(listener);
+            members.values().forEach(g::router);
+            return g.start();
+        }
     }
 
     /**
-     * What a reload does.
+     * What a reload does, by instance name (a sync group's members are kept, stopped or started
+     * together).
      *
      * @param keep  instances whose settings are unchanged: left running, untouched
      * @param stop  instances that are gone or changed: closed
@@ -51,11 +72,54 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private record Running(Settings settings, VirtualRouter router) { }
+    /**
+     * What runs as one: a lone router ({@code group} null, one member) or a sync group. Equal
+     * units are the same running thing (a reload leaves it alone); member order does not count.
+     */
+    private record Unit(String group, Map<String, Settings> members, List<Optional<String>> groupNotify) {
+        static String key(String group, String instance) {
+            return group == null ? "vrrp_instance " + instance : "vrrp_sync_group " + group;
+        }
+    }
+
+    private record Running(Unit unit, Map<String, VirtualRouter> routers, RunningGroup group) { }
+
+    /**
+     * A started sync group and its notify scripts. The group's own STOP is notified by the
+     * daemon once every member has closed (the members' STOP first, as keepalived's
+     * notify_shutdown); changes the group reports after that are not notified.
+     */
+    private final class RunningGroup implements RouterGroup.GroupListener {
+        private final String name;
+        private final NotifyScripts scripts;
+        private RouterGroup group;
+        private boolean stopped;
+
+        RunningGroup(String name, NotifyScripts scripts) {
+            this.name = name;
+            this.scripts = scripts;
+        }
+
+        @Override
+        public synchronized void onGroupStateChange(RouterGroup.GroupChange change) {
+            if (!stopped && change.to() != RouterState.STOP) {
+                notifier.submitGroup(name, scripts, change.to());
+            }
+        }
+
+        void close() {
+            group.close();
+            synchronized (this) {
+                stopped = true;
+                notifier.submitGroup(name, scripts, RouterState.STOP);
+            }
+        }
+    }
 
     private final Path file;
     private final RouterStarter starter;
     private final Notifier notifier;
+    /** By unit key, in start order. */
     private final Map<String, Running> running = new LinkedHashMap<>();
 
     Daemon(Path file, RouterStarter starter, Notifier notifier) {
@@ -95,37 +159,100 @@ public final class Daemon implements AutoCloseable {
             mapping = load();
         } catch (ConfigException e) {
             log.error("reload of {} refused, the routers keep running unchanged: {}", file, e.getMessage());
-            return new Plan(List.copyOf(running.keySet()), List.of(), List.of());
+            return new Plan(List.copyOf(routers().keySet()), List.of(), List.of());
         }
         return apply(mapping);
     }
 
-    private Plan apply(Mapping mapping) {
-        Map<String, Settings> wanted = new LinkedHashMap<>();
-        mapping.routers().forEach((name, r) -> wanted.put(name, r.settings()));
-        Map<String, Settings> current = new LinkedHashMap<>();
-        running.forEach((name, r) -> current.put(name, r.settings()));
-        Plan plan = diff(current, wanted);
-        for (String name : plan.stop()) {
-            log.info("{}: stopping ({})", name, wanted.containsKey(name) ? "settings changed" : "no longer in " + file);
-            running.remove(name).router().close();
-        }
-        for (String name : plan.start()) {
-            Router r = mapping.routers().get(name);
-            // one log line, so that each line carries its time stamp (the settings print on several)
-            log.info("{}: starting {}", name, String.valueOf(r.settings()).replaceAll("\\R\\s*", "; "));
-            Havip.Builder b = r.builder().listener(transitionLog(name))
-                    .listener(notifier.listenerFor(name, r.instance().notifyScripts()));
-            running.put(name, new Running(r.settings(), starter.start(name, b)));
-        }
-        if (!plan.keep().isEmpty()) {
-            log.info("unchanged, left running: {}", plan.keep());
-        }
-        return plan;
+    /** The units of a mapping by key: each sync group, then each instance in no group, in file order. */
+    private static Map<String, Unit> units(Mapping mapping) {
+        Map<String, Unit> out = new LinkedHashMap<>();
+        mapping.routers().forEach((name, r) -> {
+            Optional<Group> g = mapping.groupOf(name);
+            if (g.isEmpty()) {
+                out.put(Unit.key(null, name), new Unit(null, Map.of(name, r.settings()), List.of()));
+            } else if (!out.containsKey(Unit.key(g.get().name(), null))) {
+                Map<String, Settings> members = new LinkedHashMap<>();
+                g.get().members().forEach(m -> members.put(m, mapping.routers().get(m).settings()));
+                out.put(Unit.key(g.get().name(), null), new Unit(g.get().name(), members, g.get().notifyCommands()));
+            }
+        });
+        return out;
     }
 
-    /** Which routers to keep, stop and start to go from {@code current} to {@code wanted}. */
-    static Plan diff(Map<String, Settings> current, Map<String, Settings> wanted) {
+    private Plan apply(Mapping mapping) {
+        Map<String, Unit> wanted = units(mapping);
+        Map<String, Unit> current = new LinkedHashMap<>();
+        running.forEach((key, r) -> current.put(key, r.unit()));
+        Plan units = diff(current, wanted);
+        List<String> keep = new ArrayList<>();
+        List<String> stop = new ArrayList<>();
+        List<String> start = new ArrayList<>();
+        units.keep().forEach(key -> keep.addAll(current.get(key).members().keySet()));
+        for (String key : units.stop()) {
+            Running r = running.remove(key);
+            stop.addAll(r.routers().keySet());
+            stop(r, wanted.get(key));
+        }
+        for (String key : units.start()) {
+            Unit u = wanted.get(key);
+            start.addAll(u.members().keySet());
+            running.put(key, u.group() == null ? startRouter(u.members().keySet().iterator().next(), mapping, u)
+                    : startGroup(mapping.groups().get(u.group()), mapping, u));
+        }
+        if (!keep.isEmpty()) {
+            log.info("unchanged, left running: {}", keep);
+        }
+        return new Plan(keep, stop, start);
+    }
+
+    private void stop(Running r, Unit replacement) {
+        if (r.group() == null) {
+            String name = r.routers().keySet().iterator().next();
+            log.info("{}: stopping ({})", name, replacement != null ? "settings changed" : "no longer in " + file);
+            r.routers().get(name).close();
+            return;
+        }
+        Unit was = r.unit();
+        String why = replacement == null ? "no longer in " + file
+                : !replacement.members().keySet().equals(was.members().keySet()) ? "members changed to "
+                        + List.copyOf(replacement.members().keySet())
+                : !replacement.groupNotify().equals(was.groupNotify()) ? "its notify scripts changed"
+                : "settings of " + was.members().keySet().stream()
+                        .filter(m -> !was.members().get(m).equals(replacement.members().get(m))).toList() + " changed";
+        log.info("sync group {}: stopping its members {} ({})", was.group(), List.copyOf(was.members().keySet()), why);
+        r.group().close();
+    }
+
+    private Running startRouter(String name, Mapping mapping, Unit unit) {
+        Router r = mapping.routers().get(name);
+        return new Running(unit, Map.of(name, starter.start(name, withListeners(name, r))), null);
+    }
+
+    private Running startGroup(Group g, Mapping mapping, Unit unit) {
+        log.info("sync group {}: starting its members {} together", g.name(), g.members());
+        Map<String, Havip.Builder> members = new LinkedHashMap<>();
+        g.members().forEach(m -> members.put(m, withListeners(m, mapping.routers().get(m))));
+        RunningGroup notify = new RunningGroup(g.name(), g.config().notifyScripts());
+        RouterGroup group = starter.startGroup(g.name(), members, notify);
+        notify.group = group;
+        Map<String, VirtualRouter> routers = new LinkedHashMap<>();
+        List<VirtualRouter> started = group.routers();
+        for (int i = 0; i < g.members().size(); i++) {
+            routers.put(g.members().get(i), started.get(i));
+        }
+        return new Running(unit, routers, notify);
+    }
+
+    /** The router's builder with the transition log and its notify scripts. */
+    private Havip.Builder withListeners(String name, Router r) {
+        // one log line, so that each line carries its time stamp (the settings print on several)
+        log.info("{}: starting {}", name, String.valueOf(r.settings()).replaceAll("\\R\\s*", "; "));
+        return r.builder().listener(transitionLog(name)).listener(notifier.listenerFor(name, r.instance().notifyScripts()));
+    }
+
+    /** Which units to keep, stop and start to go from {@code current} to {@code wanted} (equal values: keep). */
+    static <S> Plan diff(Map<String, S> current, Map<String, S> wanted) {
         List<String> keep = new ArrayList<>();
         List<String> stop = new ArrayList<>();
         List<String> start = new ArrayList<>();
@@ -149,23 +276,38 @@ public final class Daemon implements AutoCloseable {
                 c.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), c.priority());
     }
 
-    /** The running routers by instance name. */
+    /** The running routers by instance name (a sync group's members included). */
     Map<String, VirtualRouter> routers() {
         Map<String, VirtualRouter> out = new LinkedHashMap<>();
-        running.forEach((name, r) -> out.put(name, r.router()));
+        running.values().forEach(r -> out.putAll(r.routers()));
         return Collections.unmodifiableMap(out);
     }
 
-    /** Closes every router (a master hands over), then runs the queued notify scripts. */
+    /** The running sync groups by name. */
+    Map<String, RouterGroup> groups() {
+        Map<String, RouterGroup> out = new LinkedHashMap<>();
+        running.values().stream().filter(r -> r.group() != null).forEach(r -> out.put(r.unit().group(), r.group().group));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Closes every router and group, the last started first (a master hands over), then runs the
+     * queued notify scripts: a group's members' notify_stop before the group's.
+     */
     @Override
     public void close() {
-        List<String> names = new ArrayList<>(running.keySet());
-        Collections.reverse(names);
-        for (String name : names) {
+        List<String> keys = new ArrayList<>(running.keySet());
+        Collections.reverse(keys);
+        for (String key : keys) {
+            Running r = running.remove(key);
             try {
-                running.remove(name).router().close();
+                if (r.group() == null) {
+                    r.routers().values().forEach(VirtualRouter::close);
+                } else {
+                    r.group().close();
+                }
             } catch (RuntimeException e) {
-                log.warn("{}: close failed: {}", name, e.toString());
+                log.warn("{}: close failed: {}", key, e.toString());
             }
         }
         notifier.close();

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * Signals: SIGTERM or SIGINT close every router gracefully (a master hands over to a backup,
  * then the notify_stop scripts run) and exit 0; SIGHUP re-reads the file and restarts only
- * the instances whose settings changed. Needs CAP_NET_ADMIN and CAP_NET_RAW (or root), as
+ * the instances whose settings changed (a {@code vrrp_sync_group} as a unit: any change to it or
+ * to a member restarts the whole group). Needs CAP_NET_ADMIN and CAP_NET_RAW (or root), as
  * keepalived does. Exit status: 0 done, 1 configuration error, 2 usage error, 3 a router
  * could not start (e.g. missing capability or interface).
  */
@@ -293,15 +294,36 @@ public final class Havipd {
                         : "  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
                                 + " source are accepted");
             }
-            List<String> labels = List.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify");
-            for (int i = 0; i < labels.size(); i++) {
-                String label = labels.get(i);
-                r.settings().notifyCommands().get(i).ifPresent(c -> out.println("  " + label + " " + c));
-            }
+            printNotify(out, r.settings().notifyCommands());
+            mapping.groupOf(name).ifPresent(g -> out.println("  member of vrrp_sync_group " + g.name()));
         });
-        out.println(file + ": configuration OK (" + mapping.routers().size() + " instance(s), " + warnings.size()
+        printGroups(mapping, out);
+        out.println(file + ": configuration OK (" + mapping.routers().size() + " instance(s), "
+                + (mapping.groups().isEmpty() ? "" : mapping.groups().size() + " sync group(s), ") + warnings.size()
                 + " warning(s))");
         return OK;
+    }
+
+    private static void printNotify(PrintStream out, List<java.util.Optional<String>> commands) {
+        List<String> labels = List.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify");
+        for (int i = 0; i < labels.size(); i++) {
+            String label = labels.get(i);
+            commands.get(i).ifPresent(c -> out.println("  " + label + " " + c));
+        }
+    }
+
+    /** --check: each sync group, its members and the group's notify scripts. */
+    private static void printGroups(Mapping mapping, PrintStream out) {
+        mapping.groups().forEach((name, g) -> {
+            out.println("vrrp_sync_group " + name + " (" + g.config().location() + "):");
+            out.println("  members " + g.members() + " move together: MASTER only when every member can be, one"
+                    + " member's FAULT puts all in FAULT" + (g.config().trackingWeight()
+                            ? "; sync_group_tracking_weight: the members keep their trackers' weights" : ""));
+            printNotify(out, g.notifyCommands());
+            if (g.notifyCommands().get(4).isPresent()) {
+                out.println("  (notify gets GROUP " + name + " MASTER|BACKUP|FAULT|STOP 0 appended)");
+            }
+        });
     }
 
     private static int serve(Options o, PrintStream err, Daemon.RouterStarter starter, Control control) {
@@ -318,7 +340,8 @@ public final class Havipd {
             return START_FAILED;
         }
         control.daemon = daemon;
-        log.info("havipd running {} from {}; SIGHUP reloads, SIGTERM stops", daemon.routers().keySet(), o.file());
+        log.info("havipd running {}{} from {}; SIGHUP reloads, SIGTERM stops", daemon.routers().keySet(),
+                daemon.groups().isEmpty() ? "" : " (sync groups " + daemon.groups().keySet() + ")", o.file());
         try {
             while (true) {
                 Control.Request r = control.requests.take();

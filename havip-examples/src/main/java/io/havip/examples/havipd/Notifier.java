@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For each change, as keepalived does: first the state's own script ({@code notify_master},
  * {@code notify_backup}, {@code notify_fault}, {@code notify_stop}) as configured, then
- * {@code notify} with {@code INSTANCE NAME STATE PRIORITY} appended.
+ * {@code notify} with {@code INSTANCE NAME STATE PRIORITY} appended. A sync group's scripts
+ * run the same way on the group's changes, {@code notify} with {@code GROUP NAME STATE 0}
+ * appended (keepalived 2.2.7 send_group_notifies: a group has no priority, it passes 0).
  */
 final class Notifier implements AutoCloseable {
 
@@ -63,20 +65,36 @@ final class Notifier implements AutoCloseable {
 
     /** Queues the scripts for one change; they run after every change queued before. */
     void submit(String instance, NotifyScripts scripts, StateChange change) {
-        List<List<String>> commands = commands(instance, scripts, change);
+        queue(instance, commands(instance, scripts, change));
+    }
+
+    /**
+     * Queues the scripts of sync group {@code group} for its change to {@code to}; they run
+     * after every change queued before.
+     */
+    void submitGroup(String group, NotifyScripts scripts, RouterState to) {
+        queue("sync group " + group, commands("GROUP", group, scripts, to, 0));
+    }
+
+    private void queue(String who, List<List<String>> commands) {
         if (commands.isEmpty()) {
             return;
         }
         try {
             executor.execute(() -> commands.forEach(this::runOne));
         } catch (RejectedExecutionException e) {
-            log.warn("{}: notifier closed; not running {}", instance, commands);
+            log.warn("{}: notifier closed; not running {}", who, commands);
         }
     }
 
-    /** The command lines for one change, in the order keepalived runs them. */
+    /** The command lines for one change of an instance, in the order keepalived runs them. */
     static List<List<String>> commands(String instance, NotifyScripts scripts, StateChange change) {
-        Optional<NotifyScript> specific = switch (change.to()) {
+        return commands("INSTANCE", instance, scripts, change.to(), change.priority());
+    }
+
+    /** {@code type} INSTANCE or GROUP, as keepalived's notify_script_exec passes it. */
+    static List<List<String>> commands(String type, String name, NotifyScripts scripts, RouterState to, int priority) {
+        Optional<NotifyScript> specific = switch (to) {
             case MASTER -> scripts.master();
             case BACKUP -> scripts.backup();
             case FAULT -> scripts.fault();
@@ -85,10 +103,10 @@ final class Notifier implements AutoCloseable {
         };
         List<List<String>> out = new ArrayList<>();
         specific.ifPresent(s -> out.add(KeepalivedRouters.commandLine(s.command())));
-        if (change.to() != RouterState.INITIALIZE) {
+        if (to != RouterState.INITIALIZE) {
             scripts.any().ifPresent(s -> {
                 List<String> c = new ArrayList<>(KeepalivedRouters.commandLine(s.command()));
-                c.addAll(List.of("INSTANCE", instance, change.to().name(), Integer.toString(change.priority())));
+                c.addAll(List.of(type, name, to.name(), Integer.toString(priority)));
                 out.add(List.copyOf(c));
             });
         }

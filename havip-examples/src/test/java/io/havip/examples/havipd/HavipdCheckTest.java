@@ -63,6 +63,26 @@ class HavipdCheckTest {
     }
 
     @Test
+    void aSyncGroupIsShownWithItsMembersAndNotifyScripts() {
+        String f = fixture("lvs-nat-sync-group.conf");
+        Result r = havipd("--check", "-f", f);
+        assertThat(r.status()).as(r.err()).isZero();
+        String nl = System.lineSeparator();
+        assertThat(r.out()).doesNotContain("independent routers")
+                .contains("vrrp_instance VI_INSIDE (" + f + ":44):" + nl)
+                .contains("  member of vrrp_sync_group VG_1" + nl)
+                .contains("vrrp_sync_group VG_1 (" + f + ":15):" + nl
+                        + "  members [VI_OUTSIDE, VI_INSIDE] move together: MASTER only when every member can be, one"
+                        + " member's FAULT puts all in FAULT" + nl
+                        + "  notify_master /etc/keepalived/notify.sh GROUP_MASTER" + nl
+                        + "  notify_backup /etc/keepalived/notify.sh GROUP_BACKUP" + nl
+                        + "  notify_fault /etc/keepalived/notify.sh GROUP_FAULT" + nl
+                        + "  notify /etc/keepalived/notify.sh" + nl
+                        + "  (notify gets GROUP VG_1 MASTER|BACKUP|FAULT|STOP 0 appended)" + nl)
+                .endsWith(f + ": configuration OK (2 instance(s), 1 sync group(s), 0 warning(s))" + nl);
+    }
+
+    @Test
     void cloudGuideSecondaryIsUsable() {
         String f = fixture("cloud-guide-secondary.conf");
         Result r = havipd("--check", "-f", f);

@@ -102,6 +102,36 @@ class NotifierTest {
     }
 
     @Test
+    void groupCommandsFollowKeepalivedsSendGroupNotifies() {
+        NotifyScripts s = new NotifyScripts(script("/x/g.sh master"), Optional.empty(), script("/x/g.sh fault"),
+                script("/x/g.sh stop"), script("/x/any.sh"), Optional.empty());
+        // keepalived 2.2.7 vrrp_notify.c: the state's own script, then notify with GROUP NAME STATE 0
+        assertThat(Notifier.commands("GROUP", "VG_1", s, RouterState.MASTER, 0))
+                .containsExactly(List.of("/x/g.sh", "master"), List.of("/x/any.sh", "GROUP", "VG_1", "MASTER", "0"));
+        assertThat(Notifier.commands("GROUP", "VG_1", s, RouterState.BACKUP, 0))
+                .containsExactly(List.of("/x/any.sh", "GROUP", "VG_1", "BACKUP", "0"));
+        assertThat(Notifier.commands("GROUP", "VG_1", s, RouterState.STOP, 0))
+                .containsExactly(List.of("/x/g.sh", "stop"), List.of("/x/any.sh", "GROUP", "VG_1", "STOP", "0"));
+        assertThat(Notifier.commands("GROUP", "VG_1", s, RouterState.INITIALIZE, 0)).isEmpty();
+    }
+
+    @Test
+    void groupAndInstanceScriptsShareTheOneQueue(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("notify.log");
+        Path sh = loggingScript(dir);
+        NotifyScripts s = scripts(log, sh);
+        try (Notifier n = new Notifier(Duration.ofSeconds(10))) {
+            n.submit("A", s, change("A", RouterState.BACKUP, RouterState.MASTER, 100));
+            n.submitGroup("G", s, RouterState.MASTER);
+            n.submitGroup("G", s, RouterState.FAULT);
+        }
+        assertThat(Files.readAllLines(log)).containsExactly("start master", "end master",
+                "start notify INSTANCE A MASTER 100", "end notify INSTANCE A MASTER 100", "start master", "end master",
+                "start notify GROUP G MASTER 0", "end notify GROUP G MASTER 0", "start fault", "end fault",
+                "start notify GROUP G FAULT 0", "end notify GROUP G FAULT 0");
+    }
+
+    @Test
     void aMissingScriptIsLoggedAndTheQueueGoesOn(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("notify.log");
         Path sh = loggingScript(dir);

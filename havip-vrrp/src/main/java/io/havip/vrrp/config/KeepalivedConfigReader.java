@@ -834,6 +834,7 @@ public final class KeepalivedConfigReader {
         List<Located<TrackEntry>> trackScripts = new ArrayList<>();
         NotifyDraft notify = new NotifyDraft();
         boolean smtp = false;
+        boolean trackingWeight = false;
         for (Statement s : block.block()) {
             switch (s.name()) {
                 case "group" -> {
@@ -859,7 +860,11 @@ public final class KeepalivedConfigReader {
                 case "smtp_alert" -> smtp = bool(s);
                 case "global_tracking" -> warn(s.location(), "global_tracking is deprecated and not supported by havip;"
                         + " use track_interface / track_script on the sync group");
-                case "sync_group_tracking_weight", "notify_priority_changes" -> {
+                case "sync_group_tracking_weight" -> {
+                    extraValues(s, 0);
+                    trackingWeight = true;
+                }
+                case "notify_priority_changes" -> {
                     // accepted, nothing to keep
                 }
                 default -> {
@@ -873,7 +878,7 @@ public final class KeepalivedConfigReader {
             warn(block.location(), who + " has no existing member instance");
         }
         return new VrrpSyncGroupConfig(name, members, trackInterfaces, resolveScripts(trackScripts, scripts, who), notify.build(),
-                smtp, block.location());
+                smtp, block.location(), trackingWeight);
     }
 
     // ---------------------------------------------------------------- shared drafts

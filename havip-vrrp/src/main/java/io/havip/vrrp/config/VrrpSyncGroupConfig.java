@@ -11,10 +11,12 @@ import java.util.Objects;
  * @param trackScripts    scripts tracked for every member (only defined ones)
  * @param notifyScripts        the group's notify commands
  * @param smtpAlert       whether e-mail alerts were asked for (havip does not send e-mail)
+ * @param trackingWeight  {@code sync_group_tracking_weight}: the members keep the weights of their own trackers
+ *                        (keepalived otherwise sets them to 0, or drops a weighted track_script)
  */
 public record VrrpSyncGroupConfig(String name, List<String> instances, List<TrackedInterface> trackInterfaces,
                                   List<TrackedScript> trackScripts, NotifyScripts notifyScripts, boolean smtpAlert,
-                                  SourceLocation location) {
+                                  SourceLocation location, boolean trackingWeight) {
     public VrrpSyncGroupConfig {
         Objects.requireNonNull(name, "name");
         instances = List.copyOf(instances);
@@ -22,5 +24,12 @@ public record VrrpSyncGroupConfig(String name, List<String> instances, List<Trac
         trackScripts = List.copyOf(trackScripts);
         Objects.requireNonNull(notifyScripts, "notifyScripts");
         Objects.requireNonNull(location, "location");
+    }
+
+    /** Without {@code sync_group_tracking_weight}. */
+    public VrrpSyncGroupConfig(String name, List<String> instances, List<TrackedInterface> trackInterfaces,
+                               List<TrackedScript> trackScripts, NotifyScripts notifyScripts, boolean smtpAlert,
+                               SourceLocation location) {
+        this(name, instances, trackInterfaces, trackScripts, notifyScripts, smtpAlert, location, false);
     }
 }
