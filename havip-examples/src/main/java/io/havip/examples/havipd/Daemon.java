@@ -57,6 +57,8 @@ public final class Daemon implements AutoCloseable {
     private final RouterStarter starter;
     private final Notifier notifier;
     private final Map<String, Running> running = new LinkedHashMap<>();
+    /** The configuration last read successfully. */
+    private KeepalivedConfig config;
 
     Daemon(Path file, RouterStarter starter, Notifier notifier) {
         this.file = Objects.requireNonNull(file, "file");
@@ -66,9 +68,10 @@ public final class Daemon implements AutoCloseable {
 
     /** Reads and maps the file; warnings are logged. */
     Mapping load() {
-        KeepalivedConfig config = KeepalivedConfigReader.read(file);
-        Mapping mapping = KeepalivedRouters.map(config);
-        List<ConfigWarning> all = new ArrayList<>(config.warnings());
+        KeepalivedConfig read = KeepalivedConfigReader.read(file);
+        Mapping mapping = KeepalivedRouters.map(read);
+        config = read;
+        List<ConfigWarning> all = new ArrayList<>(read.warnings());
         all.addAll(mapping.warnings());
         all.forEach(w -> log.warn("{}", w));
         if (mapping.routers().isEmpty()) {
@@ -80,7 +83,31 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts every router of the file. */
     void start() {
-        apply(load());
+        Mapping mapping = load();
+        initTrackFiles(config, mapping);
+        apply(mapping);
+    }
+
+    /**
+     * {@code init_file [VALUE] [overwrite]} of the track_files the instances use, at start (not on
+     * reload, as keepalived): VALUE written when the file does not exist, or always with overwrite.
+     */
+    private static void initTrackFiles(KeepalivedConfig config, Mapping mapping) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        mapping.routers().values().forEach(r -> r.instance().trackFiles().forEach(t -> used.add(t.name())));
+        config.trackFiles().values().stream().filter(f -> used.contains(f.name()) && f.initValue().isPresent())
+                .forEach(f -> {
+                    Path p = Path.of(f.file());
+                    try {
+                        if (f.overwrite() || !java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            java.nio.file.Files.writeString(p, f.initValue().getAsLong() + "\n");
+                            log.info("track_file {}: wrote {} to {} (init_file)", f.name(), f.initValue().getAsLong(), p);
+                        }
+                    } catch (java.io.IOException e) {
+                        log.warn("track_file {}: cannot initialise {} ({} at {}): {}", f.name(), p, "init_file", f.location(),
+                                e.toString());
+                    }
+                });
     }
 
     /**
@@ -116,7 +143,9 @@ public final class Daemon implements AutoCloseable {
             log.info("{}: starting {}", name, String.valueOf(r.settings()).replaceAll("\\R\\s*", "; "));
             Havip.Builder b = r.builder().listener(transitionLog(name))
                     .listener(notifier.listenerFor(name, r.instance().notifyScripts()));
-            running.put(name, new Running(r.settings(), starter.start(name, b)));
+            VirtualRouter router = starter.start(name, b);
+            r.priority().follow(router);
+            running.put(name, new Running(r.settings(), router));
         }
         if (!plan.keep().isEmpty()) {
             log.info("unchanged, left running: {}", plan.keep());
