@@ -53,14 +53,31 @@ public final class Daemon implements AutoCloseable {
 
     private record Running(Settings settings, VirtualRouter router) { }
 
+    /**
+     * A running router as {@code --status} and the SIGUSR1 dump show it: read from any thread.
+     *
+     * @param transitions what the router's listener recorded (on the listener thread)
+     */
+    record Live(String name, Router mapped, VirtualRouter router, StatusReport.Transitions transitions) { }
+
     private final Path file;
     private final RouterStarter starter;
     private final Notifier notifier;
     private final Map<String, Running> running = new LinkedHashMap<>();
+    private final java.time.Clock clock;
+    /** What the status readers see; replaced (never changed) by the control thread. */
+    private volatile List<Live> live = List.of();
+    private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.time.Instant lastReload;
     /** The configuration last read successfully. */
     private KeepalivedConfig config;
 
     Daemon(Path file, RouterStarter starter, Notifier notifier) {
+        this(file, starter, notifier, java.time.Clock.systemDefaultZone());
+    }
+
+    Daemon(Path file, RouterStarter starter, Notifier notifier, java.time.Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.file = Objects.requireNonNull(file, "file");
         this.starter = Objects.requireNonNull(starter, "starter");
         this.notifier = Objects.requireNonNull(notifier, "notifier");
@@ -117,6 +134,8 @@ public final class Daemon implements AutoCloseable {
      * @return what was done
      */
     Plan reload() {
+        reloads.incrementAndGet();
+        lastReload = clock.instant();
         Mapping mapping;
         try {
             mapping = load();
@@ -136,16 +155,21 @@ public final class Daemon implements AutoCloseable {
         for (String name : plan.stop()) {
             log.info("{}: stopping ({})", name, wanted.containsKey(name) ? "settings changed" : "no longer in " + file);
             running.remove(name).router().close();
+            live = live.stream().filter(l -> !l.name().equals(name)).toList();
         }
         for (String name : plan.start()) {
             Router r = mapping.routers().get(name);
             // one log line, so that each line carries its time stamp (the settings print on several)
             log.info("{}: starting {}", name, String.valueOf(r.settings()).replaceAll("\\R\\s*", "; "));
+            StatusReport.Transitions transitions = new StatusReport.Transitions(clock);
             Havip.Builder b = r.builder().listener(transitionLog(name))
-                    .listener(notifier.listenerFor(name, r.instance().notifyScripts()));
+                    .listener(notifier.listenerFor(name, r.instance().notifyScripts())).listener(transitions);
             VirtualRouter router = starter.start(name, b);
             r.priority().follow(router);
             running.put(name, new Running(r.settings(), router));
+            List<Live> now = new ArrayList<>(live);
+            now.add(new Live(name, r, router, transitions));
+            live = List.copyOf(now);
         }
         if (!plan.keep().isEmpty()) {
             log.info("unchanged, left running: {}", plan.keep());
@@ -178,6 +202,23 @@ public final class Daemon implements AutoCloseable {
                 c.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), c.priority());
     }
 
+    /** The running routers as the status readers see them, in start order; any thread. */
+    List<Live> live() {
+        return live;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    long reloads() {
+        return reloads.get();
+    }
+
+    java.util.Optional<java.time.Instant> lastReload() {
+        return java.util.Optional.ofNullable(lastReload);
+    }
+
     /** The running routers by instance name. */
     Map<String, VirtualRouter> routers() {
         Map<String, VirtualRouter> out = new LinkedHashMap<>();
@@ -193,6 +234,7 @@ public final class Daemon implements AutoCloseable {
         for (String name : names) {
             try {
                 running.remove(name).router().close();
+                live = live.stream().filter(l -> !l.name().equals(name)).toList();
             } catch (RuntimeException e) {
                 log.warn("{}: close failed: {}", name, e.toString());
             }
