@@ -69,6 +69,9 @@ public final class Daemon implements AutoCloseable {
     private volatile List<Live> live = List.of();
     private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.time.Instant lastReload;
+    /** notify_fifo / vrrp_notify_fifo as read at start (a reload does not change them). */
+    private List<FifoNotifier> fifos = List.of();
+    private List<String> fifoPaths = List.of();
     /** The configuration last read successfully. */
     private KeepalivedConfig config;
 
@@ -102,6 +105,8 @@ public final class Daemon implements AutoCloseable {
     void start() {
         Mapping mapping = load();
         initTrackFiles(config, mapping);
+        fifos = FifoNotifier.open(config.globalDefs().notifyFifos());
+        fifoPaths = config.globalDefs().notifyFifos().stream().map(io.havip.vrrp.config.NotifyFifo::path).toList();
         apply(mapping);
     }
 
@@ -143,6 +148,11 @@ public final class Daemon implements AutoCloseable {
             log.error("reload of {} refused, the routers keep running unchanged: {}", file, e.getMessage());
             return new Plan(List.copyOf(running.keySet()), List.of(), List.of());
         }
+        if (!config.globalDefs().notifyFifos().stream().map(io.havip.vrrp.config.NotifyFifo::path).toList()
+                .equals(fifoPaths)) {
+            log.warn("notify_fifo / vrrp_notify_fifo changed in {}; the FIFOs opened at start stay in use until havipd"
+                    + " restarts", file);
+        }
         return apply(mapping);
     }
 
@@ -164,6 +174,7 @@ public final class Daemon implements AutoCloseable {
             StatusReport.Transitions transitions = new StatusReport.Transitions(clock);
             Havip.Builder b = r.builder().listener(transitionLog(name))
                     .listener(notifier.listenerFor(name, r.instance().notifyScripts())).listener(transitions);
+            fifos.forEach(f -> b.listener(f.listenerFor(name)));
             VirtualRouter router = starter.start(name, b);
             r.priority().follow(router);
             running.put(name, new Running(r.settings(), router));
@@ -240,5 +251,6 @@ public final class Daemon implements AutoCloseable {
             }
         }
         notifier.close();
+        fifos.forEach(FifoNotifier::close);
     }
 }

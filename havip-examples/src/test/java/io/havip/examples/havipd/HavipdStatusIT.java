@@ -39,10 +39,10 @@ class HavipdStatusIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One answer of --status: when it was asked, how long it took, what it said (null: it failed, see error). */
-    private record Answer(long askedNanos, long tookMicros, JsonNode report, String error) { }
+    record Answer(long askedNanos, long tookMicros, JsonNode report, String error) { }
 
     /** {@code havipd --status --run-dir DIR} as a person runs it (same code path), parsed. */
-    private static Answer status(Path runDir) {
+    static Answer status(Path runDir) {
         long t0 = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -62,7 +62,7 @@ class HavipdStatusIT {
         }
     }
 
-    private static String state(JsonNode report) {
+    static String state(JsonNode report) {
         return report.get("vrrp_instances").get(0).get("state").asText();
     }
 
@@ -175,7 +175,7 @@ class HavipdStatusIT {
         }
     }
 
-    private static void awaitState(VrrpDaemon d, String state) {
+    static void awaitState(VrrpDaemon d, String state) {
         long end = System.nanoTime() + CONVERGE.toNanos();
         Answer a;
         while ((a = status(d.runDir())).report() == null || !state(a.report()).equals(state)) {
