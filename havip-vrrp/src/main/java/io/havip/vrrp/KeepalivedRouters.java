@@ -90,12 +90,14 @@ public final class KeepalivedRouters {
      * @param notifyCommands the notify command lines as configured (master, backup, fault, stop, notify)
      * @param liveness      the liveness channel of the {@code havip} block, when on
      * @param tracked       the {@code track_file} and {@code track_process} trackers in effect, one line each
+     * @param routes        the {@code virtual_routes}, one line each as keepalived.conf writes them
      */
     public record Settings(RouterConfig router, GarpConfig garp, Optional<IpAddress> sourceAddress,
                            List<ScriptCheck> checks, List<Optional<String>> notifyCommands,
-                           Optional<LivenessConfig> liveness, List<String> tracked) {
+                           Optional<LivenessConfig> liveness, List<String> tracked, List<String> routes) {
         public Settings {
             tracked = List.copyOf(tracked);
+            routes = List.copyOf(routes);
             Objects.requireNonNull(liveness, "liveness");
             Objects.requireNonNull(router, "router");
             Objects.requireNonNull(garp, "garp");
@@ -114,6 +116,7 @@ public final class KeepalivedRouters {
                     .append(", every ").append(c.interval()).append(", timeout ").append(c.timeout()).append(", rise ")
                     .append(c.rise()).append(", fall ").append(c.fall()).append(", weight ").append(c.weight()));
             tracked.forEach(t -> b.append("\n  ").append(t));
+            routes.forEach(r -> b.append("\n  virtual_route ").append(r));
             return b.toString();
         }
     }
@@ -302,7 +305,8 @@ public final class KeepalivedRouters {
         }
         List<Optional<String>> notify = List.of(command(n.master()), command(n.backup()), command(n.fault()),
                 command(n.stop()), command(n.any()));
-        return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify, liveness, tracked), i,
+        return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify, liveness, tracked,
+                i.virtualRoutes().stream().map(Object::toString).toList()), i,
                 follower);
     }
 

@@ -167,6 +167,74 @@ public final class RtNetlink implements AutoCloseable {
         return m;
     }
 
+    static final int RTM_NEWROUTE = 24;
+    static final int RTM_DELROUTE = 25;
+    static final int RTA_DST = 1;
+    static final int RTA_OIF = 4;
+    static final int RTA_GATEWAY = 5;
+    static final int RTA_PRIORITY = 6;
+    static final int RTA_PREFSRC = 7;
+    static final int RTA_TABLE = 15;
+
+    /**
+     * Adds {@code route} (RTM_NEWROUTE with NLM_F_CREATE | NLM_F_EXCL, protocol
+     * {@link Route#PROTOCOL}).
+     *
+     * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} when the kernel answered EEXIST
+     */
+    public synchronized Outcome addRoute(Route route) throws NativeException {
+        String attempted = "add route " + route;
+        try {
+            socket.ack(routeMessage(RTM_NEWROUTE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
+                    | NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, route), attempted, "RTM_NEWROUTE");
+            return Outcome.ADDED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.EEXIST.number) {
+                return Outcome.ALREADY_PRESENT;
+            }
+            throw NativeException.of(attempted, "RTM_NEWROUTE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    /**
+     * Deletes {@code route} (RTM_DELROUTE).
+     *
+     * @return {@link Outcome#REMOVED}, or {@link Outcome#ALREADY_ABSENT} when the kernel answered ESRCH
+     */
+    public synchronized Outcome deleteRoute(Route route) throws NativeException {
+        String attempted = "delete route " + route;
+        try {
+            socket.ack(routeMessage(RTM_DELROUTE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK, route), attempted,
+                    "RTM_DELROUTE");
+            return Outcome.REMOVED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.ESRCH.number) {
+                return Outcome.ALREADY_ABSENT;
+            }
+            throw NativeException.of(attempted, "RTM_DELROUTE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    private static NetlinkSocket.Message routeMessage(int type, int flags, Route r) {
+        boolean v6 = r.destination().family() == IpFamily.IPV6;
+        NetlinkSocket.Message m = new NetlinkSocket.Message(type, flags);
+        // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
+        m.buf.put((byte) (v6 ? Sys.AF_INET6 : Sys.AF_INET)).put((byte) r.destination().prefixLength()).put((byte) 0)
+                .put((byte) 0).put((byte) (r.table() < 256 ? r.table() : 252)).put((byte) Route.PROTOCOL)
+                .put((byte) r.scope()).put((byte) r.type()).putInt(0);
+        if (r.destination().prefixLength() > 0) {
+            m.attr(RTA_DST, r.destination().network().toBytes());
+        }
+        r.gateway().ifPresent(g -> m.attr(RTA_GATEWAY, g.toBytes()));
+        r.preferredSource().ifPresent(s -> m.attr(RTA_PREFSRC, s.toBytes()));
+        if (r.ifindex() > 0) {
+            m.attrInt(RTA_OIF, r.ifindex());
+        }
+        r.metric().ifPresent(p -> m.attrInt(RTA_PRIORITY, p));
+        m.attrInt(RTA_TABLE, r.table());
+        return m;
+    }
+
     /** Every address of every interface (RTM_GETADDR dump). */
     public List<AddressEntry> addresses() throws NativeException {
         // struct ifaddrmsg, all zero: every family, every interface

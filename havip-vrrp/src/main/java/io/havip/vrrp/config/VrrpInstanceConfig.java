@@ -45,6 +45,7 @@ import java.util.Optional;
  * @param trackProcesses        {@code track_process} entries naming defined {@code vrrp_track_process} blocks
  * @param written               where each keyword of the block was written (the last occurrence), for
  *                              reports such as {@code havipd --check}; keys not in it took their default
+ * @param virtualRoutes         {@code virtual_routes}: routes added as master, removed when leaving it
  */
 public record VrrpInstanceConfig(String name, InitialState initialState, Optional<String> interfaceName, int virtualRouterId,
                                  int priority, VrrpVersion version, IpFamily family, Duration advertInterval,
@@ -54,7 +55,8 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
                                  List<VirtualIpAddress> excludedAddresses, List<TrackedInterface> trackInterfaces,
                                  List<TrackedScript> trackScripts, NotifyScripts notifyScripts, GarpSettings garp, boolean smtpAlert,
                                  SourceLocation location, boolean checkUnicastSource, List<TrackedObject> trackFiles,
-                                 List<TrackedObject> trackProcesses, java.util.Map<String, SourceLocation> written) {
+                                 List<TrackedObject> trackProcesses, java.util.Map<String, SourceLocation> written,
+                                 List<VirtualRoute> virtualRoutes) {
 
     public VrrpInstanceConfig {
         Objects.requireNonNull(name, "name");
@@ -83,6 +85,7 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
         trackFiles = List.copyOf(trackFiles);
         trackProcesses = List.copyOf(trackProcesses);
         written = java.util.Map.copyOf(written);
+        virtualRoutes = List.copyOf(virtualRoutes);
     }
 
     /** Where {@code key} was written in this instance's block (its last occurrence), if it was. */
