@@ -90,7 +90,8 @@ public final class KeepalivedRouters {
      * @param notifyCommands the notify command lines as configured (master, backup, fault, stop, notify)
      * @param liveness      the liveness channel of the {@code havip} block, when on
      * @param tracked       the {@code track_file} and {@code track_process} trackers in effect, one line each
-     * @param routes        the {@code virtual_routes}, one line each as keepalived.conf writes them
+     * @param routes        the {@code virtual_routes}, then the {@code virtual_rules} (each starting "rule "), one
+     *                      line each as keepalived.conf writes them
      */
     public record Settings(RouterConfig router, GarpConfig garp, Optional<IpAddress> sourceAddress,
                            List<ScriptCheck> checks, List<Optional<String>> notifyCommands,
@@ -306,7 +307,8 @@ public final class KeepalivedRouters {
         List<Optional<String>> notify = List.of(command(n.master()), command(n.backup()), command(n.fault()),
                 command(n.stop()), command(n.any()));
         return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify, liveness, tracked,
-                i.virtualRoutes().stream().map(Object::toString).toList()), i,
+                java.util.stream.Stream.concat(i.virtualRoutes().stream().map(Object::toString),
+                        i.virtualRules().stream().map(r -> "rule " + r)).toList()), i,
                 follower);
     }
 

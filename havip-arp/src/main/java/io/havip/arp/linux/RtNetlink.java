@@ -1,6 +1,7 @@
 package io.havip.arp.linux;
 
 import io.havip.core.VipBinder.AddressOutcome.Outcome;
+import io.havip.core.net.Cidr;
 import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
@@ -213,6 +214,71 @@ public final class RtNetlink implements AutoCloseable {
             }
             throw NativeException.of(attempted, "RTM_DELROUTE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
         }
+    }
+
+    static final int RTM_NEWRULE = 32;
+    static final int RTM_DELRULE = 33;
+    static final int FRA_DST = 1;
+    static final int FRA_SRC = 2;
+    static final int FRA_IIFNAME = 3;
+    static final int FRA_PRIORITY = 6;
+    static final int FRA_TABLE = 15;
+    static final int FRA_OIFNAME = 17;
+
+    /**
+     * Adds {@code rule} (RTM_NEWRULE with NLM_F_CREATE | NLM_F_EXCL).
+     *
+     * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} when the kernel answered EEXIST
+     */
+    public synchronized Outcome addRule(Rule rule) throws NativeException {
+        String attempted = "add rule " + rule;
+        try {
+            socket.ack(ruleMessage(RTM_NEWRULE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
+                    | NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, rule), attempted, "RTM_NEWRULE");
+            return Outcome.ADDED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.EEXIST.number) {
+                return Outcome.ALREADY_PRESENT;
+            }
+            throw NativeException.of(attempted, "RTM_NEWRULE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    /**
+     * Deletes {@code rule} (RTM_DELRULE).
+     *
+     * @return {@link Outcome#REMOVED}, or {@link Outcome#ALREADY_ABSENT} when the kernel answered ENOENT
+     */
+    public synchronized Outcome deleteRule(Rule rule) throws NativeException {
+        String attempted = "delete rule " + rule;
+        try {
+            socket.ack(ruleMessage(RTM_DELRULE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK, rule), attempted,
+                    "RTM_DELRULE");
+            return Outcome.REMOVED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.ENOENT.number) {
+                return Outcome.ALREADY_ABSENT;
+            }
+            throw NativeException.of(attempted, "RTM_DELRULE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    private static NetlinkSocket.Message ruleMessage(int type, int flags, Rule r) {
+        NetlinkSocket.Message m = new NetlinkSocket.Message(type, flags);
+        // struct fib_rule_hdr { u8 family, dst_len, src_len, tos, table, res1, res2, action; u32 flags; }
+        m.buf.put((byte) (r.family() == IpFamily.IPV6 ? Sys.AF_INET6 : Sys.AF_INET))
+                .put((byte) r.to().map(Cidr::prefixLength).orElse(0).intValue())
+                .put((byte) r.from().map(Cidr::prefixLength).orElse(0).intValue()).put((byte) 0).put((byte) (r.table() < 256 ? r.table() : 252)).put((byte) 0).put((byte) 0)
+                .put((byte) r.action()).putInt(0);
+        r.to().filter(c -> c.prefixLength() > 0).ifPresent(c -> m.attr(FRA_DST, c.network().toBytes()));
+        r.from().filter(c -> c.prefixLength() > 0).ifPresent(c -> m.attr(FRA_SRC, c.network().toBytes()));
+        r.inInterface().ifPresent(i -> m.attrString(FRA_IIFNAME, i));
+        r.outInterface().ifPresent(o -> m.attrString(FRA_OIFNAME, o));
+        r.priority().ifPresent(p -> m.attrInt(FRA_PRIORITY, p));
+        if (r.action() == Rule.ACTION_TO_TABLE) {
+            m.attrInt(FRA_TABLE, r.table());
+        }
+        return m;
     }
 
     private static NetlinkSocket.Message routeMessage(int type, int flags, Route r) {

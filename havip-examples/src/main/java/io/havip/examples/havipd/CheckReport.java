@@ -177,6 +177,10 @@ final class CheckReport {
             e.add(Entry.block("virtual_routes", at(i, "virtual_routes"), i.virtualRoutes().stream()
                     .map(v -> Entry.of(null, v.toString(), v.location())).toList()));
         }
+        if (!i.virtualRules().isEmpty()) {
+            e.add(Entry.block("virtual_rules", at(i, "virtual_rules"), i.virtualRules().stream()
+                    .map(v -> Entry.of(null, v.toString(), v.location())).toList()));
+        }
         i.authentication().ifPresent(a -> e.add(Entry.block("authentication", at(i, "authentication"),
                 List.of(Entry.of("auth_type", a.type().name(), at(i, "authentication")),
                         Entry.of("auth_pass", MASKED, at(i, "authentication"))))));

@@ -175,7 +175,7 @@ public final class Daemon implements AutoCloseable {
             Havip.Builder b = r.builder().listener(transitionLog(name))
                     .listener(notifier.listenerFor(name, r.instance().notifyScripts())).listener(transitions);
             fifos.forEach(f -> b.listener(f.listenerFor(name)));
-            VirtualRoutes.of(name, r.instance().virtualRoutes()).ifPresent(b::listener);
+            VirtualRoutes.of(name, r.instance().virtualRoutes(), r.instance().virtualRules()).ifPresent(b::listener);
             VirtualRouter router = starter.start(name, b);
             r.priority().follow(router);
             running.put(name, new Running(r.settings(), router));

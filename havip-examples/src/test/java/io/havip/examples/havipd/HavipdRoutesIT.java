@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code virtual_routes} follow the master, added and deleted through rtnetlink: two havipd
- * nodes with the same routes (a route via the client, a blackhole in table 100); the routes are
- * on the master only, as {@code ip route} in each namespace shows, and move when the master is
+ * {@code virtual_routes} and {@code virtual_rules} follow the master, added and deleted through
+ * rtnetlink: two havipd nodes with the same routes (a route via the client, a blackhole in table
+ * 100) and rule (from 203.0.113.0/25 lookup 100); routes and rule are
+ * on the master only, as {@code ip route} and {@code ip rule} in each namespace show, and move when the master is
  * stopped (SIGTERM: deleted there, added on the new master).
  */
 @ExtendWith(TestbedExtension.class)
@@ -38,7 +39,8 @@ class HavipdRoutesIT {
             String r = routes(n);
             boolean has1 = r.contains("203.0.113.0/25 via ");
             boolean has2 = r.contains("blackhole 203.0.113.128/25 proto keepalived");
-            if (has1 == present && has2 == present) {
+            boolean has3 = n.exec("ip", "rule", "show").check().stdout().contains("1000:\tfrom 203.0.113.0/25 lookup 100");
+            if (has1 == present && has2 == present && has3 == present) {
                 return;
             }
             assertThat(System.nanoTime()).as("%s routes %s: %s", n.name(), present ? "present" : "absent", r)
@@ -56,7 +58,8 @@ class HavipdRoutesIT {
         List<VrrpDaemon> daemons = new ArrayList<>();
         try (NodeDir d1 = NodeDir.create("node1"); NodeDir d2 = NodeDir.create("node2")) {
             String routes = "  virtual_routes {\n    203.0.113.0/25 via " + client.ipv4() + " dev eth0 metric 50\n"
-                    + "    blackhole 203.0.113.128/25 table 100\n  }\n";
+                    + "    blackhole 203.0.113.128/25 table 100\n  }\n"
+                    + "  virtual_rules {\n    from 203.0.113.0/25 table 100 priority 1000\n  }\n";
             Path conf1 = d1.writeConf(instance(n1, n2, 150, routes));
             Path conf2 = d2.writeConf(instance(n2, n1, 100, routes));
             try {

@@ -92,7 +92,7 @@ public final class KeepalivedConfigReader {
             "skip_check_adv_addr", "strict_mode", "track_src_ip", "unicast_fault_no_peer");
     /** vrrp_instance keys and blocks keepalived knows that change behaviour havip does not implement: warned. */
     private static final Set<String> UNSUPPORTED_INSTANCE = Set.of("use_vmac", "use_vmac_addr", "vmac_xmit_base", "use_ipvlan",
-            "vrf", "track_bfd", "virtual_rules", "mcast_dst_ip",
+            "vrf", "track_bfd", "mcast_dst_ip",
             "unicast_ttl", "old_unicast_checksum", "down_timer_adverts", "lower_prio_no_advert", "higher_prio_send_advert",
             "garp_extra_if", "garp_extra_if_vmac", "promote_secondaries", "global_tracking");
 
@@ -417,6 +417,7 @@ public final class KeepalivedConfigReader {
         final List<Located<TrackEntry>> trackProcesses = new ArrayList<>();
         final Map<String, SourceLocation> written = new LinkedHashMap<>();
         final List<VirtualRoute> routes = new ArrayList<>();
+        final List<VirtualRule> rules = new ArrayList<>();
         final NotifyDraft notify = new NotifyDraft();
         GarpDraft garp;
         boolean smtpAlert;
@@ -505,6 +506,7 @@ public final class KeepalivedConfigReader {
                 case "track_script" -> d.trackScripts.addAll(trackScripts(s));
                 case "track_file" -> d.trackFiles.addAll(trackEntries(s, 254, "FILE_NAME"));
                 case "virtual_routes" -> d.routes.addAll(RouteLines.read(s, this));
+                case "virtual_rules" -> d.rules.addAll(RouteLines.rules(s, this));
                 case "track_process" -> d.trackProcesses.addAll(trackEntries(s, 254, "PROCESS_NAME"));
                 case "smtp_alert" -> d.smtpAlert = bool(s);
                 case "check_unicast_src" -> d.checkUnicastSource = bool(s);
@@ -833,7 +835,7 @@ public final class KeepalivedConfigReader {
                 d.smtpAlert, d.location, d.checkUnicastSource,
                 resolveTracked(d.trackFiles, "track_file", files, TrackFileConfig::weight, TrackFileConfig::reverse, who),
                 resolveTracked(d.trackProcesses, "track_process", processes, TrackProcessConfig::weight,
-                        TrackProcessConfig::reverse, who), d.written, d.routes);
+                        TrackProcessConfig::reverse, who), d.written, d.routes, d.rules);
     }
 
     /**

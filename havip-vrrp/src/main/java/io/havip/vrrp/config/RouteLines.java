@@ -2,6 +2,7 @@ package io.havip.vrrp.config;
 
 import io.havip.core.net.Cidr;
 import io.havip.core.net.IpAddress;
+import io.havip.core.net.IpFamily;
 import io.havip.vrrp.config.ConfigSyntax.Statement;
 import io.havip.vrrp.config.ConfigSyntax.Token;
 import java.util.ArrayList;
@@ -59,13 +60,7 @@ final class RouteLines {
                     }
                 }
                 case "table" -> {
-                    String v = value(s, w, ++i, word);
-                    table = OptionalInt.of(switch (v) {
-                        case "main" -> 254;
-                        case "local" -> 255;
-                        case "default" -> 253;
-                        default -> r.integer(s, v, 1, Integer.MAX_VALUE, "1-4294967295, main, local or default");
-                    });
+                    table = OptionalInt.of(table(s, value(s, w, ++i, word), r));
                 }
                 case "metric", "preference", "priority" -> metric = OptionalInt.of(r.integer(s, value(s, w, ++i, word), 0,
                         Integer.MAX_VALUE, "0 or more"));
@@ -97,11 +92,86 @@ final class RouteLines {
         return new VirtualRoute(type, destination, source, via, dev, scope, table, metric, noTrack, s.location());
     }
 
-    private static String value(Statement s, List<String> w, int i, String option) {
+    static final String RULE_SYNTAX = "[inet6] [from PREFIX|all] [to PREFIX] [iif IFNAME] [oif IFNAME]"
+            + " [priority|preference|order N] table N|main|local|default|blackhole|unreachable|prohibit [no_track]";
+
+    static List<VirtualRule> rules(Statement block, KeepalivedConfigReader r) {
+        r.requireBlock(block);
+        List<VirtualRule> out = new ArrayList<>();
+        for (Statement s : block.block()) {
+            List<String> w = new ArrayList<>();
+            w.add(s.name());
+            w.addAll(KeepalivedConfigReader.texts(s.args()));
+            out.add(rule(s, w, r));
+        }
+        return out;
+    }
+
+    private static VirtualRule rule(Statement s, List<String> w, KeepalivedConfigReader r) {
+        boolean inet6 = false;
+        Optional<Cidr> from = Optional.empty();
+        Optional<Cidr> to = Optional.empty();
+        Optional<String> iif = Optional.empty();
+        Optional<String> oif = Optional.empty();
+        OptionalInt priority = OptionalInt.empty();
+        VirtualRule.Action action = null;
+        int table = 0;
+        boolean noTrack = false;
+        for (int i = 0; i < w.size(); i++) {
+            String word = w.get(i);
+            switch (word) {
+                case "inet6", "-6" -> inet6 = true;
+                case "from" -> {
+                    String v = value(s, w, ++i, word, "virtual_rules", RULE_SYNTAX);
+                    from = v.equals("all") ? Optional.empty() : Optional.of(prefix(s, v, "virtual_rules", RULE_SYNTAX));
+                }
+                case "to" -> to = Optional.of(prefix(s, value(s, w, ++i, word, "virtual_rules", RULE_SYNTAX),
+                        "virtual_rules", RULE_SYNTAX));
+                case "iif" -> iif = Optional.of(value(s, w, ++i, word, "virtual_rules", RULE_SYNTAX));
+                case "oif" -> oif = Optional.of(value(s, w, ++i, word, "virtual_rules", RULE_SYNTAX));
+                case "priority", "preference", "order" -> priority = OptionalInt.of(r.integer(s, value(s, w, ++i, word,
+                        "virtual_rules", RULE_SYNTAX), 0, Integer.MAX_VALUE, "0-4294967295"));
+                case "table", "lookup" -> {
+                    action = VirtualRule.Action.TABLE;
+                    table = table(s, value(s, w, ++i, word, "virtual_rules", RULE_SYNTAX), r);
+                }
+                case "blackhole", "unreachable", "prohibit" -> action = VirtualRule.Action.valueOf(
+                        word.toUpperCase(java.util.Locale.ROOT));
+                case "no_track" -> noTrack = true;
+                default -> throw new ConfigException(s.location(), "virtual_rules", "'" + word + "' is not an option"
+                        + " havip applies to a rule (it would silently make another rule than keepalived's)", RULE_SYNTAX);
+            }
+        }
+        if (action == null) {
+            throw new ConfigException(s.location(), "virtual_rules", "the rule has no table and no action", RULE_SYNTAX);
+        }
+        IpFamily family = from.isPresent() ? from.get().family() : to.isPresent() ? to.get().family()
+                : inet6 ? IpFamily.IPV6 : IpFamily.IPV4;
+        if (from.isPresent() && to.isPresent() && from.get().family() != to.get().family()) {
+            throw new ConfigException(s.location(), "virtual_rules", "from " + from.get() + " and to " + to.get()
+                    + " are of different families", RULE_SYNTAX);
+        }
+        return new VirtualRule(family, from, to, iif, oif, priority, action, table, noTrack, s.location());
+    }
+
+    private static int table(Statement s, String v, KeepalivedConfigReader r) {
+        return switch (v) {
+            case "main" -> 254;
+            case "local" -> 255;
+            case "default" -> 253;
+            default -> r.integer(s, v, 1, Integer.MAX_VALUE, "1-4294967295, main, local or default");
+        };
+    }
+
+    private static String value(Statement s, List<String> w, int i, String option, String key, String syntax) {
         if (i >= w.size()) {
-            throw new ConfigException(s.location(), "virtual_routes", "'" + option + "' needs a value", SYNTAX);
+            throw new ConfigException(s.location(), key, "'" + option + "' needs a value", syntax);
         }
         return w.get(i);
+    }
+
+    private static String value(Statement s, List<String> w, int i, String option) {
+        return value(s, w, i, option, "virtual_routes", SYNTAX);
     }
 
     private static IpAddress address(Statement s, String v) {
@@ -114,12 +184,16 @@ final class RouteLines {
 
     /** A prefix whose host bits are zero ({@code default} is 0.0.0.0/0); a bare address is a host route. */
     private static Cidr prefix(Statement s, String v) {
+        return prefix(s, v, "virtual_routes", SYNTAX);
+    }
+
+    private static Cidr prefix(Statement s, String v, String key, String syntax) {
         String text = v.equals("default") ? "0.0.0.0/0" : v.contains("/") ? v : v + (v.contains(":") ? "/128" : "/32");
         try {
             return Cidr.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(s.location(), "virtual_routes", e.getMessage() + " (as ip route, the host bits of"
-                    + " the prefix must be zero)", SYNTAX);
+            throw new ConfigException(s.location(), key, e.getMessage() + " (as ip route, the host bits of"
+                    + " the prefix must be zero)", syntax);
         }
     }
 }

@@ -46,6 +46,7 @@ import java.util.Optional;
  * @param written               where each keyword of the block was written (the last occurrence), for
  *                              reports such as {@code havipd --check}; keys not in it took their default
  * @param virtualRoutes         {@code virtual_routes}: routes added as master, removed when leaving it
+ * @param virtualRules          {@code virtual_rules}: policy routing rules added as master, removed when leaving it
  */
 public record VrrpInstanceConfig(String name, InitialState initialState, Optional<String> interfaceName, int virtualRouterId,
                                  int priority, VrrpVersion version, IpFamily family, Duration advertInterval,
@@ -56,7 +57,7 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
                                  List<TrackedScript> trackScripts, NotifyScripts notifyScripts, GarpSettings garp, boolean smtpAlert,
                                  SourceLocation location, boolean checkUnicastSource, List<TrackedObject> trackFiles,
                                  List<TrackedObject> trackProcesses, java.util.Map<String, SourceLocation> written,
-                                 List<VirtualRoute> virtualRoutes) {
+                                 List<VirtualRoute> virtualRoutes, List<VirtualRule> virtualRules) {
 
     public VrrpInstanceConfig {
         Objects.requireNonNull(name, "name");
@@ -86,6 +87,7 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
         trackProcesses = List.copyOf(trackProcesses);
         written = java.util.Map.copyOf(written);
         virtualRoutes = List.copyOf(virtualRoutes);
+        virtualRules = List.copyOf(virtualRules);
     }
 
     /** Where {@code key} was written in this instance's block (its last occurrence), if it was. */

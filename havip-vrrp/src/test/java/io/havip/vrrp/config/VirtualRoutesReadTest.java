@@ -43,4 +43,24 @@ class VirtualRoutesReadTest {
         assertThatThrownBy(() -> routes("  via 198.51.100.1\n")).hasMessageContaining("no destination prefix");
         assertThatThrownBy(() -> routes("  203.0.113.0/24 table\n")).hasMessageContaining("'table' needs a value");
     }
+
+    private static List<VirtualRule> rules(String lines) {
+        return KeepalivedConfigReader.parse("vrrp_instance VI {\n interface eth0\n virtual_router_id 51\n"
+                + " virtual_ipaddress {\n  198.51.100.50\n }\n virtual_rules {\n" + lines + " }\n}\n", ORIGIN)
+                .instances().get(0).virtualRules();
+    }
+
+    @Test
+    void rulesReadAsKeepalivedWritesThem() {
+        assertThat(rules("  from 198.51.100.0/24 table 1\n  to 198.51.100.0/24 table 1 no_track\n"
+                + "  from all to 2001:db8::/32 priority 100 lookup main\n  inet6 from all iif eth1 blackhole\n"))
+                .extracting(Object::toString).containsExactly("from 198.51.100.0/24 table 1",
+                        "from all to 198.51.100.0/24 table 1 no_track", "from all to 2001:db8::/32 priority 100 table 254",
+                        "inet6 from all iif eth1 blackhole");
+        assertThatThrownBy(() -> rules("  from 198.51.100.0/24\n")).hasMessageContaining("no table and no action");
+        assertThatThrownBy(() -> rules("  from 198.51.100.0/24 fwmark 3 table 1\n"))
+                .hasMessageContaining("'fwmark' is not an option havip applies to a rule");
+        assertThatThrownBy(() -> rules("  from 198.51.100.0/24 to 2001:db8::/32 table 1\n"))
+                .hasMessageContaining("different families");
+    }
 }
