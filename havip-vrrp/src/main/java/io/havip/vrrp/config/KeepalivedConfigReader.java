@@ -80,12 +80,17 @@ public final class KeepalivedConfigReader {
             "vrrp_netlink_monitor_rcv_bufs_force", "process_monitor_rcv_bufs", "process_monitor_rcv_bufs_force",
             "vrrp_rx_bufs_policy", "vrrp_rx_bufs_multiplier", "vrrp_startup_delay", "vrrp_log_unknown_vrids",
             "vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters",
-            "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_min_garp", "vrrp_lower_prio_no_advert",
-            "vrrp_higher_prio_send_advert", "vrrp_down_timer_adverts", "vrrp_garp_extra_if", "vrrp_garp_extra_if_vmac",
             "vrrp_skip_check_adv_addr_off", "script_security", "umask", "uid", "gid", "net_namespace",
             "net_namespace_ipvs", "namespace_with_ipsets", "reload_time_file", "reload_repeat", "reload_file",
             "config_save_dir", "data_use_instance", "include_check", "linkbeat_use_polling", "fifo_write_vrrp_states_on_reload",
             "vrrp_version_independent");
+    /**
+     * global_defs keys that change what keepalived puts on the wire or when, which havip does not
+     * implement: warned, so that a peer's different behaviour is not a surprise.
+     */
+    private static final Set<String> UNSUPPORTED_GLOBALS = Set.of("vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_min_garp",
+            "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_down_timer_adverts", "vrrp_garp_extra_if",
+            "vrrp_garp_extra_if_vmac");
     /** vrrp_instance keys accepted and not kept, because they change nothing havip does. */
     private static final Set<String> QUIET_INSTANCE = Set.of("debug", "native_ipv6", "notify_priority_changes",
             "kernel_rx_buf_size", "linkbeat_use_polling", "sync_group_tracking_weight", "notify_deleted",
@@ -277,7 +282,10 @@ public final class KeepalivedConfigReader {
                             a.size() > 2 ? Optional.of(a.get(2).text()) : Optional.empty(), s.location()));
                 }
                 default -> {
-                    if (!QUIET_GLOBALS.contains(k)) {
+                    if (UNSUPPORTED_GLOBALS.contains(k)) {
+                        warn(s.location(), "'" + k + "' in global_defs is not supported by havip; ignored (havip sends"
+                                + " as without it)");
+                    } else if (!QUIET_GLOBALS.contains(k)) {
                         warn(s.location(), "unknown keyword '" + k + "' in global_defs ignored");
                     }
                 }

@@ -155,8 +155,7 @@ class KeepalivedConfigReaderTest {
                 file() + ":6: unknown keyword 'frobnicate' ignored",
                 file() + ":8: unknown keyword 'bogus_global' in global_defs ignored",
                 file() + ":17: unknown keyword 'bogus_key' in vrrp_instance 'VI' ignored",
-                file() + ":19: 'use_vmac' is not supported by havip; ignored",
-                file() + ":22: 'virtual_rules' is not supported by havip; ignored");
+                file() + ":19: 'use_vmac' is not supported by havip; ignored");
         assertThat(c.instances()).hasSize(1);
     }
 
