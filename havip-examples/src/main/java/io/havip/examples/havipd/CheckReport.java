@@ -165,7 +165,7 @@ final class CheckReport {
                 ? "unicast_src_ip" : "mcast_src_ip", s.toString(), at(i, "unicast_src_ip", "mcast_src_ip"))));
         if (!c.unicastPeers().isEmpty()) {
             e.add(Entry.block("unicast_peer", at(i, "unicast_peer"), c.unicastPeers().stream()
-                    .map(p -> Entry.of(null, p.toString(), at(i, "unicast_peer"))).toList()));
+                    .map(p -> Entry.of(null, p.toString(), at(i, "unicast_peer " + p, "unicast_peer"))).toList()));
         }
         e.add(Entry.block("virtual_ipaddress", at(i, "virtual_ipaddress"), i.virtualAddresses().stream()
                 .map(v -> Entry.of(null, v.address().toString(), v.location())).toList()));
@@ -182,8 +182,8 @@ final class CheckReport {
                     .map(v -> Entry.of(null, v.toString(), v.location())).toList()));
         }
         i.authentication().ifPresent(a -> e.add(Entry.block("authentication", at(i, "authentication"),
-                List.of(Entry.of("auth_type", a.type().name(), at(i, "authentication")),
-                        Entry.of("auth_pass", MASKED, at(i, "authentication"))))));
+                List.of(Entry.of("auth_type", a.type().name(), at(i, "auth_type", "authentication")),
+                        Entry.of("auth_pass", MASKED, at(i, "auth_pass", "authentication"))))));
         List<Entry> interfaces = i.trackInterfaces().stream().filter(t -> !t.reverse())
                 .map(t -> Entry.of(null, t.name() + " weight " + t.weight(), t.location())).toList();
         if (!interfaces.isEmpty()) {

@@ -112,11 +112,11 @@ class HavipdCheckJsonTest {
         assertValue(vi, "advert_int", "1", f + ":9");
         assertValue(vi, "unicast_src_ip", "198.51.100.1", f + ":10");
         assertValue(vi, "version", "2", null);
-        assertValue(vi.get("unicast_peer").get("value").get(0), null, "198.51.100.2", f + ":11");
+        assertValue(vi.get("unicast_peer").get("value").get(0), null, "198.51.100.2", f + ":12");
         assertValue(vi.get("virtual_ipaddress").get("value").get(0), null, "198.51.100.50/24", f + ":19");
         JsonNode auth = vi.get("authentication").get("value");
-        assertValue(auth, "auth_type", "PASS", f + ":14");
-        assertValue(auth, "auth_pass", "********", f + ":14");
+        assertValue(auth, "auth_type", "PASS", f + ":15");
+        assertValue(auth, "auth_pass", "********", f + ":16");
         assertThat(j.toString()).doesNotContain("s3cr3t");
         assertValue(j.get("global_defs"), "router_id", "r1", f + ":2");
     }

@@ -59,8 +59,8 @@ class HavipdCheckTest {
                 .contains(f + ":50: warning: vrrp_instance 'VI_1': track_interface eth0 is the instance's own interface")
                 .contains(at("vrrp_instance VI_1 {", f + ":24"))
                 .contains(at("    priority 100", f + ":30"), at("    nopreempt", f + ":28"),
-                        at("        auth_type PASS", f + ":32"), at("        auth_pass ********", f + ":32"),
-                        at("        172.16.16.6", f + ":37"), at("    version 2", "default"))
+                        at("        auth_type PASS", f + ":33"), at("        auth_pass ********", f + ":34"),
+                        at("        172.16.16.6", f + ":38"), at("    version 2", "default"))
                 .contains(at("    unicast_src_ip 172.16.16.5", f + ":36"))
                 .contains(at("vrrp_script checkhaproxy {", f + ":19"), at("    script /etc/keepalived/do_sth.sh", f + ":19"),
                         at("    interval 5", f + ":19"), at("    weight 0", f + ":19"))

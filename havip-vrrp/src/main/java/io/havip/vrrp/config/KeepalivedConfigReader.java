@@ -542,6 +542,7 @@ public final class KeepalivedConfigReader {
         requireBlock(block);
         d.authAt = block.location();
         for (Statement s : block.block()) {
+            d.written.put(s.name(), s.location());
             switch (s.name()) {
                 case "auth_type" -> d.authType = enumValue(s, Authentication.Type.class, "PASS|AH");
                 case "auth_pass" -> {
@@ -582,6 +583,7 @@ public final class KeepalivedConfigReader {
                 }
             }
             d.peers.add(new Located<>(a, s.location()));
+            d.written.put("unicast_peer " + a, s.location());
         }
     }
 

@@ -45,6 +45,7 @@ import java.util.Optional;
  * @param trackProcesses        {@code track_process} entries naming defined {@code vrrp_track_process} blocks
  * @param written               where each keyword of the block was written (the last occurrence), for
  *                              reports such as {@code havipd --check}; keys not in it took their default
+ *                              (also {@code auth_type} / {@code auth_pass}, and {@code "unicast_peer ADDRESS"} per peer)
  * @param virtualRoutes         {@code virtual_routes}: routes added as master, removed when leaving it
  * @param virtualRules          {@code virtual_rules}: policy routing rules added as master, removed when leaving it
  */
