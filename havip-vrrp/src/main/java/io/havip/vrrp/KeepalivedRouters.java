@@ -12,7 +12,10 @@ import io.havip.vrrp.config.InitialState;
 import io.havip.vrrp.config.KeepalivedConfig;
 import io.havip.vrrp.config.NotifyScripts;
 import io.havip.vrrp.config.SourceLocation;
+import io.havip.vrrp.config.TrackFileConfig;
+import io.havip.vrrp.config.TrackProcessConfig;
 import io.havip.vrrp.config.TrackedInterface;
+import io.havip.vrrp.config.TrackedObject;
 import io.havip.vrrp.config.TrackedScript;
 import io.havip.vrrp.config.VirtualIpAddress;
 import io.havip.vrrp.config.VrrpInstanceConfig;
@@ -22,6 +25,7 @@ import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.machine.RouterConfig;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,11 +93,16 @@ public final class KeepalivedRouters {
      * @param checks        the script health checks, in tracking order
      * @param notifyCommands the notify command lines as configured (master, backup, fault, stop, notify)
      * @param liveness      the liveness channel of the {@code havip} block, when on
+     * @param tracked       the {@code track_file} and {@code track_process} trackers in effect, one line each
+     * @param routes        the {@code virtual_routes}, then the {@code virtual_rules} (each starting "rule "), one
+     *                      line each as keepalived.conf writes them
      */
     public record Settings(RouterConfig router, GarpConfig garp, Optional<IpAddress> sourceAddress,
                            List<ScriptCheck> checks, List<Optional<String>> notifyCommands,
-                           Optional<LivenessConfig> liveness) {
+                           Optional<LivenessConfig> liveness, List<String> tracked, List<String> routes) {
         public Settings {
+            tracked = List.copyOf(tracked);
+            routes = List.copyOf(routes);
             Objects.requireNonNull(liveness, "liveness");
             Objects.requireNonNull(router, "router");
             Objects.requireNonNull(garp, "garp");
@@ -111,6 +120,8 @@ public final class KeepalivedRouters {
             checks.forEach(c -> b.append("\n  vrrp_script ").append(c.name()).append(": ").append(String.join(" ", c.command()))
                     .append(", every ").append(c.interval()).append(", timeout ").append(c.timeout()).append(", rise ")
                     .append(c.rise()).append(", fall ").append(c.fall()).append(", weight ").append(c.weight()));
+            tracked.forEach(t -> b.append("\n  ").append(t));
+            routes.forEach(r -> b.append("\n  virtual_route ").append(r));
             return b.toString();
         }
     }
@@ -121,8 +132,12 @@ public final class KeepalivedRouters {
      * @param builder  a fresh builder for the instance (add listeners, transport, binder, then start)
      * @param settings the effective settings, for printing and comparing
      * @param instance the instance as read
+     * @param priority what the weighted {@code track_file}s make the base priority: once the router
+     *                 runs, give it to {@link KeepalivedTrackers.PriorityFollower#follow} (without, the
+     *                 configured priority stays)
      */
-    public record Router(String name, Havip.Builder builder, Settings settings, VrrpInstanceConfig instance) {
+    public record Router(String name, Havip.Builder builder, Settings settings, VrrpInstanceConfig instance,
+                         KeepalivedTrackers.PriorityFollower priority) {
     }
 
     /**
@@ -406,6 +421,10 @@ public final class KeepalivedRouters {
                     c.weight()));
         }
 
+        KeepalivedTrackers.PriorityFollower follower = new KeepalivedTrackers.PriorityFollower(i.name(), i.priority());
+        List<String> tracked = new ArrayList<>();
+        objectTrackers(config, i, who, b, follower, tracked, warnings);
+
         RouterConfig built;
         try {
             built = b.build();
@@ -414,7 +433,94 @@ public final class KeepalivedRouters {
         }
         List<Optional<String>> notify = List.of(command(n.master()), command(n.backup()), command(n.fault()),
                 command(n.stop()), command(n.any()));
-        return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify, liveness), i);
+        return new Router(i.name(), b, new Settings(built, garp, i.sourceAddress(), checks, notify, liveness, tracked,
+                java.util.stream.Stream.concat(i.virtualRoutes().stream().map(Object::toString),
+                        i.virtualRules().stream().map(r -> "rule " + r)).toList()), i,
+                follower);
+    }
+
+    /** How often a track_file is read (keepalived is told by inotify at once). */
+    static final Duration FILE_POLL = Duration.ofMillis(250);
+    /** How often /proc is scanned for a vrrp_track_process (keepalived hears the kernel's process events). */
+    static final Duration PROCESS_POLL = Duration.ofMillis(500);
+
+    /**
+     * track_file and track_process as health checks: a track_file with weight 0, or whose value
+     * times weight falls below -253, puts the router in FAULT, and with a weight its value moves
+     * the base priority through {@code follower}; a track_process is OK while quorum..quorum_max
+     * processes match, its weight applied as a vrrp_script's, fork_delay / terminate_delay as
+     * rise / fall counted in polls.
+     */
+    private static void objectTrackers(KeepalivedConfig config, VrrpInstanceConfig i, String who, Havip.Builder b,
+                                       KeepalivedTrackers.PriorityFollower follower, List<String> tracked,
+                                       List<ConfigWarning> warnings) {
+        boolean owner = i.priority() == RouterConfig.OWNER_PRIORITY;
+        Set<String> seen = new LinkedHashSet<>();
+        for (TrackedObject t : i.trackFiles()) {
+            TrackFileConfig f = config.trackFiles().get(t.name());
+            int weight = t.reverse() ? -t.weight() : t.weight();
+            if (t.reverse() && t.weight() == 0) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_file " + t.name() + ": reverse with weight 0"
+                        + " is not supported; tracked without reverse (a non-zero value means FAULT)"));
+            }
+            if (owner && weight != 0) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_file " + t.name() + ": the address owner"
+                        + " (priority 255) must track with weight 0, as keepalived requires; tracked with weight 0"));
+                weight = 0;
+            }
+            if (!seen.add("file " + t.name())) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_file " + t.name()
+                        + " is tracked twice; the second entry is ignored"));
+                continue;
+            }
+            KeepalivedTrackers.FileTrack ft = new KeepalivedTrackers.FileTrack(t.name(), Path.of(f.file()), weight);
+            tracked.add("track_file " + t.name() + ": " + f.file() + ", weight " + weight);
+            String check = "track_file " + t.name();
+            b.healthCheck(new HealthCheck(check, () -> {
+                long v = ft.read();
+                if (ft.weight() != 0) {
+                    follower.update(check, ft.ok(v) ? ft.delta(v) : 0);
+                }
+                return ft.ok(v);
+            }, FILE_POLL, FILE_POLL, 1, 1, 0));
+        }
+        for (TrackedObject t : i.trackProcesses()) {
+            TrackProcessConfig p = config.trackProcesses().get(t.name());
+            int weight = t.weight();
+            if (t.reverse() && weight != 0) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_process " + t.name() + " with weight "
+                        + weight + " reverse is not supported (only weight 0 reverse); tracker ignored"));
+                continue;
+            }
+            if (owner && weight != 0) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_process " + t.name() + ": the address owner"
+                        + " (priority 255) must track with weight 0, as keepalived requires; tracked with weight 0"));
+                weight = 0;
+            }
+            if (Math.abs(weight) == 254) {
+                weight = weight > 0 ? 253 : -253;
+            }
+            if (!seen.add("process " + t.name())) {
+                warnings.add(new ConfigWarning(t.location(), who + ": track_process " + t.name()
+                        + " is tracked twice; the second entry is ignored"));
+                continue;
+            }
+            KeepalivedTrackers.ProcessTrack pt = new KeepalivedTrackers.ProcessTrack(p);
+            boolean reverse = t.reverse();
+            int rise = 1 + polls(p.forkDelay());
+            int fall = 1 + polls(p.terminateDelay());
+            tracked.add("track_process " + t.name() + ": " + String.join(" ", p.command()) + (p.fullCommand()
+                    ? " (full command)" : "") + ", param_match " + p.paramMatch().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", quorum " + p.quorum() + (p.quorumMax() == Integer.MAX_VALUE ? "" : "-" + p.quorumMax())
+                    + ", weight " + weight + (reverse ? " reverse" : "") + ", rise " + rise + ", fall " + fall);
+            b.healthCheck(new HealthCheck("track_process " + t.name(), () -> pt.ok(pt.count()) != reverse, PROCESS_POLL,
+                    PROCESS_POLL, rise, fall, weight));
+        }
+    }
+
+    private static int polls(Duration delay) {
+        long poll = PROCESS_POLL.toNanos();
+        return (int) Math.min(10_000, (delay.toNanos() + poll - 1) / poll);
     }
 
     /**

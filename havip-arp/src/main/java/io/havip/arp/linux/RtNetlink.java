@@ -1,6 +1,7 @@
 package io.havip.arp.linux;
 
 import io.havip.core.VipBinder.AddressOutcome.Outcome;
+import io.havip.core.net.Cidr;
 import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
@@ -223,6 +224,139 @@ public final class RtNetlink implements AutoCloseable {
         byte[] a = address.address().toBytes();
         m.attr(IFA_LOCAL, a);
         m.attr(IFA_ADDRESS, a);
+        return m;
+    }
+
+    static final int RTM_NEWROUTE = 24;
+    static final int RTM_DELROUTE = 25;
+    static final int RTA_DST = 1;
+    static final int RTA_OIF = 4;
+    static final int RTA_GATEWAY = 5;
+    static final int RTA_PRIORITY = 6;
+    static final int RTA_PREFSRC = 7;
+    static final int RTA_TABLE = 15;
+
+    /**
+     * Adds {@code route} (RTM_NEWROUTE with NLM_F_CREATE | NLM_F_EXCL, protocol
+     * {@link Route#PROTOCOL}).
+     *
+     * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} when the kernel answered EEXIST
+     */
+    public synchronized Outcome addRoute(Route route) throws NativeException {
+        String attempted = "add route " + route;
+        try {
+            socket.ack(routeMessage(RTM_NEWROUTE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
+                    | NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, route), attempted, "RTM_NEWROUTE");
+            return Outcome.ADDED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.EEXIST.number) {
+                return Outcome.ALREADY_PRESENT;
+            }
+            throw NativeException.of(attempted, "RTM_NEWROUTE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    /**
+     * Deletes {@code route} (RTM_DELROUTE).
+     *
+     * @return {@link Outcome#REMOVED}, or {@link Outcome#ALREADY_ABSENT} when the kernel answered ESRCH
+     */
+    public synchronized Outcome deleteRoute(Route route) throws NativeException {
+        String attempted = "delete route " + route;
+        try {
+            socket.ack(routeMessage(RTM_DELROUTE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK, route), attempted,
+                    "RTM_DELROUTE");
+            return Outcome.REMOVED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.ESRCH.number) {
+                return Outcome.ALREADY_ABSENT;
+            }
+            throw NativeException.of(attempted, "RTM_DELROUTE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    static final int RTM_NEWRULE = 32;
+    static final int RTM_DELRULE = 33;
+    static final int FRA_DST = 1;
+    static final int FRA_SRC = 2;
+    static final int FRA_IIFNAME = 3;
+    static final int FRA_PRIORITY = 6;
+    static final int FRA_TABLE = 15;
+    static final int FRA_OIFNAME = 17;
+
+    /**
+     * Adds {@code rule} (RTM_NEWRULE with NLM_F_CREATE | NLM_F_EXCL).
+     *
+     * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} when the kernel answered EEXIST
+     */
+    public synchronized Outcome addRule(Rule rule) throws NativeException {
+        String attempted = "add rule " + rule;
+        try {
+            socket.ack(ruleMessage(RTM_NEWRULE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
+                    | NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, rule), attempted, "RTM_NEWRULE");
+            return Outcome.ADDED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.EEXIST.number) {
+                return Outcome.ALREADY_PRESENT;
+            }
+            throw NativeException.of(attempted, "RTM_NEWRULE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    /**
+     * Deletes {@code rule} (RTM_DELRULE).
+     *
+     * @return {@link Outcome#REMOVED}, or {@link Outcome#ALREADY_ABSENT} when the kernel answered ENOENT
+     */
+    public synchronized Outcome deleteRule(Rule rule) throws NativeException {
+        String attempted = "delete rule " + rule;
+        try {
+            socket.ack(ruleMessage(RTM_DELRULE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK, rule), attempted,
+                    "RTM_DELRULE");
+            return Outcome.REMOVED;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.ENOENT.number) {
+                return Outcome.ALREADY_ABSENT;
+            }
+            throw NativeException.of(attempted, "RTM_DELRULE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
+    private static NetlinkSocket.Message ruleMessage(int type, int flags, Rule r) {
+        NetlinkSocket.Message m = new NetlinkSocket.Message(type, flags);
+        // struct fib_rule_hdr { u8 family, dst_len, src_len, tos, table, res1, res2, action; u32 flags; }
+        m.buf.put((byte) (r.family() == IpFamily.IPV6 ? Sys.AF_INET6 : Sys.AF_INET))
+                .put((byte) r.to().map(Cidr::prefixLength).orElse(0).intValue())
+                .put((byte) r.from().map(Cidr::prefixLength).orElse(0).intValue()).put((byte) 0).put((byte) (r.table() < 256 ? r.table() : 252)).put((byte) 0).put((byte) 0)
+                .put((byte) r.action()).putInt(0);
+        r.to().filter(c -> c.prefixLength() > 0).ifPresent(c -> m.attr(FRA_DST, c.network().toBytes()));
+        r.from().filter(c -> c.prefixLength() > 0).ifPresent(c -> m.attr(FRA_SRC, c.network().toBytes()));
+        r.inInterface().ifPresent(i -> m.attrString(FRA_IIFNAME, i));
+        r.outInterface().ifPresent(o -> m.attrString(FRA_OIFNAME, o));
+        r.priority().ifPresent(p -> m.attrInt(FRA_PRIORITY, p));
+        if (r.action() == Rule.ACTION_TO_TABLE) {
+            m.attrInt(FRA_TABLE, r.table());
+        }
+        return m;
+    }
+
+    private static NetlinkSocket.Message routeMessage(int type, int flags, Route r) {
+        boolean v6 = r.destination().family() == IpFamily.IPV6;
+        NetlinkSocket.Message m = new NetlinkSocket.Message(type, flags);
+        // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
+        m.buf.put((byte) (v6 ? Sys.AF_INET6 : Sys.AF_INET)).put((byte) r.destination().prefixLength()).put((byte) 0)
+                .put((byte) 0).put((byte) (r.table() < 256 ? r.table() : 252)).put((byte) Route.PROTOCOL)
+                .put((byte) r.scope()).put((byte) r.type()).putInt(0);
+        if (r.destination().prefixLength() > 0) {
+            m.attr(RTA_DST, r.destination().network().toBytes());
+        }
+        r.gateway().ifPresent(g -> m.attr(RTA_GATEWAY, g.toBytes()));
+        r.preferredSource().ifPresent(s -> m.attr(RTA_PREFSRC, s.toBytes()));
+        if (r.ifindex() > 0) {
+            m.attrInt(RTA_OIF, r.ifindex());
+        }
+        r.metric().ifPresent(p -> m.attrInt(RTA_PRIORITY, p));
+        m.attrInt(RTA_TABLE, r.table());
         return m;
     }
 

@@ -116,13 +116,35 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * A running router as {@code --status} and the SIGUSR1 dump show it: read from any thread.
+     *
+     * @param transitions what the router's listener recorded (on the listener thread)
+     */
+    record Live(String name, Router mapped, VirtualRouter router, StatusReport.Transitions transitions) { }
+
     private final Path file;
     private final RouterStarter starter;
     private final Notifier notifier;
     /** By unit key, in start order. */
     private final Map<String, Running> running = new LinkedHashMap<>();
+    private final java.time.Clock clock;
+    /** What the status readers see; replaced (never changed) by the control thread. */
+    private volatile List<Live> live = List.of();
+    private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.time.Instant lastReload;
+    /** notify_fifo / vrrp_notify_fifo as read at start (a reload does not change them). */
+    private List<FifoNotifier> fifos = List.of();
+    private List<String> fifoPaths = List.of();
+    /** The configuration last read successfully. */
+    private KeepalivedConfig config;
 
     Daemon(Path file, RouterStarter starter, Notifier notifier) {
+        this(file, starter, notifier, java.time.Clock.systemDefaultZone());
+    }
+
+    Daemon(Path file, RouterStarter starter, Notifier notifier, java.time.Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.file = Objects.requireNonNull(file, "file");
         this.starter = Objects.requireNonNull(starter, "starter");
         this.notifier = Objects.requireNonNull(notifier, "notifier");
@@ -130,9 +152,10 @@ public final class Daemon implements AutoCloseable {
 
     /** Reads and maps the file; warnings are logged. */
     Mapping load() {
-        KeepalivedConfig config = KeepalivedConfigReader.read(file);
-        Mapping mapping = KeepalivedRouters.map(config);
-        List<ConfigWarning> all = new ArrayList<>(config.warnings());
+        KeepalivedConfig read = KeepalivedConfigReader.read(file);
+        Mapping mapping = KeepalivedRouters.map(read);
+        config = read;
+        List<ConfigWarning> all = new ArrayList<>(read.warnings());
         all.addAll(mapping.warnings());
         all.forEach(w -> log.warn("{}", w));
         if (mapping.routers().isEmpty()) {
@@ -144,7 +167,33 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts every router of the file. */
     void start() {
-        apply(load());
+        Mapping mapping = load();
+        initTrackFiles(config, mapping);
+        fifos = FifoNotifier.open(config.globalDefs().notifyFifos());
+        fifoPaths = config.globalDefs().notifyFifos().stream().map(io.havip.vrrp.config.NotifyFifo::path).toList();
+        apply(mapping);
+    }
+
+    /**
+     * {@code init_file [VALUE] [overwrite]} of the track_files the instances use, at start (not on
+     * reload, as keepalived): VALUE written when the file does not exist, or always with overwrite.
+     */
+    private static void initTrackFiles(KeepalivedConfig config, Mapping mapping) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        mapping.routers().values().forEach(r -> r.instance().trackFiles().forEach(t -> used.add(t.name())));
+        config.trackFiles().values().stream().filter(f -> used.contains(f.name()) && f.initValue().isPresent())
+                .forEach(f -> {
+                    Path p = Path.of(f.file());
+                    try {
+                        if (f.overwrite() || !java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            java.nio.file.Files.writeString(p, f.initValue().getAsLong() + "\n");
+                            log.info("track_file {}: wrote {} to {} (init_file)", f.name(), f.initValue().getAsLong(), p);
+                        }
+                    } catch (java.io.IOException e) {
+                        log.warn("track_file {}: cannot initialise {} ({} at {}): {}", f.name(), p, "init_file", f.location(),
+                                e.toString());
+                    }
+                });
     }
 
     /**
@@ -154,12 +203,19 @@ public final class Daemon implements AutoCloseable {
      * @return what was done
      */
     Plan reload() {
+        reloads.incrementAndGet();
+        lastReload = clock.instant();
         Mapping mapping;
         try {
             mapping = load();
         } catch (ConfigException e) {
             log.error("reload of {} refused, the routers keep running unchanged: {}", file, e.getMessage());
             return new Plan(List.copyOf(routers().keySet()), List.of(), List.of());
+        }
+        if (!config.globalDefs().notifyFifos().stream().map(io.havip.vrrp.config.NotifyFifo::path).toList()
+                .equals(fifoPaths)) {
+            log.warn("notify_fifo / vrrp_notify_fifo changed in {}; the FIFOs opened at start stay in use until havipd"
+                    + " restarts", file);
         }
         return apply(mapping);
     }
@@ -207,6 +263,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void stop(Running r, Unit replacement) {
+        forget(r.routers().keySet());
         if (r.group() == null) {
             String name = r.routers().keySet().iterator().next();
             log.info("{}: stopping ({})", name, replacement != null ? "settings changed" : "no longer in " + file);
@@ -226,29 +283,58 @@ public final class Daemon implements AutoCloseable {
 
     private Running startRouter(String name, Mapping mapping, Unit unit) {
         Router r = mapping.routers().get(name);
-        return new Running(unit, Map.of(name, starter.start(name, withListeners(name, r))), null);
+        Map<String, StatusReport.Transitions> recorders = new LinkedHashMap<>();
+        VirtualRouter router = starter.start(name, withListeners(name, r, recorders));
+        started(name, r, router, recorders.get(name));
+        return new Running(unit, Map.of(name, router), null);
     }
 
     private Running startGroup(Group g, Mapping mapping, Unit unit) {
         log.info("sync group {}: starting its members {} together", g.name(), g.members());
         Map<String, Havip.Builder> members = new LinkedHashMap<>();
-        g.members().forEach(m -> members.put(m, withListeners(m, mapping.routers().get(m))));
+        Map<String, StatusReport.Transitions> recorders = new LinkedHashMap<>();
+        g.members().forEach(m -> members.put(m, withListeners(m, mapping.routers().get(m), recorders)));
         RunningGroup notify = new RunningGroup(g.name(), g.config().notifyScripts());
         RouterGroup group = starter.startGroup(g.name(), members, notify);
         notify.group = group;
         Map<String, VirtualRouter> routers = new LinkedHashMap<>();
         List<VirtualRouter> started = group.routers();
         for (int i = 0; i < g.members().size(); i++) {
-            routers.put(g.members().get(i), started.get(i));
+            String m = g.members().get(i);
+            routers.put(m, started.get(i));
+            started(m, mapping.routers().get(m), started.get(i), recorders.get(m));
         }
         return new Running(unit, routers, notify);
     }
 
-    /** The router's builder with the transition log and its notify scripts. */
-    private Havip.Builder withListeners(String name, Router r) {
+    /**
+     * The router's builder with the transition log, its notify scripts, the notify FIFOs, its
+     * virtual routes and rules, and the recorder of its transitions for the status readers
+     * (put in {@code recorders}).
+     */
+    private Havip.Builder withListeners(String name, Router r, Map<String, StatusReport.Transitions> recorders) {
         // one log line, so that each line carries its time stamp (the settings print on several)
         log.info("{}: starting {}", name, String.valueOf(r.settings()).replaceAll("\\R\\s*", "; "));
-        return r.builder().listener(transitionLog(name)).listener(notifier.listenerFor(name, r.instance().notifyScripts()));
+        StatusReport.Transitions transitions = new StatusReport.Transitions(clock);
+        recorders.put(name, transitions);
+        Havip.Builder b = r.builder().listener(transitionLog(name))
+                .listener(notifier.listenerFor(name, r.instance().notifyScripts())).listener(transitions);
+        fifos.forEach(f -> b.listener(f.listenerFor(name)));
+        VirtualRoutes.of(name, r.instance().virtualRoutes(), r.instance().virtualRules()).ifPresent(b::listener);
+        return b;
+    }
+
+    /** A router started: a weighted track_file follows it, and the status readers see it. */
+    private void started(String name, Router r, VirtualRouter router, StatusReport.Transitions transitions) {
+        r.priority().follow(router);
+        List<Live> now = new ArrayList<>(live);
+        now.add(new Live(name, r, router, transitions));
+        live = List.copyOf(now);
+    }
+
+    /** The status readers no longer see {@code names}. */
+    private void forget(java.util.Collection<String> names) {
+        live = live.stream().filter(l -> !names.contains(l.name())).toList();
     }
 
     /** Which units to keep, stop and start to go from {@code current} to {@code wanted} (equal values: keep). */
@@ -276,6 +362,23 @@ public final class Daemon implements AutoCloseable {
                 c.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), c.priority());
     }
 
+    /** The running routers as the status readers see them, in start order; any thread. */
+    List<Live> live() {
+        return live;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    long reloads() {
+        return reloads.get();
+    }
+
+    java.util.Optional<java.time.Instant> lastReload() {
+        return java.util.Optional.ofNullable(lastReload);
+    }
+
     /** The running routers by instance name (a sync group's members included). */
     Map<String, VirtualRouter> routers() {
         Map<String, VirtualRouter> out = new LinkedHashMap<>();
@@ -301,6 +404,7 @@ public final class Daemon implements AutoCloseable {
         for (String key : keys) {
             Running r = running.remove(key);
             try {
+                forget(r.routers().keySet());
                 if (r.group() == null) {
                     r.routers().values().forEach(VirtualRouter::close);
                 } else {
@@ -311,5 +415,6 @@ public final class Daemon implements AutoCloseable {
             }
         }
         notifier.close();
+        fifos.forEach(FifoNotifier::close);
     }
 }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * havipd: runs the VRRP instances of a keepalived.conf with havip, in the foreground.
  *
  * <pre>
- * java -jar havipd.jar [-f FILE] [--check] [--notify-timeout SECONDS]
+ * java -jar havipd.jar [-f FILE] [--check [--json]] [--status] [--run-dir DIR] [--notify-timeout SECONDS]
  * </pre>
  *
  * <ul>
@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code --check} (or keepalived's {@code -t, --config-test}): read the file, print the
  *       warnings and the effective settings of each instance, exit 0 when it can run, 1 when not
  *       ({@code FILE:LINE: key 'K': problem (allowed: ...)} on standard error);</li>
+ *   <li>{@code --json} with {@code --check}: the same report as one JSON object on standard
+ *       output, errors included;</li>
+ *   <li>{@code --status}: the state of the havipd running with the same run directory, as JSON
+ *       (exit 4 when none answers);</li>
+ *   <li>{@code --run-dir DIR}: where the control socket ({@code havipd.sock}) and the SIGUSR1
+ *       dump ({@code havipd.json}) live (default {@code /run/havipd});</li>
  *   <li>{@code --notify-timeout SECONDS}: how long one notify script may run before it is
  *       killed (default 30); scripts run one at a time, in order.</li>
  *   <li>{@code --metrics-address HOST:PORT}: serve Prometheus metrics at
@@ -39,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * Signals: SIGTERM or SIGINT close every router gracefully (a master hands over to a backup,
  * then the notify_stop scripts run) and exit 0; SIGHUP re-reads the file and restarts only
  * the instances whose settings changed (a {@code vrrp_sync_group} as a unit: any change to it or
- * to a member restarts the whole group). Needs CAP_NET_ADMIN and CAP_NET_RAW (or root), as
+ * to a member restarts the whole group; a file that no longer reads leaves everything running);
+ * SIGUSR1 writes the state report to {@code RUN_DIR/havipd.json}. Needs CAP_NET_ADMIN and CAP_NET_RAW (or root), as
  * keepalived does. Exit status: 0 done, 1 configuration error, 2 usage error, 3 a router
- * could not start (e.g. missing capability or interface).
+ * could not start (e.g. missing capability or interface), 4 {@code --status} found no running havipd.
  */
 public final class Havipd {
 
@@ -49,8 +56,10 @@ public final class Havipd {
     public static final int CONFIG_ERROR = 1;
     public static final int USAGE = 2;
     public static final int START_FAILED = 3;
+    public static final int NOT_RUNNING = 4;
 
     static final String DEFAULT_FILE = "/etc/keepalived/keepalived.conf";
+    static final Path DEFAULT_RUN_DIR = Path.of("/run/havipd");
     static final Duration DEFAULT_NOTIFY_TIMEOUT = Duration.ofSeconds(30);
     /**
      * Every line havipd logs while it runs starts with its local time in ISO 8601 with
@@ -93,6 +102,9 @@ public final class Havipd {
     public static final class Control {
         private enum Request { RELOAD, STOP }
 
+        /** Writes the state report to the run directory; set while the daemon serves. */
+        private volatile Runnable dump = () -> log.warn("SIGUSR1: havipd is not serving yet; no state written");
+
         private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
         private final LinkedBlockingQueue<Daemon.Plan> reloads = new LinkedBlockingQueue<>();
         private volatile Daemon daemon;
@@ -105,6 +117,11 @@ public final class Havipd {
         /** Asks the daemon to close gracefully and return (what SIGTERM does). */
         public void requestStop() {
             requests.add(Request.STOP);
+        }
+
+        /** Writes the state report to RUN_DIR/havipd.json (what SIGUSR1 does); on the calling thread. */
+        public void requestDump() {
+            dump.run();
         }
 
         /** Waits for the outcome of the next reload, for tests. */
@@ -140,6 +157,7 @@ public final class Havipd {
                     }
                 }
                 sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> requestStop());
+                sun.misc.Signal.handle(new sun.misc.Signal("USR1"), s -> requestDump());
                 sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> requestStop());
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 log.warn("cannot handle SIGHUP/SIGTERM ({}); reload is unavailable, SIGTERM still closes through the"
@@ -154,7 +172,7 @@ public final class Havipd {
         }
     }
 
-    private record Options(Path file, boolean check, Duration notifyTimeout) { }
+    private record Options(Path file, boolean check, boolean json, boolean status, Path runDir, Duration notifyTimeout) { }
 
     /** Runs havipd as {@link #main} does with real routers, for callers that handle signals themselves. */
     public static int run(String[] args, PrintStream out, PrintStream err, Daemon.RouterStarter starter, Control control) {
@@ -182,8 +200,21 @@ public final class Havipd {
             out.println(usage());
             return OK;
         }
+        if (o.json() && !o.check()) {
+            err.println("havipd: --json goes with --check (--status always writes JSON)");
+            return USAGE;
+        }
         if (o.check()) {
-            return check(o.file(), out, err);
+            return CheckReport.check(o.file(), o.json(), out, err);
+        }
+        if (o.status()) {
+            try {
+                out.print(ControlSocket.read(o.runDir()));
+                return OK;
+            } catch (java.io.IOException e) {
+                err.println("havipd: " + e.getMessage());
+                return NOT_RUNNING;
+            }
         }
         // --metrics-address: the endpoint runs while havipd serves and meters every router it starts
         MetricsEndpoint endpoint = null;
@@ -197,7 +228,7 @@ public final class Havipd {
             starter = endpoint.meter(starter);
         }
         try {
-            return serve(o, stamped(err, clock), starter, control);
+            return serve(o, stamped(err, clock), starter, control, clock);
         } finally {
             if (endpoint != null) {
                 endpoint.close();
@@ -217,21 +248,29 @@ public final class Havipd {
     }
 
     static String usage() {
-        return "usage: java -jar havipd.jar [-f|--use-file FILE] [--check|-t] [--notify-timeout SECONDS]"
-                + " [--metrics-address HOST:PORT]\n"
-                + "  runs the vrrp_instances of a keepalived.conf (default " + DEFAULT_FILE + ") in the foreground";
+        return "usage: java -jar havipd.jar [-f|--use-file FILE] [--check|-t [--json]] [--status] [--run-dir DIR]"
+                + " [--notify-timeout SECONDS] [--metrics-address HOST:PORT]\n"
+                + "  runs the vrrp_instances of a keepalived.conf (default " + DEFAULT_FILE + ") in the foreground;\n"
+                + "  --check prints the effective configuration, --status the state of the running havipd\n"
+                + "  (control socket and SIGUSR1 dump in --run-dir, default " + DEFAULT_RUN_DIR + ")";
     }
 
     /** Null for --help. */
     private static Options parse(String[] args) {
         Path file = Path.of(DEFAULT_FILE);
         boolean check = false;
+        boolean json = false;
+        boolean status = false;
+        Path runDir = DEFAULT_RUN_DIR;
         Duration timeout = DEFAULT_NOTIFY_TIMEOUT;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "-f", "--use-file" -> file = Path.of(value(args, ++i, a));
                 case "--check", "-t", "--config-test" -> check = true;
+                case "--json" -> json = true;
+                case "--status" -> status = true;
+                case "--run-dir" -> runDir = Path.of(value(args, ++i, a));
                 case "--notify-timeout" -> {
                     String v = value(args, ++i, a);
                     try {
@@ -249,7 +288,10 @@ public final class Havipd {
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new Options(file, check, timeout);
+        if (check && status) {
+            throw new IllegalArgumentException("--check and --status do not go together");
+        }
+        return new Options(file, check, json, status, runDir, timeout);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -259,75 +301,9 @@ public final class Havipd {
         return args[i];
     }
 
-    /** --check: warnings and settings on {@code out}, errors on {@code err}. */
-    static int check(Path file, PrintStream out, PrintStream err) {
-        KeepalivedConfig config;
-        Mapping mapping;
-        try {
-            config = KeepalivedConfigReader.read(file);
-            mapping = KeepalivedRouters.map(config);
-        } catch (ConfigException e) {
-            err.println(e.getMessage());
-            err.println(file + ": configuration NOT usable");
-            return CONFIG_ERROR;
-        }
-        List<ConfigWarning> warnings = new ArrayList<>(config.warnings());
-        warnings.addAll(mapping.warnings());
-        warnings.forEach(w -> out.println(w.location() + ": warning: " + w.message()));
-        if (mapping.routers().isEmpty()) {
-            err.println(file + ":0: no vrrp_instance to run");
-            err.println(file + ": configuration NOT usable");
-            return CONFIG_ERROR;
-        }
-        mapping.routers().forEach((name, r) -> {
-            out.println("vrrp_instance " + name + " (" + r.instance().location() + "):");
-            out.println("  " + r.settings());
-            io.havip.vrrp.machine.RouterConfig rc = r.settings().router();
-            if (!rc.unicastPeers().isEmpty()) {
-                boolean globalV6 = rc.unicastPeers().stream()
-                        .anyMatch(p -> p instanceof io.havip.core.net.Ipv6Address v6 && !v6.isLinkLocal());
-                out.println(rc.checksUnicastSource()
-                        ? "  unicast source check: on (adverts from other sources than " + rc.unicastPeers()
-                                + " are dropped and counted in unicastSourceErrors; keepalived checks only with"
-                                + " vrrp_check_unicast_src)" + (globalV6 ? "; a keepalived peer sends from its IPv6"
-                                + " link-local address unless it sets unicast_src_ip" : "")
-                        : "  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
-                                + " source are accepted");
-            }
-            printNotify(out, r.settings().notifyCommands());
-            mapping.groupOf(name).ifPresent(g -> out.println("  member of vrrp_sync_group " + g.name()));
-        });
-        printGroups(mapping, out);
-        out.println(file + ": configuration OK (" + mapping.routers().size() + " instance(s), "
-                + (mapping.groups().isEmpty() ? "" : mapping.groups().size() + " sync group(s), ") + warnings.size()
-                + " warning(s))");
-        return OK;
-    }
-
-    private static void printNotify(PrintStream out, List<java.util.Optional<String>> commands) {
-        List<String> labels = List.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify");
-        for (int i = 0; i < labels.size(); i++) {
-            String label = labels.get(i);
-            commands.get(i).ifPresent(c -> out.println("  " + label + " " + c));
-        }
-    }
-
-    /** --check: each sync group, its members and the group's notify scripts. */
-    private static void printGroups(Mapping mapping, PrintStream out) {
-        mapping.groups().forEach((name, g) -> {
-            out.println("vrrp_sync_group " + name + " (" + g.config().location() + "):");
-            out.println("  members " + g.members() + " move together: MASTER only when every member can be, one"
-                    + " member's FAULT puts all in FAULT" + (g.config().trackingWeight()
-                            ? "; sync_group_tracking_weight: the members keep their trackers' weights" : ""));
-            printNotify(out, g.notifyCommands());
-            if (g.notifyCommands().get(4).isPresent()) {
-                out.println("  (notify gets GROUP " + name + " MASTER|BACKUP|FAULT|STOP 0 appended)");
-            }
-        });
-    }
-
-    private static int serve(Options o, PrintStream err, Daemon.RouterStarter starter, Control control) {
-        Daemon daemon = new Daemon(o.file(), starter, new Notifier(o.notifyTimeout()));
+    private static int serve(Options o, PrintStream err, Daemon.RouterStarter starter, Control control, Clock clock) {
+        java.time.Instant started = clock.instant();
+        Daemon daemon = new Daemon(o.file(), starter, new Notifier(o.notifyTimeout()), clock);
         try {
             daemon.start();
         } catch (ConfigException e) {
@@ -340,8 +316,26 @@ public final class Havipd {
             return START_FAILED;
         }
         control.daemon = daemon;
-        log.info("havipd running {}{} from {}; SIGHUP reloads, SIGTERM stops", daemon.routers().keySet(),
-                daemon.groups().isEmpty() ? "" : " (sync groups " + daemon.groups().keySet() + ")", o.file());
+        java.util.function.Supplier<String> report = () -> Json.write(StatusReport.of(daemon, started, clock));
+        ControlSocket socket = null;
+        try {
+            socket = ControlSocket.open(o.runDir(), report);
+            ControlSocket s = socket;
+            control.dump = () -> {
+                try {
+                    log.info("SIGUSR1: state written to {}", s.dump(report.get()));
+                } catch (java.io.IOException | RuntimeException e) {
+                    log.warn("SIGUSR1: cannot write the state to {}: {}", s.dir(), e.toString());
+                }
+            };
+        } catch (java.io.IOException e) {
+            log.warn("no --status and no SIGUSR1 dump: {}", e.getMessage());
+        }
+        log.info("havipd running {}{} from {}; SIGHUP reloads, SIGTERM stops, SIGUSR1 writes the state{}",
+                daemon.routers().keySet(), daemon.groups().isEmpty() ? "" : " (sync groups " + daemon.groups().keySet()
+                        + ")", o.file(), socket == null ? " (unavailable)" : " to " + socket.dir().resolve(
+                        ControlSocket.DUMP) + ", havipd --status" + (o.runDir().equals(DEFAULT_RUN_DIR) ? ""
+                        : " --run-dir " + o.runDir()) + " reads it");
         try {
             while (true) {
                 Control.Request r = control.requests.take();
@@ -359,6 +353,9 @@ public final class Havipd {
             Thread.currentThread().interrupt();
         }
         log.info("stopping");
+        if (socket != null) {
+            socket.close();
+        }
         daemon.close();
         return OK;
     }

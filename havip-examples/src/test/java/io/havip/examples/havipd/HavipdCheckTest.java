@@ -20,13 +20,13 @@ class HavipdCheckTest {
     /** The fixtures of shared/fixtures/keepalived, as copied into havip-vrrp (tests run in the module directory). */
     private static final Path FIXTURES = Path.of("../havip-vrrp/src/test/resources/fixtures/keepalived");
 
-    private record Result(int status, String out, String err) { }
+    record Result(int status, String out, String err) { }
 
     /** 13:05:09.417 in Paris (UTC+1) on 7 December 2026: what start-up lines are stamped with here. */
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-07T12:05:09.417Z"), ZoneId.of("Europe/Paris"));
     private static final String STAMP = "2026-12-07T13:05:09.417+01:00 ";
 
-    private static Result havipd(String... args) {
+    static Result havipd(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Havipd.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -34,6 +34,11 @@ class HavipdCheckTest {
                     throw new AssertionError("--check must not start routers");
                 }, new Havipd.Control(), CLOCK);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A line of the --check text: {@code text}, blanks to the comment column, {@code # where}. */
+    static String at(String text, String where) {
+        return text + " ".repeat(Math.max(1, 44 - text.length())) + "# " + where + NL;
     }
 
     private static String fixture(String name) {
@@ -52,13 +57,17 @@ class HavipdCheckTest {
                 .contains(f + ":15: warning: vrrp_garp_interval 0 is refused by keepalived 2.2.7")
                 .contains(f + ":16: warning: vrrp_gna_interval 0 is refused by keepalived 2.2.7")
                 .contains(f + ":50: warning: vrrp_instance 'VI_1': track_interface eth0 is the instance's own interface")
-                .contains("vrrp_instance VI_1 (" + f + ":24):")
-                .contains("RouterConfig[VI_1", "v2, priority 100", "nopreempt", "PASS", "unicast [172.16.16.6]")
-                .contains("  source address 172.16.16.5")
-                .contains("  vrrp_script checkhaproxy: /etc/keepalived/do_sth.sh, every PT5S, timeout PT5S, rise 1, fall 1,"
-                        + " weight 0")
-                .contains("  notify_master /etc/keepalived/notify_action.sh MASTER")
-                .contains("  notify_stop /etc/keepalived/notify_action.sh STOP")
+                .contains(at("vrrp_instance VI_1 {", f + ":24"))
+                .contains(at("    priority 100", f + ":30"), at("    nopreempt", f + ":28"),
+                        at("        auth_type PASS", f + ":33"), at("        auth_pass ********", f + ":34"),
+                        at("        172.16.16.6", f + ":38"), at("    version 2", "default"))
+                .contains(at("    unicast_src_ip 172.16.16.5", f + ":36"))
+                .contains(at("vrrp_script checkhaproxy {", f + ":19"), at("    script /etc/keepalived/do_sth.sh", f + ":19"),
+                        at("    interval 5", f + ":19"), at("    weight 0", f + ":19"))
+                .contains(at("        checkhaproxy weight 0", f + ":53"))
+                .contains(at("    notify_master \"/etc/keepalived/notify_action.sh MASTER\"", f + ":43"))
+                .contains(at("    notify_stop \"/etc/keepalived/notify_action.sh STOP\"", f + ":46"))
+                .doesNotContain("RouterConfig[", "secret")
                 .endsWith(f + ": configuration OK (1 instance(s), 3 warning(s))" + System.lineSeparator());
     }
 
@@ -69,16 +78,12 @@ class HavipdCheckTest {
         assertThat(r.status()).as(r.err()).isZero();
         String nl = System.lineSeparator();
         assertThat(r.out()).doesNotContain("independent routers")
-                .contains("vrrp_instance VI_INSIDE (" + f + ":44):" + nl)
-                .contains("  member of vrrp_sync_group VG_1" + nl)
-                .contains("vrrp_sync_group VG_1 (" + f + ":15):" + nl
-                        + "  members [VI_OUTSIDE, VI_INSIDE] move together: MASTER only when every member can be, one"
-                        + " member's FAULT puts all in FAULT" + nl
-                        + "  notify_master /etc/keepalived/notify.sh GROUP_MASTER" + nl
-                        + "  notify_backup /etc/keepalived/notify.sh GROUP_BACKUP" + nl
-                        + "  notify_fault /etc/keepalived/notify.sh GROUP_FAULT" + nl
-                        + "  notify /etc/keepalived/notify.sh" + nl
-                        + "  (notify gets GROUP VG_1 MASTER|BACKUP|FAULT|STOP 0 appended)" + nl)
+                .containsPattern("vrrp_sync_group VG_1 \\{ +# " + java.util.regex.Pattern.quote(f) + ":15")
+                .contains("# havip: members [VI_OUTSIDE, VI_INSIDE] move together: MASTER only when every member can"
+                        + " be, one member's FAULT puts all in FAULT" + nl)
+                .containsPattern("notify_master \"/etc/keepalived/notify.sh GROUP_MASTER\" # "
+                        + java.util.regex.Pattern.quote(f) + ":23")
+                .contains("# havip: notify gets GROUP VG_1 MASTER|BACKUP|FAULT|STOP 0 appended" + nl)
                 .endsWith(f + ": configuration OK (2 instance(s), 1 sync group(s), 0 warning(s))" + nl);
     }
 
@@ -87,7 +92,7 @@ class HavipdCheckTest {
         String f = fixture("cloud-guide-secondary.conf");
         Result r = havipd("--check", "-f", f);
         assertThat(r.status()).isZero();
-        assertThat(r.out()).contains("  source address 172.16.16.6", "unicast [172.16.16.5]")
+        assertThat(r.out()).contains("    unicast_src_ip 172.16.16.6", "        172.16.16.5 ")
                 .contains("configuration OK (1 instance(s), 3 warning(s))");
     }
 
@@ -98,8 +103,8 @@ class HavipdCheckTest {
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains(f + ":36: warning: vrrp_instance 'VI_1': track_script 'checkhaproxy' names no"
                         + " vrrp_script; tracker ignored, as keepalived does")
-                .contains("priority 80")
-                .doesNotContain("vrrp_script checkhaproxy")
+                .contains("    priority 80 ")
+                .doesNotContain("vrrp_script checkhaproxy {", "    track_script {")
                 .contains(f + ":32: warning: vrrp_instance 'VI_1': track_interface eth0 is the instance's own interface")
                 .contains("configuration OK (1 instance(s), 2 warning(s))");
     }
@@ -112,8 +117,8 @@ class HavipdCheckTest {
         assertThat(r.out())
                 .contains(f + ":10: warning: vrrp_instance 'VI_VPN': nopreempt will not work with initial state MASTER")
                 .contains(f + ":8: warning: vrrp_instance 'VI_VPN': state MASTER only changes keepalived's start-up")
-                .contains("[10.0.6.19/24]", "priority 110", "on ens5")
-                .contains(", preempt,", "unicast [10.0.6.10]", "  source address 10.0.6.9")
+                .contains("        10.0.6.19/24 ", "    priority 110 ", "    interface ens5 ", "    state MASTER ")
+                .contains("    preempt ", "        10.0.6.10 ", "    unicast_src_ip 10.0.6.9 ")
                 .contains("configuration OK (1 instance(s), 2 warning(s))");
     }
 
@@ -128,20 +133,20 @@ class HavipdCheckTest {
         Result on = havipd("--check", "-f", f.toString());
         assertThat(on.status()).as(on.err()).isZero();
         assertThat(on.out()).containsOnlyOnce("unicast source check")
-                .contains("  unicast source check: on (adverts from other sources than [198.51.100.12] are dropped and"
+                .contains("    # havip: unicast source check: on (adverts from other sources than [198.51.100.12] are dropped and"
                         + " counted in unicastSourceErrors; keepalived checks only with vrrp_check_unicast_src)");
         Files.writeString(f, instances + "havip {\n accept_adverts_from_non_peers\n}\n");
         Result off = havipd("--check", "-f", f.toString());
         assertThat(off.status()).as(off.err()).isZero();
         assertThat(off.out()).containsOnlyOnce("unicast source check")
-                .contains("  unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
+                .contains("    # havip: unicast source check: off (havip block: accept_adverts_from_non_peers); adverts from any"
                         + " source are accepted")
-                .contains("unicast [198.51.100.12] (adverts from non-peers accepted)");
+                .contains("        198.51.100.12 ");
         Files.writeString(f, "vrrp_instance V6 {\n interface eth0\n virtual_router_id 51\n unicast_peer {\n"
                 + "  2001:db8::12\n }\n virtual_ipaddress {\n  2001:db8::50/64\n }\n}\n");
         Result v6 = havipd("--check", "-f", f.toString());
         assertThat(v6.status()).as(v6.err()).isZero();
-        assertThat(v6.out()).contains("  unicast source check: on (adverts from other sources than [2001:db8::12] are"
+        assertThat(v6.out()).contains("    # havip: unicast source check: on (adverts from other sources than [2001:db8::12] are"
                 + " dropped and counted in unicastSourceErrors; keepalived checks only with vrrp_check_unicast_src); a"
                 + " keepalived peer sends from its IPv6 link-local address unless it sets unicast_src_ip");
     }
@@ -249,7 +254,7 @@ class HavipdCheckTest {
                         + " column 6 dropped" + tail + NL)
                 .contains(f + ":10:16: warning: characters that are invisible or look like ASCII: U+3000 ideographic space"
                         + " at column 16 taken as a blank" + tail + NL)
-                .contains("VRID 51", "priority 90", "on eth0", "198.51.100.50")
+                .contains("    virtual_router_id 51 ", "    priority 90 ", "    interface eth0 ", "        198.51.100.50/32 ")
                 .doesNotContainPattern("[\\u00A0\\u200B\\u3000\\uFEFF\\uFF01-\\uFF5E]")
                 .endsWith(f + ": configuration OK (1 instance(s), 5 warning(s))" + NL);
     }

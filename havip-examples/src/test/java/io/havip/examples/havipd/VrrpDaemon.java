@@ -42,6 +42,7 @@ public final class VrrpDaemon implements AutoCloseable {
     private final Process process;
     private final List<String> command;
     private ProcessHandle vrrpChild;
+    private Path runDir;
 
     private VrrpDaemon(Kind kind, Node node, Path log, Process process, List<String> command) {
         this.kind = kind;
@@ -80,11 +81,13 @@ public final class VrrpDaemon implements AutoCloseable {
                         dir.resolve(log.getFileName() + ".pid").toString(), "-r", vrrpPid.toString()));
             } else {
                 cmd.addAll(havipdCommand());
-                cmd.addAll(List.of("-f", conf.toString()));
+                // the control socket and SIGUSR1 dump beside the configuration, not in the host's /run/havipd
+                cmd.addAll(List.of("-f", conf.toString(), "--run-dir", dir.resolve("run").toString()));
                 cmd.addAll(moreOptions);
             }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             VrrpDaemon d = new VrrpDaemon(kind, node, log, p, cmd);
+            d.runDir = dir.resolve("run");
             try {
                 if (kind == Kind.KEEPALIVED) {
                     d.vrrpChild = d.awaitKeepalivedChild(vrrpPid);
@@ -208,6 +211,16 @@ public final class VrrpDaemon implements AutoCloseable {
             vrrpChild.onExit().orTimeout(10, TimeUnit.SECONDS).join();
         }
         return process.exitValue();
+    }
+
+    /** havipd's run directory (control socket, SIGUSR1 dump): {@code run} beside the configuration. */
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** SIGUSR1 to the daemon's own pid (havipd: write the state to {@code RUN_DIR/havipd.json}). */
+    public void userSignal1() {
+        io.havip.arp.testbed.Cmd.run("kill", "-USR1", Long.toString(process.pid())).check();
     }
 
     /** SIGHUP to the daemon's own pid (a reload). */

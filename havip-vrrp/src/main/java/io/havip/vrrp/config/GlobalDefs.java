@@ -25,17 +25,20 @@ import java.util.Optional;
  * @param notificationEmailFrom  {@code notification_email_from}
  * @param smtpServer             {@code smtp_server} as written
  * @param smtpConnectTimeout     {@code smtp_connect_timeout} (default 30 s)
+ * @param notifyFifos            {@code notify_fifo} and {@code vrrp_notify_fifo}, each written every state change
+ * @param written                where each keyword was written (the last occurrence); keys not in it took their default
  */
 public record GlobalDefs(Optional<String> routerId, VrrpVersion vrrpVersion, GarpSettings garp, Duration garpInterval,
                          Duration gnaInterval, Optional<String> scriptUser, Optional<String> scriptGroup,
                          boolean enableScriptSecurity, boolean vrrpStrict, boolean skipCheckAdvAddr,
                          boolean checkUnicastSource, List<String> notificationEmails, Optional<String> notificationEmailFrom,
-                         Optional<String> smtpServer, Duration smtpConnectTimeout) {
+                         Optional<String> smtpServer, Duration smtpConnectTimeout, List<NotifyFifo> notifyFifos,
+                         java.util.Map<String, SourceLocation> written) {
 
     /** What an absent or empty {@code global_defs} means in keepalived 2.2.7. */
     public static final GlobalDefs DEFAULTS = new GlobalDefs(Optional.empty(), VrrpVersion.V2, GarpSettings.KEEPALIVED_DEFAULTS,
             Duration.ZERO, Duration.ZERO, Optional.empty(), Optional.empty(), false, false, false, false, List.of(),
-            Optional.empty(), Optional.empty(), Duration.ofSeconds(30));
+            Optional.empty(), Optional.empty(), Duration.ofSeconds(30), List.of(), java.util.Map.of());
 
     public GlobalDefs {
         Objects.requireNonNull(routerId, "routerId");
@@ -49,5 +52,7 @@ public record GlobalDefs(Optional<String> routerId, VrrpVersion vrrpVersion, Gar
         Objects.requireNonNull(notificationEmailFrom, "notificationEmailFrom");
         Objects.requireNonNull(smtpServer, "smtpServer");
         Objects.requireNonNull(smtpConnectTimeout, "smtpConnectTimeout");
+        notifyFifos = List.copyOf(notifyFifos);
+        written = java.util.Map.copyOf(written);
     }
 }

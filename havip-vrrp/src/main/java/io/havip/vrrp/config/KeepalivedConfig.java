@@ -15,9 +15,12 @@ import java.util.Optional;
  * @param syncGroups {@code vrrp_sync_group} blocks in file order
  * @param havip      the {@code havip} block, read by havip only ({@link HavipSettings#NONE} when absent)
  * @param warnings   what keepalived would have complained about and carried on, in file order
+ * @param trackFiles {@code track_file} blocks by name, in file order
+ * @param trackProcesses {@code vrrp_track_process} blocks by name, in file order
  */
 public record KeepalivedConfig(GlobalDefs globalDefs, Map<String, VrrpScriptConfig> scripts, List<VrrpInstanceConfig> instances,
-                               List<VrrpSyncGroupConfig> syncGroups, HavipSettings havip, List<ConfigWarning> warnings) {
+                               List<VrrpSyncGroupConfig> syncGroups, HavipSettings havip, List<ConfigWarning> warnings,
+                               Map<String, TrackFileConfig> trackFiles, Map<String, TrackProcessConfig> trackProcesses) {
 
     public KeepalivedConfig {
         Objects.requireNonNull(globalDefs, "globalDefs");
@@ -26,6 +29,8 @@ public record KeepalivedConfig(GlobalDefs globalDefs, Map<String, VrrpScriptConf
         instances = List.copyOf(instances);
         syncGroups = List.copyOf(syncGroups);
         warnings = List.copyOf(warnings);
+        trackFiles = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(trackFiles));
+        trackProcesses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(trackProcesses));
     }
 
     /** The instance called {@code name}. */

@@ -64,14 +64,12 @@ public final class KeepalivedConfigReader {
 
     /** Top-level blocks keepalived knows that have nothing to do with VRRP addresses: skipped with a warning. */
     private static final Set<String> SKIPPED_TOP_BLOCKS = Set.of("virtual_server", "virtual_server_group", "static_ipaddress",
-            "static_routes", "static_rules", "linkbeat_interfaces", "garp_group", "vrrp_track_process", "vrrp_track_file",
-            "track_file", "bfd_instance", "net_namespace", "namespace_with_ipsets", "instance", "use_pid_dir",
+            "static_routes", "static_rules", "linkbeat_interfaces", "garp_group", "bfd_instance", "net_namespace", "namespace_with_ipsets", "instance", "use_pid_dir",
             "child_wait_time");
     /** global_defs keys accepted and not kept: alerting, LVS, SNMP/D-Bus, process and socket tuning. */
     private static final Set<String> QUIET_GLOBALS = Set.of("smtp_helo_name", "smtp_alert", "smtp_alert_vrrp",
             "smtp_alert_checker", "email_faults", "checker_log_all_failures", "lvs_id", "lvs_flush", "lvs_flush_on_stop",
-            "lvs_timeouts", "lvs_sync_daemon", "lvs_notify_fifo", "lvs_notify_fifo_script", "notify_fifo",
-            "notify_fifo_script", "vrrp_notify_fifo", "vrrp_notify_fifo_script", "vrrp_notify_priority_changes",
+            "lvs_timeouts", "lvs_sync_daemon", "lvs_notify_fifo", "lvs_notify_fifo_script", "vrrp_notify_priority_changes",
             "max_auto_priority", "min_auto_priority_delay", "vrrp_priority", "checker_priority", "bfd_priority",
             "vrrp_no_swap", "checker_no_swap", "bfd_no_swap", "vrrp_rt_priority", "checker_rt_priority", "bfd_rt_priority",
             "vrrp_rlimit_rttime", "checker_rlimit_rttime", "bfd_rlimit_rttime", "vrrp_cpu_affinity", "checker_cpu_affinity",
@@ -82,19 +80,24 @@ public final class KeepalivedConfigReader {
             "vrrp_netlink_monitor_rcv_bufs_force", "process_monitor_rcv_bufs", "process_monitor_rcv_bufs_force",
             "vrrp_rx_bufs_policy", "vrrp_rx_bufs_multiplier", "vrrp_startup_delay", "vrrp_log_unknown_vrids",
             "vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters",
-            "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_min_garp", "vrrp_lower_prio_no_advert",
-            "vrrp_higher_prio_send_advert", "vrrp_down_timer_adverts", "vrrp_garp_extra_if", "vrrp_garp_extra_if_vmac",
             "vrrp_skip_check_adv_addr_off", "script_security", "umask", "uid", "gid", "net_namespace",
             "net_namespace_ipvs", "namespace_with_ipsets", "reload_time_file", "reload_repeat", "reload_file",
             "config_save_dir", "data_use_instance", "include_check", "linkbeat_use_polling", "fifo_write_vrrp_states_on_reload",
             "vrrp_version_independent");
+    /**
+     * global_defs keys that change what keepalived puts on the wire or when, which havip does not
+     * implement: warned, so that a peer's different behaviour is not a surprise.
+     */
+    private static final Set<String> UNSUPPORTED_GLOBALS = Set.of("vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_min_garp",
+            "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_down_timer_adverts", "vrrp_garp_extra_if",
+            "vrrp_garp_extra_if_vmac");
     /** vrrp_instance keys accepted and not kept, because they change nothing havip does. */
     private static final Set<String> QUIET_INSTANCE = Set.of("debug", "native_ipv6", "notify_priority_changes",
             "kernel_rx_buf_size", "linkbeat_use_polling", "sync_group_tracking_weight", "notify_deleted",
             "skip_check_adv_addr", "strict_mode", "track_src_ip", "unicast_fault_no_peer");
     /** vrrp_instance keys and blocks keepalived knows that change behaviour havip does not implement: warned. */
     private static final Set<String> UNSUPPORTED_INSTANCE = Set.of("use_vmac", "use_vmac_addr", "vmac_xmit_base", "use_ipvlan",
-            "vrf", "track_file", "track_process", "track_bfd", "virtual_routes", "virtual_rules", "mcast_dst_ip",
+            "vrf", "track_bfd", "mcast_dst_ip",
             "unicast_ttl", "old_unicast_checksum", "down_timer_adverts", "lower_prio_no_advert", "higher_prio_send_advert",
             "garp_extra_if", "garp_extra_if_vmac", "promote_secondaries", "global_tracking");
 
@@ -121,6 +124,8 @@ public final class KeepalivedConfigReader {
     private KeepalivedConfig interpret(List<Statement> top) {
         GlobalDefs globals = GlobalDefs.DEFAULTS;
         Map<String, VrrpScriptConfig> scripts = new LinkedHashMap<>();
+        Map<String, TrackFileConfig> files = new LinkedHashMap<>();
+        Map<String, TrackProcessConfig> processes = new LinkedHashMap<>();
         List<InstanceDraft> drafts = new ArrayList<>();
         List<Statement> groups = new ArrayList<>();
         boolean sawGlobals = false;
@@ -150,6 +155,18 @@ public final class KeepalivedConfigReader {
                         scripts.put(script.name(), script);
                     }
                 }
+                case "track_file", "vrrp_track_file" -> {
+                    TrackFileConfig f = TrackBlocks.file(s, this);
+                    if (f != null) {
+                        redefined(s, files.put(f.name(), f));
+                    }
+                }
+                case "vrrp_track_process" -> {
+                    TrackProcessConfig p = TrackBlocks.process(s, this);
+                    if (p != null) {
+                        redefined(s, processes.put(p.name(), p));
+                    }
+                }
                 case "vrrp_instance" -> {
                     requireBlock(s);
                     String name = name(s);
@@ -175,14 +192,21 @@ public final class KeepalivedConfigReader {
         }
         List<VrrpInstanceConfig> instances = new ArrayList<>();
         for (InstanceDraft d : drafts) {
-            instances.add(complete(d, globals, scripts));
+            instances.add(complete(d, globals, scripts, files, processes));
         }
         refuseSharedVrids(drafts, instances);
         List<VrrpSyncGroupConfig> syncGroups = new ArrayList<>();
         for (Statement g : groups) {
             syncGroups.add(syncGroup(g, instances, scripts, syncGroups));
         }
-        return new KeepalivedConfig(globals, scripts, instances, syncGroups, havip, warnings);
+        return new KeepalivedConfig(globals, scripts, instances, syncGroups, havip, warnings, files, processes);
+    }
+
+    private void redefined(Statement s, Object earlier) {
+        if (earlier != null) {
+            warn(s.location(), s.name() + " '" + s.args().get(0).text() + "' is defined again; this definition replaces"
+                    + " the earlier one");
+        }
     }
 
     // ---------------------------------------------------------------- global_defs
@@ -203,8 +227,13 @@ public final class KeepalivedConfigReader {
         Optional<String> emailFrom = base.notificationEmailFrom();
         Optional<String> smtpServer = base.smtpServer();
         Duration smtpTimeout = base.smtpConnectTimeout();
+        Map<String, SourceLocation> written = new LinkedHashMap<>(base.written());
+        Map<String, NotifyFifo> fifos = new LinkedHashMap<>();
+        base.notifyFifos().forEach(f -> fifos.put(f.key(), f));
+        Map<String, NotifyScript> fifoScripts = new LinkedHashMap<>();
         for (Statement s : block.block()) {
             String k = s.name();
+            written.put(k, s.location());
             if (k.startsWith("vrrp_garp_") && garp.accept(s, k.substring("vrrp_".length()), this)) {
                 continue;
             }
@@ -238,15 +267,50 @@ public final class KeepalivedConfigReader {
                 case "notification_email_from" -> emailFrom = Optional.of(single(s, "an e-mail address"));
                 case "smtp_server" -> smtpServer = Optional.of(String.join(" ", texts(args(s, 1, 2, "ADDRESS [PORT]"))));
                 case "smtp_connect_timeout" -> smtpTimeout = Duration.ofSeconds(integer(s, 1, MAX_TIMER_SECONDS, "seconds"));
+                case "notify_fifo", "vrrp_notify_fifo" -> {
+                    List<Token> a = args(s, 1, 3, "FIFO_PATH [USER [GROUP]]");
+                    if (a.size() > 1) {
+                        warn(s.location(), k + ": user " + texts(a.subList(1, a.size())) + " ignored; havipd creates the"
+                                + " FIFO as its own user");
+                    }
+                    fifos.put(k, new NotifyFifo(k, a.get(0).text(), Optional.empty(), s.location()));
+                }
+                case "notify_fifo_script", "vrrp_notify_fifo_script" -> {
+                    List<Token> a = args(s, 1, 3, "COMMAND-or-\"QUOTED COMMAND\" [USER [GROUP]]");
+                    fifoScripts.put(k.substring(0, k.length() - "_script".length()), new NotifyScript(a.get(0).text(),
+                            a.size() > 1 ? Optional.of(a.get(1).text()) : Optional.empty(),
+                            a.size() > 2 ? Optional.of(a.get(2).text()) : Optional.empty(), s.location()));
+                }
                 default -> {
-                    if (!QUIET_GLOBALS.contains(k)) {
+                    if (UNSUPPORTED_GLOBALS.contains(k)) {
+                        warn(s.location(), "'" + k + "' in global_defs is not supported by havip; ignored (havip sends"
+                                + " as without it)");
+                    } else if (!QUIET_GLOBALS.contains(k)) {
                         warn(s.location(), "unknown keyword '" + k + "' in global_defs ignored");
                     }
                 }
             }
         }
+        fifoScripts.forEach((fifo, script) -> {
+            NotifyFifo f = fifos.get(fifo);
+            if (f == null) {
+                warn(script.location(), fifo + "_script without " + fifo + " has nothing to read; ignored, as keepalived"
+                        + " does");
+            } else {
+                fifos.put(fifo, new NotifyFifo(f.key(), f.path(), Optional.of(script), f.location()));
+            }
+        });
+        List<NotifyFifo> fifoList = new ArrayList<>(fifos.values());
+        for (int i = 1; i < fifoList.size(); i++) {
+            if (fifoList.get(i).path().equals(fifoList.get(0).path())) {
+                throw new ConfigException(fifoList.get(i).location(), fifoList.get(i).key(), "the FIFO "
+                        + fifoList.get(i).path() + " is also the " + fifoList.get(0).key() + " (" + fifoList.get(0).location()
+                        + "); keepalived requires the FIFO names to be different", "another path");
+            }
+        }
         return new GlobalDefs(routerId, version, garp.buildOver(base.garp()), garpInterval, gnaInterval, scriptUser, scriptGroup,
-                scriptSecurity, strict, skipCheck, checkUnicastSrc, emails, emailFrom, smtpServer, smtpTimeout);
+                scriptSecurity, strict, skipCheck, checkUnicastSrc, emails, emailFrom, smtpServer, smtpTimeout, fifoList,
+                written);
     }
 
     /**
@@ -357,6 +421,11 @@ public final class KeepalivedConfigReader {
         final List<VirtualIpAddress> excluded = new ArrayList<>();
         final List<TrackedInterface> trackInterfaces = new ArrayList<>();
         final List<Located<TrackEntry>> trackScripts = new ArrayList<>();
+        final List<Located<TrackEntry>> trackFiles = new ArrayList<>();
+        final List<Located<TrackEntry>> trackProcesses = new ArrayList<>();
+        final Map<String, SourceLocation> written = new LinkedHashMap<>();
+        final List<VirtualRoute> routes = new ArrayList<>();
+        final List<VirtualRule> rules = new ArrayList<>();
         final NotifyDraft notify = new NotifyDraft();
         GarpDraft garp;
         boolean smtpAlert;
@@ -380,6 +449,7 @@ public final class KeepalivedConfigReader {
         d.garp = new GarpDraft();
         for (Statement s : block.block()) {
             String k = s.name();
+            d.written.put(k, s.location());
             if (k.startsWith("garp_") && d.garp.accept(s, k, this)) {
                 continue;
             }
@@ -442,6 +512,10 @@ public final class KeepalivedConfigReader {
                 case "virtual_ipaddress_excluded" -> vips(s, d.excluded);
                 case "track_interface" -> d.trackInterfaces.addAll(trackInterfaces(s));
                 case "track_script" -> d.trackScripts.addAll(trackScripts(s));
+                case "track_file" -> d.trackFiles.addAll(trackEntries(s, 254, "FILE_NAME"));
+                case "virtual_routes" -> d.routes.addAll(RouteLines.read(s, this));
+                case "virtual_rules" -> d.rules.addAll(RouteLines.rules(s, this));
+                case "track_process" -> d.trackProcesses.addAll(trackEntries(s, 254, "PROCESS_NAME"));
                 case "smtp_alert" -> d.smtpAlert = bool(s);
                 case "check_unicast_src" -> d.checkUnicastSource = bool(s);
                 default -> {
@@ -468,6 +542,7 @@ public final class KeepalivedConfigReader {
         requireBlock(block);
         d.authAt = block.location();
         for (Statement s : block.block()) {
+            d.written.put(s.name(), s.location());
             switch (s.name()) {
                 case "auth_type" -> d.authType = enumValue(s, Authentication.Type.class, "PASS|AH");
                 case "auth_pass" -> {
@@ -508,6 +583,7 @@ public final class KeepalivedConfigReader {
                 }
             }
             d.peers.add(new Located<>(a, s.location()));
+            d.written.put("unicast_peer " + a, s.location());
         }
     }
 
@@ -599,7 +675,13 @@ public final class KeepalivedConfigReader {
     }
 
     private List<Located<TrackEntry>> trackScripts(Statement block) {
+        return trackEntries(block, MAX_WEIGHT, "SCRIPT_NAME");
+    }
+
+    /** Entries {@code NAME [weight W [reverse|noreverse]]} of a track_script / track_file / track_process block. */
+    private List<Located<TrackEntry>> trackEntries(Statement block, int maxWeight, String what) {
         requireBlock(block);
+        String range = -maxWeight + ".." + maxWeight;
         List<Located<TrackEntry>> out = new ArrayList<>();
         for (Statement s : block.block()) {
             Integer weight = null;
@@ -607,10 +689,15 @@ public final class KeepalivedConfigReader {
             List<Token> a = s.args();
             if (!a.isEmpty()) {
                 if (!a.get(0).text().equals("weight") || a.size() < 2 || a.size() > 3) {
-                    throw new ConfigException(s.location(), "track_script", "'" + s.name() + " " + String.join(" ", texts(a))
-                            + "' is not a script name with an optional weight", "SCRIPT_NAME [weight -253..253 [reverse]]");
+                    throw new ConfigException(s.location(), block.name(), "'" + s.name() + " " + String.join(" ", texts(a))
+                            + "' is not a name with an optional weight", what + " [weight " + range + " [reverse]]");
                 }
-                weight = integer(s, a.get(1).text(), -MAX_WEIGHT, MAX_WEIGHT, "-253..253");
+                try {
+                    weight = integer(s, a.get(1).text(), -maxWeight, maxWeight, range);
+                } catch (ConfigException e) {
+                    throw new ConfigException(s.location(), block.name(), "weight " + a.get(1).text() + " of '" + s.name()
+                            + "' is not a whole number in range", range);
+                }
                 if (a.size() == 3) {
                     reverse = reverseWord(s, a.get(2));
                 }
@@ -637,8 +724,28 @@ public final class KeepalivedConfigReader {
         return out;
     }
 
+    /** track_file / track_process entries resolved against the blocks they name (others dropped with a warning). */
+    private <T> List<TrackedObject> resolveTracked(List<Located<TrackEntry>> entries, String kind, Map<String, T> defined,
+                                                   java.util.function.ToIntFunction<T> weightOf,
+                                                   java.util.function.Predicate<T> reverseOf, String owner) {
+        List<TrackedObject> out = new ArrayList<>();
+        for (Located<TrackEntry> e : entries) {
+            T block = defined.get(e.value().name());
+            if (block == null) {
+                warn(e.location(), owner + ": " + kind + " '" + e.value().name() + "' names no " + kind + " block; tracker"
+                        + " ignored, as keepalived does");
+                continue;
+            }
+            boolean given = e.value().weight() != null;
+            out.add(new TrackedObject(e.value().name(), given ? e.value().weight() : weightOf.applyAsInt(block),
+                    given ? e.value().reverse() : reverseOf.test(block), e.location()));
+        }
+        return out;
+    }
+
     /** keepalived's vrrp_complete_instance, for the settings this model has. */
-    private VrrpInstanceConfig complete(InstanceDraft d, GlobalDefs globals, Map<String, VrrpScriptConfig> scripts) {
+    private VrrpInstanceConfig complete(InstanceDraft d, GlobalDefs globals, Map<String, VrrpScriptConfig> scripts,
+                                        Map<String, TrackFileConfig> files, Map<String, TrackProcessConfig> processes) {
         String who = "vrrp_instance '" + d.name + "'";
         if (d.vrid == null) {
             throw new ConfigException(d.location, "virtual_router_id", who + " has no virtual_router_id", "1-255, required");
@@ -735,7 +842,10 @@ public final class KeepalivedConfigReader {
         return new VrrpInstanceConfig(d.name, d.state, Optional.ofNullable(d.interfaceName), d.vrid, d.priority, version,
                 family, advert, auth, !nopreempt, preemptDelay, accept, d.dontTrackPrimary, source, peers, vips, d.excluded,
                 tracked, resolveScripts(d.trackScripts, scripts, who), d.notify.build(), d.garp.buildOver(globals.garp()),
-                d.smtpAlert, d.location, d.checkUnicastSource);
+                d.smtpAlert, d.location, d.checkUnicastSource,
+                resolveTracked(d.trackFiles, "track_file", files, TrackFileConfig::weight, TrackFileConfig::reverse, who),
+                resolveTracked(d.trackProcesses, "track_process", processes, TrackProcessConfig::weight,
+                        TrackProcessConfig::reverse, who), d.written, d.routes, d.rules);
     }
 
     /**
@@ -988,7 +1098,7 @@ public final class KeepalivedConfigReader {
         }
     }
 
-    private String name(Statement s) {
+    String name(Statement s) {
         if (s.args().isEmpty()) {
             throw new ConfigException(s.location(), s.name(), "the block has no name", s.name() + " NAME { ... }");
         }
@@ -1029,7 +1139,7 @@ public final class KeepalivedConfigReader {
         return args(s, 1, 1, allowed).get(0).text();
     }
 
-    private static List<String> texts(List<Token> tokens) {
+    static List<String> texts(List<Token> tokens) {
         return tokens.stream().map(Token::text).toList();
     }
 
@@ -1037,7 +1147,7 @@ public final class KeepalivedConfigReader {
         return integer(s, single(s, allowed), min, max, allowed);
     }
 
-    private int integer(Statement s, String v, int min, int max, String allowed) {
+    int integer(Statement s, String v, int min, int max, String allowed) {
         if (!INTEGER.matcher(v).matches()) {
             throw new ConfigException(s.location(), s.name(), "\"" + v + "\" is not a whole number", allowed);
         }
@@ -1060,7 +1170,7 @@ public final class KeepalivedConfigReader {
     }
 
     /** Decimal seconds at keepalived's microsecond resolution. */
-    private Duration seconds(Statement s, String v, BigDecimal min, BigDecimal max, String allowed) {
+    Duration seconds(Statement s, String v, BigDecimal min, BigDecimal max, String allowed) {
         BigDecimal n = decimal(s, v, min, max, allowed);
         return Duration.ofNanos(n.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact() * 1000);
     }
@@ -1079,7 +1189,7 @@ public final class KeepalivedConfigReader {
         };
     }
 
-    private boolean reverseWord(Statement s, Token t) {
+    boolean reverseWord(Statement s, Token t) {
         return switch (t.text()) {
             case "reverse" -> true;
             case "noreverse", "no_reverse" -> false;

@@ -41,6 +41,13 @@ import java.util.Optional;
  * @param checkUnicastSource    {@code check_unicast_src}: only accept adverts from the unicast peers (havip
  *                              does so anyway unless the {@code havip} block says
  *                              {@code accept_adverts_from_non_peers}; this keyword then still wins)
+ * @param trackFiles            {@code track_file} entries naming defined {@code track_file} blocks
+ * @param trackProcesses        {@code track_process} entries naming defined {@code vrrp_track_process} blocks
+ * @param written               where each keyword of the block was written (the last occurrence), for
+ *                              reports such as {@code havipd --check}; keys not in it took their default
+ *                              (also {@code auth_type} / {@code auth_pass}, and {@code "unicast_peer ADDRESS"} per peer)
+ * @param virtualRoutes         {@code virtual_routes}: routes added as master, removed when leaving it
+ * @param virtualRules          {@code virtual_rules}: policy routing rules added as master, removed when leaving it
  */
 public record VrrpInstanceConfig(String name, InitialState initialState, Optional<String> interfaceName, int virtualRouterId,
                                  int priority, VrrpVersion version, IpFamily family, Duration advertInterval,
@@ -49,7 +56,9 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
                                  List<IpAddress> unicastPeers, List<VirtualIpAddress> virtualAddresses,
                                  List<VirtualIpAddress> excludedAddresses, List<TrackedInterface> trackInterfaces,
                                  List<TrackedScript> trackScripts, NotifyScripts notifyScripts, GarpSettings garp, boolean smtpAlert,
-                                 SourceLocation location, boolean checkUnicastSource) {
+                                 SourceLocation location, boolean checkUnicastSource, List<TrackedObject> trackFiles,
+                                 List<TrackedObject> trackProcesses, java.util.Map<String, SourceLocation> written,
+                                 List<VirtualRoute> virtualRoutes, List<VirtualRule> virtualRules) {
 
     public VrrpInstanceConfig {
         Objects.requireNonNull(name, "name");
@@ -75,6 +84,16 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
         Objects.requireNonNull(notifyScripts, "notifyScripts");
         Objects.requireNonNull(garp, "garp");
         Objects.requireNonNull(location, "location");
+        trackFiles = List.copyOf(trackFiles);
+        trackProcesses = List.copyOf(trackProcesses);
+        written = java.util.Map.copyOf(written);
+        virtualRoutes = List.copyOf(virtualRoutes);
+        virtualRules = List.copyOf(virtualRules);
+    }
+
+    /** Where {@code key} was written in this instance's block (its last occurrence), if it was. */
+    public Optional<SourceLocation> writtenAt(String key) {
+        return Optional.ofNullable(written.get(key));
     }
 
     /** Whether adverts go to {@link #unicastPeers()} rather than the VRRP multicast group. */

@@ -155,8 +155,7 @@ class KeepalivedConfigReaderTest {
                 file() + ":6: unknown keyword 'frobnicate' ignored",
                 file() + ":8: unknown keyword 'bogus_global' in global_defs ignored",
                 file() + ":17: unknown keyword 'bogus_key' in vrrp_instance 'VI' ignored",
-                file() + ":19: 'use_vmac' is not supported by havip; ignored",
-                file() + ":22: 'virtual_rules' is not supported by havip; ignored");
+                file() + ":19: 'use_vmac' is not supported by havip; ignored");
         assertThat(c.instances()).hasSize(1);
     }
 
@@ -458,8 +457,8 @@ class KeepalivedConfigReaderTest {
                 + " range (allowed: -253..253)");
         assertThat(error(instance(" track_interface {\n  eth1 wait 3\n }"))).isEqualTo("8: key 'track_interface': 'eth1 wait"
                 + " 3' is not an interface with an optional weight (allowed: IFNAME [weight -253..253 [reverse]])");
-        assertThat(error(instance(" track_script {\n  chk weight 254\n }"))).isEqualTo("8: key 'chk': 254 is out of range"
-                + " (allowed: -253..253)");
+        assertThat(error(instance(" track_script {\n  chk weight 254\n }"))).isEqualTo("8: key 'track_script': weight 254 of"
+                + " 'chk' is not a whole number in range (allowed: -253..253)");
         assertThat(error(instance(" track_script {\n  chk weight 5 backwards\n }"))).isEqualTo("8: key 'chk': \"backwards\""
                 + " after the weight is not reverse or noreverse (allowed: weight N [reverse|noreverse])");
         assertThat(error("vrrp_script s {\n script x\n rise 0\n}\n")).isEqualTo("3: key 'rise': 0 is out of range (allowed:"
