@@ -553,6 +553,32 @@ public final class VrrpMachine {
         return state == BACKUP ? Optional.ofNullable(masterAddress) : Optional.empty();
     }
 
+    /**
+     * True when this router is BACKUP and follows {@code peer} (the source of the last advert it
+     * accepted): the liveness channel's reports about {@code peer} matter ({@link LivenessDeaths}).
+     */
+    public boolean follows(IpAddress peer) {
+        return state == BACKUP && peer != null && peer.equals(masterAddress);
+    }
+
+    /**
+     * The priority of {@code vrrpMessage} when it decodes as an advertisement of this virtual
+     * router (VRID and family), else -1. Counts nothing and changes nothing: for the checks
+     * drivers make outside the machine ({@link Handover}, {@link LivenessDeaths}).
+     */
+    public int advertPriority(IpAddress source, IpAddress destination, byte[] vrrpMessage) {
+        if (source == null || destination == null || vrrpMessage == null) {
+            return -1;
+        }
+        if (accepted != null && accepted.source().equals(source) && accepted.destination().equals(destination)
+                && Arrays.equals(vrrpMessage, accepted.bytes())) {
+            return accepted.advert().priority(); // the steady path: the master's advert as last accepted
+        }
+        DecodeResult d = VrrpCodec.decode(vrrpMessage, source, destination);
+        return d instanceof DecodeResult.Decoded ok && ok.advertisement().vrid() == config.router().vrid()
+                && ok.advertisement().family() == config.router().family() ? ok.advertisement().priority() : -1;
+    }
+
     /** Master_Adver_Interval: ours, or as learnt from the master's adverts (v3). */
     public Duration masterAdverInterval() {
         return Duration.ofNanos(masterAdverIntervalNanos);
