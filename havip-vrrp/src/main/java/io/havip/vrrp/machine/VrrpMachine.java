@@ -619,6 +619,10 @@ public final class VrrpMachine {
         this.gate = groupGate;
     }
 
+    boolean inGroup() {
+        return gate != null;
+    }
+
     boolean wantsMaster() {
         return wantsMaster;
     }
