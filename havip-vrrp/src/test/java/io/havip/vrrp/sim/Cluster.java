@@ -70,6 +70,9 @@ final class Cluster {
         long othersAnnouncedSince = -1;
         final Map<IpAddress, Long> deathActedAt = new HashMap<>();
         long conflictAnswers;
+        long masterSince = -1;
+        long lastClaimHeardAt = -1;
+        long lastAnswerAt = -1;
 
         Router(Host host, RouterConfig config) {
             this.host = host;
@@ -150,7 +153,7 @@ final class Cluster {
     private final List<String> violations = new ArrayList<>();
     private final List<String> trace = new ArrayList<>();
     private final List<Consumer<Cluster>> observers = new ArrayList<>();
-    /** What a client on the segment (side 0) last learnt for each address: the MAC it sends to. */
+    /** What a client on the segment last learnt for each address: the MAC it sends to. */
     private final Map<IpAddress, MacAddress> clientView = new HashMap<>();
     private final List<long[]> livenessTakeovers = new ArrayList<>();
     private boolean traced;
@@ -598,6 +601,7 @@ final class Cluster {
         if (r.machine.state() != RouterState.MASTER) {
             return;
         }
+        r.lastClaimHeardAt = now;
         long due = r.conflicts.onClaim(now, address, mac);
         log("  " + r.name() + ": " + mac + " claims " + address + ", answer due " + Duration.ofNanos(due));
     }
@@ -612,6 +616,7 @@ final class Cluster {
         }
         r.conflicts.poll(now).ifPresent(answer -> {
             r.conflictAnswers++;
+            r.lastAnswerAt = now;
             log("  " + r.name() + ": answers " + answer.claimant() + "'s claim of " + answer.address());
             r.config.addresses().forEach(a -> announce(r.host, a, r.host.mac));
         });
@@ -681,6 +686,9 @@ final class Cluster {
                 log("  " + r.name() + ": " + c.from() + " -> " + c.to() + " (" + c.reason() + ", priority "
                         + c.priority() + ")");
                 transitions.add(new Simulation.Transition(now, r.name(), c.from(), c.to(), c.reason(), 0));
+                if (c.to() == RouterState.MASTER) {
+                    r.masterSince = now;
+                }
                 if (c.to() == RouterState.MASTER && c.reason() == TransitionReason.MASTER_PROCESS_DIED) {
                     livenessTakeovers.add(new long[] {now, r.config.router().vrid()});
                 }
@@ -747,7 +755,7 @@ final class Cluster {
 
     /**
      * A gratuitous ARP for {@code address} from {@code mac} (from host {@code from}, or from no
-     * host): the client (side 0) follows it; every other host's routers that have the address
+     * host): the client follows it; every other host's routers that have the address
      * get a conflict report when announcements are visible there.
      */
     private void announce(Host from, IpAddress address, MacAddress mac) {
@@ -759,10 +767,10 @@ final class Cluster {
                 r.othersAnnouncedSince = now; // the new master's own announcement (a stale holder's does not count)
             }
         }
-        if (origin == null || side.get(origin) == 0) {
-            if (random.nextDouble() >= loss) {
-                at(now + delay(minDelay, maxDelay), null, () -> clientView.put(address, mac));
-            }
+        // The client hears every announcement (a partition cuts the routers' VRRP traffic, not the client's
+        // segment; loss applies).
+        if (random.nextDouble() >= loss) {
+            at(now + delay(minDelay, maxDelay), null, () -> clientView.put(address, mac));
         }
         for (Host to : hosts.values()) {
             if (to == from || !to.announcementsVisible || origin != null && !reaches(origin, to.name)) {
