@@ -65,6 +65,8 @@ final class Cluster {
         /** The process closed this router (handover over, or none needed). */
         boolean stopped;
         long timerGeneration;
+        /** The deadline of the timer event queued for this router (valid while its generation is current). */
+        long armedDeadline = Long.MAX_VALUE;
         long handoverBegan = -1;
         long advertHeardInHandover = -1;
         long othersAnnouncedSince = -1;
@@ -224,6 +226,7 @@ final class Cluster {
         queue.add(new Event(at, seq++, label, action));
     }
 
+    /** Called at rest: after the last event of an instant, before virtual time moves on. */
     void observe(Consumer<Cluster> observer) {
         observers.add(observer);
     }
@@ -252,6 +255,10 @@ final class Cluster {
             r.bound = false;
             r.stopped = false;
             r.handoverBegan = -1;
+            r.armedDeadline = Long.MAX_VALUE;
+            r.masterSince = -1;
+            r.lastClaimHeardAt = -1;
+            r.lastAnswerAt = -1;
             if (!r.config.addressOwner()) {
                 r.config.addresses().forEach(h.held::remove);
             }
@@ -437,11 +444,11 @@ final class Cluster {
                 log(e.label);
             }
             e.run.run();
-            for (Consumer<Cluster> o : observers) {
-                o.accept(this);
-            }
             if (queue.isEmpty() || queue.peek().at > now) {
                 atRest();
+                for (Consumer<Cluster> o : observers) {
+                    o.accept(this);
+                }
             }
         }
         now = Math.max(now, until);
@@ -646,17 +653,19 @@ final class Cluster {
     }
 
     private void arm(Router r) {
-        long generation = ++r.timerGeneration;
-        if (!r.host.process || r.stopped) {
-            return;
+        long deadline = !r.host.process || r.stopped ? Long.MAX_VALUE : Math.max(r.nextDeadline(), now);
+        if (deadline == r.armedDeadline) {
+            return; // the queued timer event stands
         }
-        long deadline = r.nextDeadline();
+        long generation = ++r.timerGeneration;
+        r.armedDeadline = deadline;
         if (deadline == Long.MAX_VALUE) {
             return;
         }
         int incarnation = r.host.incarnation;
-        at(Math.max(deadline, now), null, () -> {
+        at(deadline, null, () -> {
             if (r.host.process && r.host.incarnation == incarnation && r.timerGeneration == generation) {
+                r.armedDeadline = Long.MAX_VALUE;
                 onTimer(r);
                 settle(r.host);
             }
@@ -745,7 +754,9 @@ final class Cluster {
                         return;
                     }
                     for (Router r : to.routers) {
-                        onPacket(r, from.address, dst, bytes);
+                        if (r.config.router().vrid() == (bytes[1] & 0xff)) { // the runtime demuxes by VRID
+                            onPacket(r, from.address, dst, bytes);
+                        }
                     }
                     settle(to);
                 });
