@@ -324,8 +324,12 @@ final class Cluster {
                 continue;
             }
             r.deaths.clear();
+            boolean wasBound = r.bound;
             List<Action> now = r.handover.begin(this.now, r.machine.shutdown(this.now));
             apply(r, now);
+            if (wasBound && !h.handoverTimeout.isZero() && (!r.handover.active() || !r.bound)) {
+                violation(r.name() + " released its address at close without waiting for a new master");
+            }
             if (r.handover.active()) {
                 r.handoverBegan = this.now;
                 r.advertHeardInHandover = -1;
