@@ -135,17 +135,36 @@ class HandoverTest {
     }
 
     @Test
-    void advertPriorityReadsOnlyThisRoutersAdverts() {
+    void advertPriorityReadsOnlyAdvertsTheMachineWouldAccept() {
         byte[] ours = VrrpCodec.encode(Fixtures.advert(config, 120), HIGHER_PEER, MCAST);
-        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, ours)).isEqualTo(120);
+        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, 255, ours)).isEqualTo(120);
+        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, 64, ours)).as("from off-link (TTL)").isEqualTo(-1);
+        assertThat(machine.advertPriority(SELF, MCAST, 255, VrrpCodec.encode(Fixtures.advert(config, 120), SELF, MCAST)))
+                .as("our own, looped back").isEqualTo(-1);
+        RouterConfig otherList = v3(100).virtualAddress("198.51.100.60/24").build();
+        byte[] collision = VrrpCodec.encode(Fixtures.advert(otherList, 200), HIGHER_PEER, MCAST);
+        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, 255, collision))
+                .as("another cluster on the same VRID (another address list)").isEqualTo(-1);
         RouterConfig other = RouterConfig.builder(new io.havip.core.RouterId("VI_2", "eth0", 52,
-                io.havip.core.net.IpFamily.IPV4)).priority(100).virtualAddress("198.51.100.60/24").build();
+                io.havip.core.net.IpFamily.IPV4)).priority(100).virtualAddress("198.51.100.50/24").build();
         byte[] theirs = VrrpCodec.encode(Fixtures.advert(other, 120), HIGHER_PEER, MCAST);
-        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, theirs)).as("another VRID").isEqualTo(-1);
-        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, new byte[] {0x31, 51, 1})).isEqualTo(-1);
+        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, 255, theirs)).as("another VRID").isEqualTo(-1);
+        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, 255, new byte[] {0x31, 51, 1})).isEqualTo(-1);
         ours[6] ^= 1; // checksum
-        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, ours)).isEqualTo(-1);
-        assertThat(machine.advertPriority(SELF, MCAST, null)).isEqualTo(-1);
+        assertThat(machine.advertPriority(HIGHER_PEER, MCAST, 255, ours)).isEqualTo(-1);
+        assertThat(machine.advertPriority(SELF, MCAST, 255, null)).isEqualTo(-1);
+        assertThat(machine.stats().advertisementsReceived()).as("counts nothing").isZero();
+    }
+
+    @Test
+    void advertPriorityWithUnicastPeersRefusesStrangers() {
+        RouterConfig unicast = v3(150).unicastPeer(HIGHER_PEER).build();
+        VrrpMachine m = master(unicast);
+        byte[] fromPeer = VrrpCodec.encode(Fixtures.advert(unicast, 120), HIGHER_PEER, SELF);
+        byte[] fromStranger = VrrpCodec.encode(Fixtures.advert(unicast, 120), STRANGER, SELF);
+        assertThat(m.advertPriority(HIGHER_PEER, SELF, 64, fromPeer)).as("unicast: any TTL").isEqualTo(120);
+        assertThat(m.advertPriority(STRANGER, SELF, 255, fromStranger)).isEqualTo(-1);
+        assertThat(m.stats().unicastSourceErrors()).isZero();
     }
 
     @Test

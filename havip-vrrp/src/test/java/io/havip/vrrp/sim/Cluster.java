@@ -73,6 +73,8 @@ final class Cluster {
         final Map<IpAddress, Long> deathActedAt = new HashMap<>();
         long conflictAnswers;
         long masterSince = -1;
+        /** When it last left MASTER for BACKUP. */
+        long yieldedAt = -1;
         long lastClaimHeardAt = -1;
         long lastAnswerAt = -1;
 
@@ -158,6 +160,7 @@ final class Cluster {
     /** What a client on the segment last learnt for each address: the MAC it sends to. */
     private final Map<IpAddress, MacAddress> clientView = new HashMap<>();
     private final List<long[]> livenessTakeovers = new ArrayList<>();
+    private long staleAdvertReleases;
     private boolean traced;
     private long now;
     private long lastStart;
@@ -481,6 +484,11 @@ final class Cluster {
         return hosts.values().stream().filter(h -> h.up && h.held.contains(address)).toList();
     }
 
+    /** Handovers ended by an advert a router sent as master just before it yielded to us (see release). */
+    long staleAdvertReleases() {
+        return staleAdvertReleases;
+    }
+
     /** When a process last started. */
     long lastStart() {
         return lastStart;
@@ -534,7 +542,7 @@ final class Cluster {
             return;
         }
         if (r.handover.active()) {
-            int priority = r.machine.advertPriority(src, dst, bytes);
+            int priority = r.machine.advertPriority(src, dst, VrrpMachine.REQUIRED_TTL, bytes);
             boolean fromPeer = !src.equals(r.host.address) && r.machine.acceptsSource(src);
             if (priority > 0 && fromPeer && r.advertHeardInHandover < 0) {
                 r.advertHeardInHandover = now;
@@ -542,7 +550,8 @@ final class Cluster {
             r.handover.onAdvert(now, src, priority, fromPeer).ifPresent(rel -> release(r, rel));
             return;
         }
-        if (r.deaths.watches(src) && r.deaths.onAdvert(now, src, r.machine.advertPriority(src, dst, bytes))) {
+        if (r.deaths.watches(src)
+                && r.deaths.onAdvert(now, src, r.machine.advertPriority(src, dst, VrrpMachine.REQUIRED_TTL, bytes))) {
             log("  " + r.name() + ": advert from " + src + " within the grace; it lives");
         }
         apply(r, r.machine.onPacket(now, src, dst, VrrpMachine.REQUIRED_TTL, bytes));
@@ -577,8 +586,18 @@ final class Cluster {
             case NEW_MASTER_ADVERTISED, NEW_MASTER_ANNOUNCED -> {
                 // Announced since the handover began, or earlier by a master that still holds it (two masters
                 // before the close: the other one's advert ends the handover).
-                boolean othersHold = routers(r.config.router().vrid()).stream().anyMatch(x -> x != r && x.bound);
-                if (r.othersAnnouncedSince < 0 && !othersHold) {
+                boolean othersHold = routers(r.config.router().vrid()).stream()
+                        .anyMatch(x -> x != r && x.bound && x.config.addresses().equals(r.config.addresses()));
+                // Known race without visible announcements: a router that was master moments before (loss made
+                // it take over, it yielded to us) has an advert in flight when we close; it ends the handover
+                // although that router holds nothing any more. It takes over Skew_Time later on our priority 0.
+                boolean staleAdvert = rel.reason() == Handover.Reason.NEW_MASTER_ADVERTISED
+                        && routers(r.config.router().vrid()).stream().anyMatch(x -> x != r && x.yieldedAt >= 0
+                        && x.yieldedAt >= r.handoverBegan - maxDelay && x.config.addresses().equals(r.config.addresses()));
+                if (r.othersAnnouncedSince < 0 && !othersHold && staleAdvert) {
+                    staleAdvertReleases++;
+                    log("  (released on an advert sent before the close by a master that has yielded since)");
+                } else if (r.othersAnnouncedSince < 0 && !othersHold) {
                     violation(r.name() + " released (" + rel.reason() + ") before another host announced the address");
                 }
             }
@@ -706,6 +725,9 @@ final class Cluster {
                     livenessTakeovers.add(new long[] {now, r.config.router().vrid()});
                 }
                 if (c.from() == RouterState.MASTER) {
+                    if (c.to() == RouterState.BACKUP) {
+                        r.yieldedAt = now;
+                    }
                     leftMaster(r, c.to());
                 }
             }
@@ -778,7 +800,8 @@ final class Cluster {
         boolean byAMaster = from != null && from.routers.stream()
                 .anyMatch(r -> r.bound && r.config.addresses().contains(address));
         for (Router r : routers(vridOf(address))) {
-            if (byAMaster && r.host != from && r.handover != null && r.handover.active()) {
+            if (byAMaster && r.host != from && r.handover != null && r.handover.active()
+                    && r.config.addresses().contains(address)) {
                 r.othersAnnouncedSince = now; // the new master's own announcement (a stale holder's does not count)
             }
         }

@@ -40,10 +40,16 @@ class ProtocolScheduleTest {
     static final int TRACE_TAIL = 60;
     /** Conflict schedules that end with the client following a MAC the master never heard claim the address. */
     static final java.util.concurrent.atomic.AtomicLong CLIENTS_ELSEWHERE = new java.util.concurrent.atomic.AtomicLong();
+    /** Handovers released on the advert of a router that had been master a moment and yielded ({@link Cluster}). */
+    static final java.util.concurrent.atomic.AtomicLong STALE_ADVERT_RELEASES = new java.util.concurrent.atomic.AtomicLong();
 
     @Test
     void plannedHandoverNeverReleasesBeforeTheNewMasterAnnounced() {
+        STALE_ADVERT_RELEASES.set(0);
         runAll("handover", ProtocolScheduleTest::handover);
+        System.out.println("handover: " + STALE_ADVERT_RELEASES + " of " + SCHEDULES + " schedules released on an advert "
+                + "sent just before the close by a router that had been master for a moment and yielded (known race "
+                + "without visible announcements)");
     }
 
     @Test
@@ -162,10 +168,15 @@ class ProtocolScheduleTest {
 
         /** The host of the first master of the first VRID at event time, else a random one. */
         Cluster.Host masterOrAny(Cluster.Host fallback) {
-            for (Cluster.Router m : cluster.masters(vrids.get(0))) {
+            for (Cluster.Router m : masters(vrids.get(0))) {
                 return m.host;
             }
             return fallback;
+        }
+
+        /** The masters of {@code vrid} for its address (not a misconfigured router sharing the VRID). */
+        List<Cluster.Router> masters(int vrid) {
+            return cluster.masters(vrid).stream().filter(x -> x.config.addresses().contains(vip(vrid))).toList();
         }
 
         void startAll() {
@@ -229,7 +240,7 @@ class ProtocolScheduleTest {
                 // then died, leaves the clients that followed it there until their ARP entry expires: nobody can
                 // know; counted, not a failure.)
                 for (int vrid : vrids) {
-                    Cluster.Router m = cluster.masters(vrid).get(0);
+                    Cluster.Router m = masters(vrid).get(0);
                     if (m.lastClaimHeardAt >= m.masterSince && m.lastClaimHeardAt > m.lastAnswerAt) {
                         problems.add("the master " + m + " heard a claim at " + Duration.ofNanos(m.lastClaimHeardAt)
                                 + " and never answered it (last answer " + Duration.ofNanos(m.lastAnswerAt) + ")");
@@ -239,6 +250,7 @@ class ProtocolScheduleTest {
                     }
                 }
             }
+            STALE_ADVERT_RELEASES.addAndGet(cluster.staleAdvertReleases());
             List<String> all = new ArrayList<>(cluster.violations());
             all.addAll(problems);
             return all.isEmpty() ? null : all.get(0) + (all.size() > 1 ? " (and " + (all.size() - 1) + " more)" : "");
@@ -247,7 +259,7 @@ class ProtocolScheduleTest {
         void checkConverged() {
             Set<String> masterHosts = new HashSet<>();
             for (int vrid : vrids) {
-                List<Cluster.Router> masters = cluster.masters(vrid);
+                List<Cluster.Router> masters = masters(vrid);
                 List<Cluster.Host> holders = cluster.holders(vip(vrid));
                 if (masters.size() != 1 || holders.size() != 1 || holders.get(0) != masters.get(0).host) {
                     problems.add("at " + Duration.ofNanos(cluster.now()) + " VRID " + vrid + ": masters " + masters
@@ -289,6 +301,17 @@ class ProtocolScheduleTest {
             boolean preempt = r.nextInt(10) >= 3;
             cluster(s).addRouter(h, s.config(51, p, preempt));
             s.plan.append(' ').append(h.name).append("/p").append(p).append(preempt ? "" : "/nopreempt");
+        }
+        if (r.nextInt(3) == 0) {
+            // Another cluster's router on the segment with the same VRID and its own address (a common
+            // misconfiguration): its adverts must neither end a handover nor count as a new master.
+            Cluster.Host other = s.cluster.host("other", "198.51.100.99", 0x99);
+            other.handoverTimeout = timeout;
+            s.cluster.addRouter(other, RouterConfig.builder(new RouterId("OTHER", "eth0", 51, IpFamily.IPV4))
+                    .version(VrrpVersion.V3).advertInterval(s.interval).priority(200)
+                    .virtualAddress("198.51.100.199/24").build());
+            s.cluster.at(0, null, () -> s.cluster.start(other));
+            s.plan.append(" +other cluster on VRID 51");
         }
         s.startAll();
         double loss = s.lossValue();
