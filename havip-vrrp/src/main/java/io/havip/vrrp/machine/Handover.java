@@ -25,8 +25,9 @@ import java.util.Optional;
  *       timeout).</li>
  *   <li>Otherwise when the handover timeout passes.</li>
  * </ul>
- * A stranger's advert (a non-peer when only peers count, another VRID, priority 0, garbage)
- * neither ends the handover nor shortens its wait.
+ * An advert the machine would not accept ({@link VrrpMachine#advertPriority}: a non-peer when only
+ * peers count, another cluster's router on the same VRID with other addresses, an off-link sender,
+ * garbage) or one with priority 0 neither ends the handover nor shortens its wait.
  *
  * <p>Like {@link VrrpMachine}: every input carries {@code nowNanos}, the output is a value (the
  * actions held back, with the {@link Reason}), {@link #nextDeadlineNanos()} says when to call
