@@ -50,6 +50,13 @@ public final class SyncGroup {
             }
         }
         for (VrrpMachine m : this.members) {
+            // All checked before any joins: a refused group must leave no member half-joined.
+            if (m.inGroup()) {
+                throw new IllegalArgumentException("router " + m.config().router().name()
+                        + " already belongs to a sync group");
+            }
+        }
+        for (VrrpMachine m : this.members) {
             m.joinGroup(this::mayBecomeMaster);
         }
     }

@@ -553,6 +553,37 @@ public final class VrrpMachine {
         return state == BACKUP ? Optional.ofNullable(masterAddress) : Optional.empty();
     }
 
+    /**
+     * True when this router is BACKUP and follows {@code peer} (the source of the last advert it
+     * accepted): the liveness channel's reports about {@code peer} matter ({@link LivenessDeaths}).
+     */
+    public boolean follows(IpAddress peer) {
+        return state == BACKUP && peer != null && peer.equals(masterAddress);
+    }
+
+    /**
+     * The priority of {@code vrrpMessage} when this router would accept it as an advertisement
+     * (decoded, and every check of {@link #onPacket}: VRID and family, not our own, a unicast
+     * peer when only peers count, TTL, version, v2 authentication and interval, destination,
+     * address list), else -1. Counts nothing and changes nothing: for the checks drivers make
+     * outside the machine ({@link Handover}, {@link LivenessDeaths}), so that a misconfigured
+     * router sharing the VRID (another address list), a stray from off-link (TTL) or garbage
+     * from the master's address is no sign of a new master, nor of life.
+     *
+     * @param ttl the IPv4 TTL or IPv6 hop limit it arrived with
+     */
+    public int advertPriority(IpAddress source, IpAddress destination, int ttl, byte[] vrrpMessage) {
+        if (source == null || destination == null || vrrpMessage == null) {
+            return -1;
+        }
+        if (accepted != null && accepted.matches(source, destination, ttl, vrrpMessage)) {
+            return accepted.advert().priority(); // the steady path: the master's advert as last accepted
+        }
+        DecodeResult d = VrrpCodec.decode(vrrpMessage, source, destination);
+        return d instanceof DecodeResult.Decoded ok && check(source, destination, ttl, ok.advertisement()) == null
+                ? ok.advertisement().priority() : -1;
+    }
+
     /** Master_Adver_Interval: ours, or as learnt from the master's adverts (v3). */
     public Duration masterAdverInterval() {
         return Duration.ofNanos(masterAdverIntervalNanos);
@@ -591,6 +622,10 @@ public final class VrrpMachine {
             throw new IllegalArgumentException("router " + name + " already belongs to a sync group");
         }
         this.gate = groupGate;
+    }
+
+    boolean inGroup() {
+        return gate != null;
     }
 
     boolean wantsMaster() {
@@ -646,58 +681,110 @@ public final class VrrpMachine {
 
     /** RFC 5798 section 7.1 validation with keepalived's counters; true when the advert is for us and sound. */
     private boolean accept(IpAddress source, IpAddress destination, int ttl, VrrpAdvertisement adv) {
+        Drop drop = check(source, destination, ttl, adv);
+        if (drop == null || drop == Drop.ADDRESS_LIST) {
+            counters.advertisementsReceived++;
+        }
+        if (drop == null) {
+            if (adv.priority() == 0) {
+                counters.priorityZeroReceived++;
+            }
+            acceptedClean = true;
+            return true;
+        }
+        switch (drop) {
+            case FOREIGN -> counters.vridMismatch++;
+            case OWN -> LOG.debug("{}: ignoring an advert from our own address {} (looped back)", name, source);
+            case STRANGER -> fromStranger(source);
+            case TTL -> {
+                counters.ttlErrors++;
+                logDrop("ttl", source, false, "{}: dropped advert from {}: TTL/hop limit {} is not {}", name, source, ttl,
+                        REQUIRED_TTL);
+            }
+            case VERSION -> {
+                counters.versionErrors++;
+                logDrop("version", source, false, "{}: dropped advert from {}: version {} but we run {}", name, source,
+                        adv.version().number(), config.version().number());
+            }
+            case AUTH_TYPE -> {
+                counters.authTypeMismatch++;
+                logDrop("auth type", source, false, "{}: dropped advert from {}: auth type {} but we use {}", name,
+                        source, adv.authType(), config.authType());
+            }
+            case PASSWORD -> {
+                counters.authFailures++;
+                logDrop("password", source, false, "{}: dropped advert from {}: wrong password", name, source);
+            }
+            case INTERVAL -> {
+                counters.advertIntervalErrors++;
+                logDrop("interval", source, false, "{}: dropped advert from {}: interval {} s but ours is {} s", name,
+                        source, adv.advertIntervalCs() / 100, config.advertIntervalCs() / 100);
+            }
+            case DESTINATION -> {
+                counters.addressListErrors++;
+                logDrop("destination", source, false, "{}: dropped advert from {} to {}: expected {}", name, source,
+                        destination, config.unicastPeers().isEmpty() ? "multicast" : "unicast");
+            }
+            case ADDRESS_LIST -> {
+                counters.addressListErrors++;
+                logDrop("address list", source, true,
+                        "{}: advert from {} lists {} but we have {}: misconfiguration (or forgery); dropped{} (logged "
+                                + "once per source; counted in addressListErrors)",
+                        name, source, adv.addresses(), config.addresses(),
+                        adv.priority() == RouterConfig.OWNER_PRIORITY ? ", although it claims priority 255 (owner)" : "");
+            }
+        }
+        return false;
+    }
+
+    /** Why {@link #check} refuses an advert. */
+    private enum Drop { FOREIGN, OWN, STRANGER, TTL, VERSION, AUTH_TYPE, PASSWORD, INTERVAL, DESTINATION, ADDRESS_LIST }
+
+    /**
+     * RFC 5798 section 7.1 validation, in keepalived's order, without counting or logging: null
+     * when the advert is for this router and sound. For v2 (RFC 3768 section 7.1) also the auth
+     * type, the password (auth types above 2 are refused by the codec; AH, 2, is valid on the
+     * wire but not ours) and the interval, which a v2 router MUST discard when it differs
+     * (keepalived too, "to prevent concurrent VRID running"). A differing address list is
+     * refused even from the address owner (priority 255), as keepalived does ("not present in
+     * MASTER advert"): RFC 5798 section 7.1 would accept the owner's, which lets a forger that
+     * does not know the addresses take over with one priority-255 advert.
+     */
+    private Drop check(IpAddress source, IpAddress destination, int ttl, VrrpAdvertisement adv) {
         if (adv.family() != config.router().family() || adv.vrid() != config.router().vrid()) {
-            counters.vridMismatch++;
-            return false;
+            return Drop.FOREIGN;
         }
         if (source.equals(primaryAddress)) {
-            LOG.debug("{}: ignoring an advert from our own address {} (looped back)", name, source);
-            return false;
+            return Drop.OWN;
         }
-        if (peersOnly != null && fromStranger(source)) {
-            return false;
+        if (peersOnly != null && !peersOnly.contains(source)) {
+            return Drop.STRANGER;
         }
         if (config.unicastPeers().isEmpty() && ttl != REQUIRED_TTL) {
-            counters.ttlErrors++;
-            logDrop("ttl", source, false, "{}: dropped advert from {}: TTL/hop limit {} is not {}", name, source, ttl,
-                    REQUIRED_TTL);
-            return false;
+            return Drop.TTL;
         }
         if (adv.version() != config.version()) {
-            counters.versionErrors++;
-            logDrop("version", source, false, "{}: dropped advert from {}: version {} but we run {}", name, source,
-                    adv.version().number(), config.version().number());
-            return false;
+            return Drop.VERSION;
         }
-        if (config.version() == VrrpVersion.V2 && !acceptV2(source, adv)) {
-            return false;
+        if (config.version() == VrrpVersion.V2) {
+            if (adv.authType() != config.authType()) {
+                return Drop.AUTH_TYPE;
+            }
+            if (config.authType() == 1 && !adv.authDataEquals(config.authData())) {
+                return Drop.PASSWORD;
+            }
+            if (adv.advertIntervalCs() != config.advertIntervalCs()) {
+                return Drop.INTERVAL;
+            }
         }
         if (RouterConfig.isMulticast(destination) != config.unicastPeers().isEmpty()) {
-            counters.addressListErrors++;
-            logDrop("destination", source, false, "{}: dropped advert from {} to {}: expected {}", name, source,
-                    destination, config.unicastPeers().isEmpty() ? "multicast" : "unicast");
-            return false;
+            return Drop.DESTINATION;
         }
-        counters.advertisementsReceived++;
         List<IpAddress> ours = config.addresses();
-        boolean listMatches = adv.addresses().size() == ours.size() && containsAll(adv.addresses(), ours);
-        if (!listMatches) {
-            // Dropped even from the address owner (priority 255), as keepalived does ("not present in MASTER
-            // advert"); RFC 5798 section 7.1 would accept the owner's, which lets a forger that does not know
-            // the addresses take over with one priority-255 advert.
-            counters.addressListErrors++;
-            logDrop("address list", source, true,
-                    "{}: advert from {} lists {} but we have {}: misconfiguration (or forgery); dropped{} (logged once "
-                            + "per source; counted in addressListErrors)",
-                    name, source, adv.addresses(), ours,
-                    adv.priority() == RouterConfig.OWNER_PRIORITY ? ", although it claims priority 255 (owner)" : "");
-            return false;
+        if (adv.addresses().size() != ours.size() || !containsAll(adv.addresses(), ours)) {
+            return Drop.ADDRESS_LIST;
         }
-        if (adv.priority() == 0) {
-            counters.priorityZeroReceived++;
-        }
-        acceptedClean = true;
-        return true;
+        return null;
     }
 
     /** Whether {@code list} holds every element of {@code wanted} (a few addresses: no set needed). */
@@ -762,29 +849,6 @@ public final class VrrpMachine {
         } else {
             LOG.info(format + " (further ones from this source are only counted)", values);
         }
-    }
-
-    private boolean acceptV2(IpAddress source, VrrpAdvertisement adv) {
-        // Auth types above 2 are refused by the codec (BAD_AUTH_TYPE); AH (2) is valid on the wire but not ours.
-        if (adv.authType() != config.authType()) {
-            counters.authTypeMismatch++;
-            logDrop("auth type", source, false, "{}: dropped advert from {}: auth type {} but we use {}", name, source,
-                    adv.authType(), config.authType());
-            return false;
-        }
-        if (config.authType() == 1 && !adv.authDataEquals(config.authData())) {
-            counters.authFailures++;
-            logDrop("password", source, false, "{}: dropped advert from {}: wrong password", name, source);
-            return false;
-        }
-        if (adv.advertIntervalCs() != config.advertIntervalCs()) {
-            // RFC 3768 section 7.1: MUST discard; keepalived too, "to prevent concurrent VRID running".
-            counters.advertIntervalErrors++;
-            logDrop("interval", source, false, "{}: dropped advert from {}: interval {} s but ours is {} s", name, source,
-                    adv.advertIntervalCs() / 100, config.advertIntervalCs() / 100);
-            return false;
-        }
-        return true;
     }
 
     /** RFC 5798 section 6.4.2 (Backup) with keepalived's preempt_delay. */

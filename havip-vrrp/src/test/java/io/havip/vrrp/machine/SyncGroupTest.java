@@ -127,6 +127,15 @@ class SyncGroupTest {
     }
 
     @Test
+    void aRefusedGroupLeavesNoMemberHalfJoined() {
+        VrrpMachine free = new VrrpMachine(outside, SELF);
+        assertThatThrownBy(() -> new SyncGroup("VG6", List.of(free, a))).hasMessage(
+                "router OUT already belongs to a sync group");
+        SyncGroup later = new SyncGroup("VG7", List.of(free));
+        assertThat(later.members()).containsExactly(free);
+    }
+
+    @Test
     void refusals() {
         assertThatThrownBy(() -> new SyncGroup("VG3", List.of(a))).hasMessage(
                 "router OUT already belongs to a sync group");

@@ -1,6 +1,6 @@
-package io.havip.vrrp;
+package io.havip.vrrp.machine;
 
-import static io.havip.vrrp.ConflictAnswers.NONE;
+import static io.havip.vrrp.machine.ConflictAnswers.NONE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.havip.core.net.IpAddress;
