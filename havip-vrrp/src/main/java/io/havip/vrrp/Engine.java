@@ -10,9 +10,6 @@ import io.havip.core.TransitionReason;
 import io.havip.core.VipBinder;
 import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
-import io.havip.vrrp.codec.DecodeResult;
-import io.havip.vrrp.codec.VrrpAdvertisement;
-import io.havip.vrrp.codec.VrrpCodec;
 import io.havip.vrrp.machine.Action;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.VrrpMachine;
@@ -20,12 +17,11 @@ import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.liveness.LivenessEndpoints;
 import io.havip.vrrp.liveness.LivenessMonitor;
 import io.havip.vrrp.liveness.LivenessStats;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -83,7 +79,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     /** After a failed receive, wait this long before the next (a broken socket must not spin). */
     private static final Duration RECEIVE_ERROR_BACKOFF = Duration.ofMillis(200);
     /** After acting on a peer's death report, ignore its next ones this long (flap guard). */
-    static final Duration LIVENESS_HOLDDOWN = Duration.ofSeconds(10);
+    static final Duration LIVENESS_HOLDDOWN = io.havip.vrrp.machine.LivenessDeaths.HOLDDOWN;
     /** Twice the monitor's 500 ms confirmation window: an older loss is not the one being confirmed. */
     private static final Duration LOST_CHANNEL_MAX_AGE = Duration.ofSeconds(1);
     /**
@@ -142,12 +138,11 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private final AtomicLong receiveErrors = new AtomicLong();
     private final AtomicLong bindErrors = new AtomicLong();
     private final AtomicLong hookTimeouts = new AtomicLong();
-    private final AtomicLong handovers = new AtomicLong();
     private final AtomicLong addressConflicts = new AtomicLong();
     private final AtomicLong conflictAnswersSent = new AtomicLong();
     private final AtomicLong announcedForNewMaster = new AtomicLong();
     /** When and whether a claim of our addresses is answered (engine thread only). */
-    private final ConflictAnswers conflicts;
+    private final io.havip.vrrp.machine.ConflictAnswers conflicts;
     private final AtomicLong addressesRestored = new AtomicLong();
     private final AtomicLong strayAddresses = new AtomicLong();
     private final AtomicLong macChanges = new AtomicLong();
@@ -173,61 +168,29 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      */
     private long lateCheckUntil = EventLoop.NEVER;
 
-    /** Set while a make-before-break handover waits for the new master (engine thread only). */
-    private Handover handover;
+    /** The make-before-break handover on close (sans-IO; loop thread only). */
+    private final io.havip.vrrp.machine.Handover handover;
 
     /** The liveness channel, when a secret is configured; null otherwise. */
     private final LivenessMonitor liveness;
-    private final Duration livenessGrace;
-    /** A reported death of the master waiting out the grace (engine thread only). */
-    private PendingDeath pendingDeath;
-    /** When each peer's death report was last acted on (engine thread only). */
-    private final Map<IpAddress, Long> deathActedAt = new HashMap<>();
-    private final AtomicLong deathsTriggered = new AtomicLong();
-    private final AtomicLong deathsCancelled = new AtomicLong();
-    private final AtomicLong deathsIgnored = new AtomicLong();
-
-    /**
-     * The channel to the followed master ended without goodbye at {@code lostAtNanos} and is
-     * being confirmed; {@code advertSince} is set when that master advertised after the loss
-     * (engine thread only).
-     */
-    private LostChannel lostChannel;
-
-    private record PendingDeath(IpAddress peer, long deadlineNanos) { }
-
-    private static final class LostChannel {
-        final IpAddress peer;
-        final long lostAtNanos;
-        boolean advertSince;
-
-        LostChannel(IpAddress peer, long lostAtNanos) {
-            this.peer = peer;
-            this.lostAtNanos = lostAtNanos;
-        }
-    }
+    /** What a peer's reported death leads to: grace, hold-down, adverts that cancel (sans-IO; loop thread only). */
+    private final io.havip.vrrp.machine.LivenessDeaths deaths;
+    /** The counters of {@link #handover} and {@link #deaths}, published by the loop for other threads. */
+    private volatile long[] decisionCounters = new long[4];
 
     /** Liveness settings as the builder resolved them. */
     record Liveness(LivenessConfig config, LivenessEndpoints endpoints) { }
 
     private enum Lifecycle { LATENT, STARTED, CLOSED }
 
-    private record Handover(List<Action> deferred, long deadlineNanos) { }
-
-    /** Bound on how long a handover waits for the new master's GARP after hearing its advert. */
-    private static final long GARP_AFTER_ADVERT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
     /**
-     * True when another MAC's claims of our addresses are reported to {@link #addressConflict}
-     * (Linux: ARP for IPv4, Neighbor Advertisements for IPv6): a handover then releases on the
-     * new master's gratuitous ARP or unsolicited NA, the moment
-     * clients move, instead of on its advert, which precedes the GARP by the time the new master
-     * needs to add the address.
+     * Another MAC's claims of our addresses are reported to {@link #addressConflict} (Linux: ARP
+     * for IPv4, Neighbor Advertisements for IPv6): a handover then releases on the new master's
+     * gratuitous ARP or unsolicited NA, the moment clients move, instead of on its advert, which
+     * precedes the GARP by the time the new master needs to add the address. Before start.
      */
-    private volatile boolean announcementsVisible;
-
     void announcementsVisible() {
-        announcementsVisible = true;
+        handover.announcementsVisible();
     }
 
     Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
@@ -258,7 +221,10 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         this.handoverTimeout = handoverTimeout;
         this.resources = List.copyOf(resources);
         this.machine = new VrrpMachine(config, transport.sourceAddress());
-        this.conflicts = new ConflictAnswers(id.vrid(), id.family(), config.advertInterval());
+        this.conflicts = new io.havip.vrrp.machine.ConflictAnswers(id.vrid(), id.family(), config.advertInterval());
+        this.handover = new io.havip.vrrp.machine.Handover(handoverTimeout);
+        this.deaths = new io.havip.vrrp.machine.LivenessDeaths(livenessSettings == null ? Duration.ZERO
+                : livenessSettings.config().grace());
         this.listeners = new ListenerDispatcher(runtime.listenerExecutor(id.name()));
         this.hooks = new HookRunner(runtime.hookPool());
         for (HookRegistration h : hookRegistrations) {
@@ -275,7 +241,6 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         this.healthChecks = new HealthChecks(id.name(), checks, runtime.checkPool(), this::post,
                 (now, name, ok) -> apply(machine.onHealthResult(now, name, ok)));
         if (livenessSettings != null) {
-            this.livenessGrace = livenessSettings.config().grace();
             this.liveness = new LivenessMonitor(id.name(), id.vrid(), transport.sourceAddress(),
                     new HashSet<>(config.unicastPeers()), livenessSettings.config(), livenessSettings.endpoints(),
                     new LivenessMonitor.Events() {
@@ -290,7 +255,6 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                         }
                     });
         } else {
-            this.livenessGrace = Duration.ZERO;
             this.liveness = null;
         }
         this.priority = machine.priority();
@@ -426,39 +390,27 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             // Goodbye before the priority-0 advert: the peers must never read this close as a death.
             liveness.goodbye();
         }
-        pendingDeath = null;
-        List<Action> actions = machine.shutdown(now);
-        boolean wasMaster = actions.stream().anyMatch(a -> a instanceof Action.UnbindAddresses);
-        if (wasMaster && !handoverTimeout.isZero()) {
-            // Make-before-break: the priority-0 advert goes out now; the address stays until the new
-            // master is heard (its advert), so clients keep reaching us during its Skew_Time.
-            List<Action> deferred = new ArrayList<>();
-            for (Action a : actions) {
-                if (a instanceof Action.SendAdvert) {
-                    apply(List.of(a));
-                } else {
-                    deferred.add(a);
-                }
-            }
-            handover = new Handover(deferred, now + handoverTimeout.toNanos());
+        deaths.clear();
+        // Make-before-break: the priority-0 advert goes out now; as master the address stays until
+        // the new master is heard, so clients keep reaching us during its Skew_Time.
+        apply(handover.begin(now, machine.shutdown(now)));
+        if (handover.active()) {
             log.info("{}: handing over: priority 0 sent; keeping the address until a new master is heard (at most {})",
-                    id, handoverTimeout);
+                    id, handover.timeout());
             return;
         }
-        apply(actions);
         requestStop();
     }
 
-    private void completeHandover(boolean newMasterHeard) {
-        Handover h = handover;
-        handover = null;
-        if (newMasterHeard) {
-            handovers.incrementAndGet();
-            log.info("{}: new master heard; releasing the address", id);
-        } else {
-            log.info("{}: no new master within {}; releasing the address", id, handoverTimeout);
+    /** The handover ends: the address and the STOP notification held back go out, and the router stops. */
+    private void release(io.havip.vrrp.machine.Handover.Release r) {
+        switch (r.reason()) {
+            case NEW_MASTER_ADVERTISED, NEW_MASTER_ANNOUNCED -> log.info("{}: new master heard; releasing the address", id);
+            case ANNOUNCEMENT_NOT_SEEN -> log.info("{}: new master advertised but its announcement was not seen within "
+                    + "{}; releasing the address", id, io.havip.vrrp.machine.Handover.ANNOUNCEMENT_AFTER_ADVERT);
+            case TIMED_OUT -> log.info("{}: no new master within {}; releasing the address", id, handover.timeout());
         }
-        apply(h.deferred());
+        apply(r.actions());
         requestStop();
     }
 
@@ -588,7 +540,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                 return;
             }
             long lateBy = now - protocolDeadline();
-            if (handover == null && lateBy > config.advertInterval().toNanos()) {
+            if (!handover.active() && lateBy > config.advertInterval().toNanos()) {
                 lateTimers.incrementAndGet();
                 log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
                         lateBy / 1_000_000, machine.state());
@@ -597,6 +549,15 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             }
             fireDueTimers(now);
         });
+    }
+
+    /** Loop thread: copies the counters of the handover and liveness decisions for {@link #stats()} when they moved. */
+    private void publishDecisions() {
+        long[] c = decisionCounters;
+        if (c[0] != handover.handovers() || c[1] != deaths.triggered() || c[2] != deaths.cancelled()
+                || c[3] != deaths.ignored()) {
+            decisionCounters = new long[] {handover.handovers(), deaths.triggered(), deaths.cancelled(), deaths.ignored()};
+        }
     }
 
     /** The sync group this router belongs to, or null; set before start. */
@@ -629,12 +590,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private long protocolDeadline() {
+        if (handover.active()) {
+            // only its bound: nothing else fires during a handover (a pending conflict answer would spin)
+            return handover.nextDeadlineNanos();
+        }
         long d = Math.min(machine.nextDeadlineNanos(), conflicts.nextDeadlineNanos());
         d = Math.min(d, healthChecks.nextDeadline());
-        if (pendingDeath != null) {
-            d = Math.min(d, pendingDeath.deadlineNanos());
-        }
-        return handover == null ? d : Math.min(d, handover.deadlineNanos());
+        return Math.min(d, deaths.nextDeadlineNanos());
     }
 
     /**
@@ -647,6 +609,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             if (group != null && !stopRequested) {
                 group.reconcile(clock.nanoTime());
             }
+            publishDecisions();
         } catch (RuntimeException | Error e) {
             log.error("{}: event handling failed; releasing the address and stopping", id, e);
             try {
@@ -672,21 +635,15 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         if (stopRequested) {
             return;
         }
-        if (handover != null) {
-            if (now >= handover.deadlineNanos()) {
-                completeHandover(false);
-            }
+        if (handover.active()) {
+            handover.onTimer(now).ifPresent(this::release);
             return;
         }
-        if (pendingDeath != null && pendingDeath.deadlineNanos() <= now) {
-            PendingDeath p = pendingDeath;
-            pendingDeath = null;
-            deathActedAt.put(p.peer(), now);
-            deathsTriggered.incrementAndGet();
-            log.info("{}: no advert from {} within the grace of {}; acting as on priority 0 at t={} ns", id, p.peer(),
-                    livenessGrace, now);
-            apply(machine.onMasterProcessDied(now, p.peer()));
-        }
+        deaths.onTimer(now).ifPresent(peer -> {
+            log.info("{}: no advert from {} within the grace of {}; acting as on priority 0 at t={} ns", id, peer,
+                    deaths.grace(), now);
+            apply(machine.onMasterProcessDied(now, peer));
+        });
         if (machine.nextDeadlineNanos() <= now) {
             apply(machine.onTimer(now));
         }
@@ -800,17 +757,15 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     private void onPacket(long now, AdvertTransport.Received r) {
         packetsHandled.incrementAndGet();
-        if (handover != null) {
-            watchForNewMaster(r);
+        if (handover.active()) {
+            boolean fromPeer = !r.source().equals(transport.sourceAddress()) && machine.acceptsSource(r.source());
+            int priority = fromPeer ? machine.advertPriority(r.source(), r.destination(), r.ttl(), r.payload()) : -1;
+            handover.onAdvert(now, r.source(), priority, fromPeer).ifPresent(this::release);
             return;
         }
-        if (lostChannel != null && r.source().equals(lostChannel.peer) && isLiveAdvert(r)) {
-            lostChannel.advertSince = true;
-        }
-        if (pendingDeath != null && r.source().equals(pendingDeath.peer()) && isLiveAdvert(r)) {
-            deathsCancelled.incrementAndGet();
-            log.info("{}: advert from {} within the grace; it lives, no takeover", id, pendingDeath.peer());
-            pendingDeath = null;
+        if (deaths.watches(r.source()) && deaths.onAdvert(now, r.source(),
+                machine.advertPriority(r.source(), r.destination(), r.ttl(), r.payload()))) {
+            log.info("{}: advert from {} within the grace; it lives, no takeover", id, r.source());
         }
         List<Action> actions = machine.onPacket(now, r.source(), r.destination(), r.ttl(), r.payload());
         if (actions.isEmpty()) {
@@ -824,83 +779,35 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         }
     }
 
-    /** Whether {@code r} is a well-formed advert of this router with a priority above 0. */
-    private boolean isLiveAdvert(AdvertTransport.Received r) {
-        DecodeResult d = VrrpCodec.decode(r.payload(), r.source(), r.destination());
-        return d instanceof DecodeResult.Decoded ok && ok.advertisement().vrid() == id.vrid()
-                && ok.advertisement().family() == id.family() && ok.advertisement().priority() > 0;
-    }
-
     /**
      * The liveness channel says {@code peer}'s process died. Acted on only when we are BACKUP
      * following it, not during a handover, and not within the hold-down of the last report acted
-     * on for it; then the machine hears of it after the grace unless the peer advertises.
+     * on for it; then the machine hears of it after the grace unless the peer advertises
+     * ({@link io.havip.vrrp.machine.LivenessDeaths} decides).
      */
     private void livenessReport(long now, IpAddress peer) {
-        Long last = deathActedAt.get(peer);
-        boolean following = handover == null && machine.state() == RouterState.BACKUP
-                && machine.masterAddress().filter(peer::equals).isPresent();
-        // The loss is the one being confirmed: the monitor reports a loss before each confirmation,
-        // which ends within its 500 ms window.
-        LostChannel lost = lostChannel != null && lostChannel.peer.equals(peer)
-                && now - lostChannel.lostAtNanos < LOST_CHANNEL_MAX_AGE.toNanos() ? lostChannel : null;
-        lostChannel = null;
-        if (!following || pendingDeath != null || last != null && now - last < LIVENESS_HOLDDOWN.toNanos()) {
-            deathsIgnored.incrementAndGet();
-            log.info("{}: {} process died; {}", id, peer, !following ? "not the master we follow, nothing to do"
-                    : pendingDeath != null ? "already waiting" : "within the hold-down of the last one, the VRRP "
-                    + "timers decide");
-            return;
+        io.havip.vrrp.machine.LivenessDeaths.Decision d = deaths.onProcessDied(now, peer,
+                !handover.active() && machine.follows(peer));
+        switch (d.verdict()) {
+            case NOT_FOLLOWED -> log.info("{}: {} process died; not the master we follow, nothing to do", id, peer);
+            case ALREADY_WAITING -> log.info("{}: {} process died; already waiting", id, peer);
+            case HOLD_DOWN -> log.info("{}: {} process died; within the hold-down of the last one, the VRRP timers "
+                    + "decide", id, peer);
+            case ADVERTISED_SINCE_LOSS -> log.info("{}: {} advertised after its liveness channel ended; it lives, no "
+                    + "takeover", id, peer);
+            case WAITING -> log.info("{}: master {} process died (confirmed at t={} ns, {} us after the channel ended); "
+                    + "taking over unless it advertises within {} us", id, peer, now,
+                    d.lostAtNanos() < 0 ? -1 : (now - d.lostAtNanos()) / 1000, (d.deadlineNanos() - now) / 1000);
         }
-        if (lost != null && lost.advertSince) {
-            // It advertised after its channel ended: whatever the refusal says, it lives.
-            deathsCancelled.incrementAndGet();
-            log.info("{}: {} advertised after its liveness channel ended; it lives, no takeover", id, peer);
-            return;
-        }
-        // The grace runs from the loss of the channel (the earliest moment the process can have
-        // died), side by side with the confirmation; without a recorded loss, from now.
-        long graceFrom = lost != null ? lost.lostAtNanos : now;
-        long deadline = Math.max(now, graceFrom + livenessGrace.toNanos());
-        log.info("{}: master {} process died (confirmed at t={} ns, {} us after the channel ended); taking over "
-                + "unless it advertises within {} us", id, peer, now, lost == null ? -1 : (now - lost.lostAtNanos) / 1000,
-                (deadline - now) / 1000);
-        pendingDeath = new PendingDeath(peer, deadline);
     }
 
     /**
-     * The channel to {@code peer} ended without goodbye and is being confirmed: note when, so
-     * the grace can start now. Decides nothing: only {@link #livenessReport} can lead to a takeover.
+     * The channel to {@code peer} ended without goodbye and is being confirmed: noted, so the
+     * grace can start now. Decides nothing: only {@link #livenessReport} can lead to a takeover.
      */
     private void livenessLost(long now, IpAddress peer) {
-        if (handover == null && machine.state() == RouterState.BACKUP
-                && machine.masterAddress().filter(peer::equals).isPresent()) {
-            lostChannel = new LostChannel(peer, now);
+        if (deaths.onChannelLost(now, peer, !handover.active() && machine.follows(peer))) {
             log.info("{}: liveness channel to master {} ended without goodbye at t={} ns; confirming", id, peer, now);
-        } else {
-            lostChannel = null;
-        }
-    }
-
-    /** During a handover the machine is stopped; the engine itself watches for the new master's advert. */
-    private void watchForNewMaster(AdvertTransport.Received r) {
-        if (r.source().equals(transport.sourceAddress()) || !machine.acceptsSource(r.source())) {
-            return; // a stranger's advert must not end the handover early either
-        }
-        DecodeResult d = VrrpCodec.decode(r.payload(), r.source(), r.destination());
-        if (d instanceof DecodeResult.Decoded ok) {
-            VrrpAdvertisement adv = ok.advertisement();
-            if (adv.vrid() == id.vrid() && adv.family() == id.family() && adv.priority() > 0) {
-                if (!announcementsVisible) {
-                    completeHandover(true);
-                } else {
-                    // The new master is up; clients move with its GARP (reported as a conflict).
-                    long bound = clock.nanoTime() + GARP_AFTER_ADVERT_NANOS;
-                    if (bound < handover.deadlineNanos()) {
-                        handover = new Handover(handover.deferred(), bound);
-                    }
-                }
-            }
         }
     }
 
@@ -1169,9 +1076,9 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     public RouterStats stats() {
         RouterStats s = lastStats;
         LivenessStats live = liveness == null ? LivenessStats.disabled()
-                : liveness.stats().withDecisions(deathsTriggered.get(), deathsCancelled.get(), deathsIgnored.get());
+                : liveness.stats().withDecisions(decisionCounters[1], decisionCounters[2], decisionCounters[3]);
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
-                hookTimeouts.get(), handovers.get(), addressConflicts.get(), live, conflictAnswersSent.get(),
+                hookTimeouts.get(), decisionCounters[0], addressConflicts.get(), live, conflictAnswersSent.get(),
                 announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get(),
                 overloadDrops.get() + transport.overflowDrops());
     }
@@ -1259,10 +1166,10 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      */
     void addressConflict(IpAddress address, io.havip.core.net.MacAddress foreignMac) {
         post(now -> {
-            if (handover != null) {
+            if (handover.active()) {
                 log.debug("{}: {} announced {} during the handover: clients follow the new master", id, foreignMac,
                         address);
-                completeHandover(true);
+                handover.onAnnouncement(now).ifPresent(this::release);
                 return;
             }
             if (machine.state() != RouterState.MASTER) {
@@ -1281,7 +1188,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         if (conflicts.nextDeadlineNanos() > now) {
             return;
         }
-        if (machine.state() != RouterState.MASTER || handover != null) {
+        if (machine.state() != RouterState.MASTER || handover.active()) {
             conflicts.onLeftMaster(now, 0);
             return;
         }
