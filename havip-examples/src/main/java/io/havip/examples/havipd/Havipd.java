@@ -187,9 +187,9 @@ public final class Havipd {
     public static int run(String[] args, PrintStream out, PrintStream err, Daemon.RouterStarter starter, Control control,
                           Clock clock) {
         Options o;
-        MetricsEndpoint.Requested metrics; // --metrics-address: read apart from the other options
+        MetricsOption.Requested metrics; // --metrics-address: read apart from the other options
         try {
-            metrics = MetricsEndpoint.requested(args);
+            metrics = MetricsOption.requested(args);
             o = parse(metrics.otherArgs());
         } catch (IllegalArgumentException e) {
             err.println("havipd: " + e.getMessage());
