@@ -27,6 +27,7 @@ Figures per run, from tcpdump on the new master's bridge port and the probers' a
   detection   last advert of the old master delivered to the new one -> first advert of the new master
   garp        fault -> first gratuitous ARP for the VIP from the new master
   advert_to_garp  the new master's first advert -> its first gratuitous ARP
+  stop_to_prio0   SIGTERM to the old master -> its priority-0 advert on the wire (graceful only)
   icmp / tcp  client outage: from the last answered probe before a run of unanswered ones to the
               next answered probe (send times; 1 ms probes; 0 = no probe lost)
   tcp_from_last_advert  the TCP outage plus the time from the old master's last advert to the
@@ -62,7 +63,7 @@ VARIANTS = {
 FAULTS = ["isolate", "crash", "graceful", "appcrash"]
 LIVENESS_SECRET = "hvbench-liveness-secret-0123456789"
 IMPLS = ["keepalived", "havip"]
-METRICS = ["detection", "garp", "advert_to_garp", "icmp", "tcp", "tcp_from_last_advert"]
+METRICS = ["detection", "garp", "advert_to_garp", "stop_to_prio0", "icmp", "tcp", "tcp_from_last_advert"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # ---------------------------------------------------------------- process and namespace tracking
@@ -456,6 +457,10 @@ def analyse(workdir, res, new):
         m["garp"] = garps[0] - tf
         if new_adv:
             m["advert_to_garp"] = garps[0] - new_adv[0]
+    if res["fault"] == "graceful":
+        prio0 = [t for t, k, f in frames if k == "vrrp" and f["src"] == NODE_IP[old] and f["prio"] == 0 and t > tf]
+        if prio0:
+            m["stop_to_prio0"] = prio0[0] - tf
     m["icmp"] = outage(os.path.join(workdir, "icmp.txt"), tf)
     m["tcp"] = outage(os.path.join(workdir, "tcp.txt"), tf)
     # The fault lands at a random phase of the advert cycle, which alone moves a node-loss

@@ -44,6 +44,15 @@ public interface VipBinder extends AutoCloseable {
             throws BindException { }
 
     /**
+     * How many announcement frames (gratuitous ARP, unsolicited NA) this binder has sent for
+     * {@code addresses} on {@code interfaceName}, for the router's counters; 0 when it does not
+     * announce or cannot tell (the default). Any thread.
+     */
+    default long announcementsSent(String interfaceName, List<InterfaceAddress> addresses) {
+        return 0;
+    }
+
+    /**
      * True when {@link #bind} returns within a millisecond or so and blocks on nothing but the
      * local kernel (the Linux binder: netlink round trips and a packet send). The engine then
      * binds on its own thread right after the takeover advert, as keepalived does, instead of

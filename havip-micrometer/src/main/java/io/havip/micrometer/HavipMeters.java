@@ -214,6 +214,15 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
         out.add(engine(r, "address.announcements", RouterStats::macChanges,
                 "Extra announcement bursts (gratuitous ARP / unsolicited NA), by cause").tag("cause", "mac_change")
                 .register(r));
+        out.add(engine(r, "address.announcement.frames", RouterStats::announcementsSent,
+                "Gratuitous ARP / unsolicited NA frames sent for the router's addresses").register(r));
+        out.add(io.micrometer.core.instrument.FunctionTimer.builder(PREFIX + "router.hooks", router,
+                        v -> v.stats().hookRuns(), v -> v.stats().hookNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .tags(tags).description("Address hooks run, and the time spent in them").register(r));
+        out.add(io.micrometer.core.instrument.FunctionTimer.builder(PREFIX + "router.takeover", router,
+                        v -> v.stats().takeovers(), v -> v.stats().takeoverNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .tags(tags).description("Becoming MASTER: from the decision to the addresses bound and first announced")
+                .register(r));
         out.add(engine(r, "address.restored", RouterStats::addressesRestored,
                 "Virtual addresses put back as MASTER after someone else removed them").register(r));
         out.add(engine(r, "address.stray", RouterStats::strayAddresses,

@@ -56,6 +56,9 @@
  * <tr><td>havip.address.restored</td><td>counter</td><td></td><td>virtual addresses put back after someone removed them</td><td>none</td></tr>
  * <tr><td>havip.address.stray</td><td>counter</td><td></td><td>virtual addresses found here while not MASTER</td><td>none</td></tr>
  * <tr><td>havip.router.hook.timeouts</td><td>counter</td><td></td><td>address hooks that ran out of time or threw</td><td>none</td></tr>
+ * <tr><td>havip.router.hooks</td><td>function timer</td><td></td><td>address hooks run and the time spent in them (the router's clock)</td><td>none</td></tr>
+ * <tr><td>havip.router.takeover</td><td>function timer</td><td></td><td>becoming MASTER: from the decision to the addresses bound and first announced (hooks included)</td><td>none</td></tr>
+ * <tr><td>havip.address.announcement.frames</td><td>counter</td><td></td><td>gratuitous ARP / unsolicited NA frames sent for the router's addresses</td><td>none (keepalived counts none)</td></tr>
  * <tr><td>havip.router.handovers</td><td>counter</td><td></td><td>make-before-break handovers on close</td><td>none</td></tr>
  * <tr><td>havip.router.late.timers</td><td>counter</td><td></td><td>wake-ups an advert interval or more late</td><td>none</td></tr>
  * <tr><td>havip.router.errors</td><td>counter</td><td>operation=send|receive|bind</td><td>I/O failures</td><td>none</td></tr>

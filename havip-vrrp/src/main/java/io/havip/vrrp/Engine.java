@@ -138,6 +138,10 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private final AtomicLong receiveErrors = new AtomicLong();
     private final AtomicLong bindErrors = new AtomicLong();
     private final AtomicLong hookTimeouts = new AtomicLong();
+    private final AtomicLong hookRuns = new AtomicLong();
+    private final AtomicLong hookNanos = new AtomicLong();
+    private final AtomicLong takeovers = new AtomicLong();
+    private final AtomicLong takeoverNanos = new AtomicLong();
     private final AtomicLong addressConflicts = new AtomicLong();
     private final AtomicLong conflictAnswersSent = new AtomicLong();
     private final AtomicLong announcedForNewMaster = new AtomicLong();
@@ -815,6 +819,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     /** Carries out the machine's actions in order; adverts now, address work on the address thread. */
     private void apply(List<Action> actions) {
+        long decidedAt = clock.nanoTime();
         for (int i = 0; i < actions.size(); i++) {
             Action a = actions.get(i);
             if (a instanceof Action.SendAdvert send) {
@@ -825,14 +830,14 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                     // Right after the advert, on this thread, as keepalived does: a hand-off to the
                     // address thread would delay the address and its first GARP by a thread wake-up.
                     // Only with nothing queued there, so address work keeps its order.
-                    bind(bind.addresses());
+                    bind(bind.addresses(), decidedAt);
                     continue;
                 }
                 addressWork(() -> {
                     if (change != null) {
                         runHooks(HookRunner.Phase.BEFORE_ACQUIRE, change);
                     }
-                    bind(bind.addresses());
+                    bind(bind.addresses(), decidedAt);
                 });
             } else if (a instanceof Action.UnbindAddresses unbind) {
                 StateChange change = pendingChange(actions, i);
@@ -908,20 +913,27 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             return;
         }
         int total = hooks.size();
+        long t0 = clock.nanoTime();
         int done = hooks.run(phase, change);
+        hookRuns.addAndGet(total);
+        hookNanos.addAndGet(Math.max(0, clock.nanoTime() - t0));
         if (done < total) {
             hookTimeouts.addAndGet(total - done);
         }
     }
 
-    private void bind(List<InterfaceAddress> addresses) {
+    /** Binds the addresses as new master; {@code decidedAt}: when the machine decided (the takeover timer). */
+    private void bind(List<InterfaceAddress> addresses, long decidedAt) {
         try {
-            long t0 = System.nanoTime();
+            long t0 = clock.nanoTime();
             List<VipBinder.AddressOutcome> outcome = binder.bind(id.interfaceName(), addresses);
-            log.info("{}: bound {} in {} us on {}", id, outcome, (System.nanoTime() - t0) / 1000,
-                    Thread.currentThread().getName());
+            long t1 = clock.nanoTime();
+            takeovers.incrementAndGet();
+            takeoverNanos.addAndGet(Math.max(0, t1 - decidedAt));
+            log.info("{}: bound {} in {} us on {} ({} us after the decision)", id, outcome, (t1 - t0) / 1000,
+                    Thread.currentThread().getName(), (t1 - decidedAt) / 1000);
         } catch (VipBinder.BindException | RuntimeException | LinkageError e) {
-            // LinkageError: a broken native library must not stop the engine thread (bind may run on it).
+            // LinkageError: a broken native library must not stop the loop thread (bind may run on it).
             bindErrors.incrementAndGet();
             log.error("{}: binding {} on {} failed: {}", id, addresses, id.interfaceName(), e.getMessage(), e);
         }
@@ -1080,11 +1092,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
                 hookTimeouts.get(), decisionCounters[0], addressConflicts.get(), live, conflictAnswersSent.get(),
                 announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get(),
-                overloadDrops.get() + transport.overflowDrops());
+                overloadDrops.get() + transport.overflowDrops(),
+                binder.announcementsSent(id.interfaceName(), config.virtualAddresses()), hookRuns.get(), hookNanos.get(),
+                takeovers.get(), takeoverNanos.get());
     }
 
     private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0, 0, 0, 0, 0);
+        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /** The liveness monitor, or null without a secret (tests simulate a crash with it). */

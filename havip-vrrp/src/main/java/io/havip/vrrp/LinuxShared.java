@@ -283,6 +283,11 @@ final class LinuxShared implements AutoCloseable {
                 }
 
                 @Override
+                public long announcementsSent(String ifname, List<io.havip.core.net.InterfaceAddress> addresses) {
+                    return view.announcementsSent(ifname, addresses);
+                }
+
+                @Override
                 public void close() {
                     synchronized (LinuxShared.this) {
                         if (closed) {

@@ -35,9 +35,16 @@ import io.havip.vrrp.machine.VrrpStats;
  *                         were read ({@link io.havip.core.AdvertTransport#overflowDrops()}: the
  *                         kernel's receive buffer overflowed); the router's own adverts keep
  *                         their schedule
+ * @param announcementsSent gratuitous ARP / unsolicited NA frames the binder sent for the router's addresses
+ * @param hookRuns          address hooks run (each hook of each transition)
+ * @param hookNanos         time spent in them, on the router's clock
+ * @param takeovers         bindings of the addresses on becoming MASTER
+ * @param takeoverNanos     time from the decision to become MASTER to the addresses bound and the first
+ *                          announcement sent (hooks included), summed over {@code takeovers}, on the router's clock
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
                           long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,
                           long conflictAnswers, long announcedForNewMaster,
-                          long addressesRestored, long strayAddresses, long macChanges, long overloadDrops) {
+                          long addressesRestored, long strayAddresses, long macChanges, long overloadDrops,
+                          long announcementsSent, long hookRuns, long hookNanos, long takeovers, long takeoverNanos) {
 }

@@ -230,6 +230,8 @@ class EngineTest {
         assertThat(n1.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
         assertThat(network.whoAnswers(VIP)).map(Node::name).contains("n1");
         assertThat(n1.stats().hookTimeouts()).isEqualTo(1);
+        assertThat(n1.stats().hookRuns()).as("the hung hook ran once").isEqualTo(1);
+        assertThat(n1.stats().takeovers()).isEqualTo(1);
 
         closeWhileRunning(n1);
         assertThat(released).isTrue();

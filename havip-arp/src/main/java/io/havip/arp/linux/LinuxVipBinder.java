@@ -156,6 +156,8 @@ public final class LinuxVipBinder implements VipBinder {
         final MacAddress mac;
         final int ifindex;
         final RtNetlink.AddressRequest add;
+        /** Frames sent from the schedule (under the binder's lock). */
+        long sent;
 
         Announcement(Key key, GarpSchedule schedule, PacketSocket socket, byte[] frame, LinkState link) {
             this.key = key;
@@ -454,6 +456,7 @@ public final class LinuxVipBinder implements VipBinder {
         for (int i = 0; i < rounds; i++) {
             try {
                 an.socket.send(an.nativeFrame, an.frame.length);
+                an.sent++;
             } catch (NativeException | IllegalStateException e) {
                 LOG.warn("announcing {} on {}: {}", an.key.address(), an.key.ifname(), e.getMessage());
                 return;
@@ -625,6 +628,19 @@ public final class LinuxVipBinder implements VipBinder {
         return announcing(interfaceName, null);
     }
 
+    /** Gratuitous ARP / unsolicited NA frames sent for {@code addresses} on {@code interfaceName} so far. */
+    @Override
+    public long announcementsSent(String interfaceName, List<InterfaceAddress> addresses) {
+        synchronized (lock) {
+            long n = 0;
+            for (InterfaceAddress a : addresses) {
+                Announcement an = announcements.get(new Key(interfaceName, a));
+                n += an == null ? 0 : an.sent;
+            }
+            return n;
+        }
+    }
+
     private Set<InterfaceAddress> announcing(String interfaceName, Set<Key> only) {
         synchronized (lock) {
             Set<InterfaceAddress> out = new LinkedHashSet<>();
@@ -732,6 +748,11 @@ public final class LinuxVipBinder implements VipBinder {
         /** The addresses of this router the binder is announcing on {@code interfaceName}. */
         public Set<InterfaceAddress> announcing(String interfaceName) {
             return LinuxVipBinder.this.announcing(interfaceName, keys);
+        }
+
+        @Override
+        public long announcementsSent(String interfaceName, List<InterfaceAddress> addresses) {
+            return LinuxVipBinder.this.announcementsSent(interfaceName, addresses);
         }
 
         /** Stops and forgets this router's announcements; the binder stays open; idempotent. */

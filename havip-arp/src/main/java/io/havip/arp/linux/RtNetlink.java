@@ -227,6 +227,28 @@ public final class RtNetlink implements AutoCloseable {
         return m;
     }
 
+    private static final int CREATE = NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | NetlinkSocket.NLM_F_CREATE
+            | NetlinkSocket.NLM_F_EXCL;
+    private static final int DELETE = NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK;
+
+    /**
+     * Sends a route or rule change and reads the kernel's answer: {@code done}, or {@code already}
+     * when the kernel answered {@code benign} (the change was made already); any other error names
+     * the attempt, the call and the errno.
+     */
+    private Outcome change(String attempted, String call, NetlinkSocket.Message message, Errno benign, Outcome done,
+                           Outcome already) throws NativeException {
+        try {
+            socket.ack(message, attempted, call);
+            return done;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == benign.number) {
+                return already;
+            }
+            throw NativeException.of(attempted, call, e.errno, e.text, Capability.CAP_NET_ADMIN, null);
+        }
+    }
+
     static final int RTM_NEWROUTE = 24;
     static final int RTM_DELROUTE = 25;
     static final int RTA_DST = 1;
@@ -243,17 +265,8 @@ public final class RtNetlink implements AutoCloseable {
      * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} when the kernel answered EEXIST
      */
     public synchronized Outcome addRoute(Route route) throws NativeException {
-        String attempted = "add route " + route;
-        try {
-            socket.ack(routeMessage(RTM_NEWROUTE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
-                    | NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, route), attempted, "RTM_NEWROUTE");
-            return Outcome.ADDED;
-        } catch (NetlinkSocket.KernelError e) {
-            if (e.errno == Errno.EEXIST.number) {
-                return Outcome.ALREADY_PRESENT;
-            }
-            throw NativeException.of(attempted, "RTM_NEWROUTE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
-        }
+        return change("add route " + route, "RTM_NEWROUTE", routeMessage(RTM_NEWROUTE, CREATE, route), Errno.EEXIST,
+                Outcome.ADDED, Outcome.ALREADY_PRESENT);
     }
 
     /**
@@ -262,17 +275,8 @@ public final class RtNetlink implements AutoCloseable {
      * @return {@link Outcome#REMOVED}, or {@link Outcome#ALREADY_ABSENT} when the kernel answered ESRCH
      */
     public synchronized Outcome deleteRoute(Route route) throws NativeException {
-        String attempted = "delete route " + route;
-        try {
-            socket.ack(routeMessage(RTM_DELROUTE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK, route), attempted,
-                    "RTM_DELROUTE");
-            return Outcome.REMOVED;
-        } catch (NetlinkSocket.KernelError e) {
-            if (e.errno == Errno.ESRCH.number) {
-                return Outcome.ALREADY_ABSENT;
-            }
-            throw NativeException.of(attempted, "RTM_DELROUTE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
-        }
+        return change("delete route " + route, "RTM_DELROUTE", routeMessage(RTM_DELROUTE, DELETE, route), Errno.ESRCH,
+                Outcome.REMOVED, Outcome.ALREADY_ABSENT);
     }
 
     static final int RTM_NEWRULE = 32;
@@ -290,17 +294,8 @@ public final class RtNetlink implements AutoCloseable {
      * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT} when the kernel answered EEXIST
      */
     public synchronized Outcome addRule(Rule rule) throws NativeException {
-        String attempted = "add rule " + rule;
-        try {
-            socket.ack(ruleMessage(RTM_NEWRULE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
-                    | NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, rule), attempted, "RTM_NEWRULE");
-            return Outcome.ADDED;
-        } catch (NetlinkSocket.KernelError e) {
-            if (e.errno == Errno.EEXIST.number) {
-                return Outcome.ALREADY_PRESENT;
-            }
-            throw NativeException.of(attempted, "RTM_NEWRULE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
-        }
+        return change("add rule " + rule, "RTM_NEWRULE", ruleMessage(RTM_NEWRULE, CREATE, rule), Errno.EEXIST,
+                Outcome.ADDED, Outcome.ALREADY_PRESENT);
     }
 
     /**
@@ -309,17 +304,8 @@ public final class RtNetlink implements AutoCloseable {
      * @return {@link Outcome#REMOVED}, or {@link Outcome#ALREADY_ABSENT} when the kernel answered ENOENT
      */
     public synchronized Outcome deleteRule(Rule rule) throws NativeException {
-        String attempted = "delete rule " + rule;
-        try {
-            socket.ack(ruleMessage(RTM_DELRULE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK, rule), attempted,
-                    "RTM_DELRULE");
-            return Outcome.REMOVED;
-        } catch (NetlinkSocket.KernelError e) {
-            if (e.errno == Errno.ENOENT.number) {
-                return Outcome.ALREADY_ABSENT;
-            }
-            throw NativeException.of(attempted, "RTM_DELRULE", e.errno, e.text, Capability.CAP_NET_ADMIN, null);
-        }
+        return change("delete rule " + rule, "RTM_DELRULE", ruleMessage(RTM_DELRULE, DELETE, rule), Errno.ENOENT,
+                Outcome.REMOVED, Outcome.ALREADY_ABSENT);
     }
 
     private static NetlinkSocket.Message ruleMessage(int type, int flags, Rule r) {
