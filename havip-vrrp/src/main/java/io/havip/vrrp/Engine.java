@@ -125,6 +125,8 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     /** True while an event to handle {@link #packets} is queued: one at a time, not one per packet. */
     private final AtomicBoolean packetsPosted = new AtomicBoolean();
     private final Consumer<Long> handlePackets = this::handlePackets;
+    /** Made at construction: the first close links no lambda on its way to the priority-0 advert. */
+    private final Consumer<Long> prepareShutdown = this::prepareShutdown;
     /** Engine thread: the counters moved without actions since {@link #lastStats} was taken. */
     private boolean statsStale;
 
@@ -337,13 +339,14 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * master is heard) runs on the loop. {@link #awaitClose()} finishes it. Lets a runtime close
      * all its routers at once, so none waits for another's handover.
      */
-    void beginClose() {
+    @Override
+    public void beginClose() {
         if (loop.inLoop()) {
             throw new IllegalStateException(id + ": close() called on the event loop thread");
         }
         Lifecycle was = lifecycle.getAndSet(Lifecycle.CLOSED);
         if (was == Lifecycle.STARTED) {
-            post(this::prepareShutdown);
+            post(prepareShutdown);
         } else if (was == Lifecycle.LATENT) {
             loopDone.complete(null);
         }

@@ -50,6 +50,16 @@ public interface VirtualRouter extends AutoCloseable {
     void removeListener(FailoverListener listener);
 
     /**
+     * Begins {@link #close()} without waiting for it: the release hooks, or the priority-0
+     * advert and the handover, start now on the router's runtime; a later {@code close()} waits
+     * for them and finishes. For a daemon's signal handler, or to close many routers at once
+     * (begin each, then close each). Idempotent; never blocks. The default does nothing (then
+     * {@code close()} does it all).
+     */
+    default void beginClose() {
+    }
+
+    /**
      * Stops the router: as master, hands the address over make-before-break (priority 0,
      * keep the address until the new master is heard or the handover timeout passes), then
      * releases it. Blocks until STOP has been reached and queued for listeners. Idempotent.

@@ -394,6 +394,20 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
+     * Begins the close of every running router at once (their priority-0 adverts and handovers
+     * start now) without waiting; {@link #close()} then finishes in order. Any thread (SIGTERM's).
+     */
+    void beginStop() {
+        for (Live l : live) {
+            try {
+                l.router().beginClose();
+            } catch (RuntimeException e) {
+                log.warn("{}: beginning close failed: {}", l.name(), e.toString());
+            }
+        }
+    }
+
+    /**
      * Closes every router and group, the last started first (a master hands over), then runs the
      * queued notify scripts: a group's members' notify_stop before the group's.
      */

@@ -156,9 +156,18 @@ public final class Havipd {
                         log.info("SIGHUP was ignored when havipd started (nohup?); restored: SIGHUP reloads");
                     }
                 }
-                sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> requestStop());
+                // The handovers begin on the signal's own thread, before anything else: the
+                // priority-0 adverts must not wait for the main thread to wake and log.
+                sun.misc.SignalHandler stop = s -> {
+                    Daemon d = daemon;
+                    if (d != null) {
+                        d.beginStop();
+                    }
+                    requestStop();
+                };
+                sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
                 sun.misc.Signal.handle(new sun.misc.Signal("USR1"), s -> requestDump());
-                sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> requestStop());
+                sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 log.warn("cannot handle SIGHUP/SIGTERM ({}); reload is unavailable, SIGTERM still closes through the"
                         + " shutdown hook", e.toString());

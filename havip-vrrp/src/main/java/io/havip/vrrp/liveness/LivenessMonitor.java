@@ -390,6 +390,10 @@ public final class LivenessMonitor implements AutoCloseable {
             return;
         }
         sockets.add(s);
+        if (!running) {
+            // shut down meanwhile: its sweep of the sockets may have missed this one
+            closeQuietly(s);
+        }
         spawn("havip-liveness-serve-" + name + "-" + from.getHostAddress(), () -> {
             try {
                 serve(s);
@@ -741,6 +745,9 @@ public final class LivenessMonitor implements AutoCloseable {
     private Socket connect(InetSocketAddress target, int timeoutMs) throws IOException {
         Socket s = new Socket();
         sockets.add(s);
+        if (!running) {
+            closeQuietly(s); // shut down meanwhile: the connect below fails and cleans up
+        }
         try {
             s.connect(target, timeoutMs);
             return s;

@@ -104,7 +104,10 @@ public final class Handover {
      * ({@link #active()} false: stop after carrying them out).
      */
     public List<Action> begin(long nowNanos, List<Action> shutdownActions) {
-        boolean releases = shutdownActions.stream().anyMatch(a -> a instanceof Action.UnbindAddresses);
+        boolean releases = false;
+        for (Action a : shutdownActions) { // a loop, not a stream: the first close must not link a lambda
+            releases |= a instanceof Action.UnbindAddresses;
+        }
         if (!releases || timeoutNanos == 0 || deferred != null) {
             return shutdownActions;
         }
