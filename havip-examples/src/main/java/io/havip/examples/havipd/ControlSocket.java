@@ -163,7 +163,13 @@ final class ControlSocket implements AutoCloseable {
     static String read(Path dir) throws IOException {
         Path socket = dir.resolve(SOCKET);
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            return new String(readAll(c, socket), StandardCharsets.UTF_8);
+            byte[] report = readAll(c, socket);
+            if (report.length == 0) {
+                // it accepted, then closed without a word: it is stopping or was killed meanwhile
+                throw new IOException("the havipd on " + socket + " closed the connection without a report (stopping,"
+                        + " or killed?); try again");
+            }
+            return new String(report, StandardCharsets.UTF_8);
         } catch (java.net.SocketException | java.nio.file.NoSuchFileException e) {
             throw new IOException("no havipd answers on " + socket + " (" + e.getMessage() + "); is havipd running, and"
                     + " with this --run-dir?", e);
