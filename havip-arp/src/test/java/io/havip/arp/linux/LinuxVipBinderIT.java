@@ -77,6 +77,8 @@ class LinuxVipBinderIT {
                     .hasSize(2)
                     .allSatisfy(row -> assertThat(row).containsExactly("136", "1", "255", "ff02::1", "33:33:00:00:00:01",
                             "1", "0", "2001:db8::50", a.mac().toString()));
+            assertThat(binder.announcementsSent("eth0", List.of(VIP4, VIP6)))
+                    .as("the frames on the wire are counted (RouterStats.announcementsSent)").isGreaterThanOrEqualTo(4);
 
             List<AddressOutcome> again = a.call(() -> binder.bind("eth0", List.of(VIP4)));
             assertThat(again).containsExactly(new AddressOutcome(VIP4, Outcome.ALREADY_PRESENT));
