@@ -97,6 +97,7 @@ class EngineFloodTest {
                 Thread.sleep(5);
             }
             e.sync();
+            e.syncAddressWork(); // state() is what the address thread published, after the bind
             RouterStats s = e.stats();
             assertThat(e.state()).isEqualTo(RouterState.MASTER);
             assertThat(maxPending).as("taken off the transport, not yet handled")
