@@ -15,7 +15,7 @@ import io.havip.core.cloud.AnnouncementOutcome;
 import io.havip.core.cloud.ApplyRequest;
 import io.havip.core.cloud.ArpAnnouncement;
 import io.havip.core.cloud.DeleteResult;
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipPage;
 import io.havip.core.cloud.HavipQuery;
 import io.havip.core.cloud.HavipRefusedException;
@@ -259,7 +259,7 @@ public final class HavipApi implements HttpHandler {
         HavipType type = in.optString("Type").map(t -> enumValue("Type", HavipType.class, t)).orElse(HavipType.INTRANET_IPV4);
         String remark = in.optString("Remark").orElse("");
         in.done();
-        Havip h = service.apply(new ApplyRequest(name, vpcId, subnetId, type, ip, remark));
+        HavipResource h = service.apply(new ApplyRequest(name, vpcId, subnetId, type, ip, remark));
         havip(out.putObject("HaVip"), h);
     }
 
@@ -307,9 +307,9 @@ public final class HavipApi implements HttpHandler {
         Optional<String> remark = in.optString("Remark");
         Optional<HavipStatus> state = in.optString("State").map(s -> enumValue("State", HavipStatus.class, s));
         in.done();
-        Havip current = service.get(id).orElseThrow(() -> new ApiError(404, "ResourceNotFound", "NOT_FOUND",
+        HavipResource current = service.get(id).orElseThrow(() -> new ApiError(404, "ResourceNotFound", "NOT_FOUND",
                 "HAVIP " + id + " does not exist"));
-        Havip h = service.update(id, name.orElse(current.name()), remark.orElse(current.remark()));
+        HavipResource h = service.update(id, name.orElse(current.name()), remark.orElse(current.remark()));
         if (state.isPresent()) {
             h = switch (state.get()) {
                 case FAILED -> service.markFailed(id);
@@ -368,7 +368,7 @@ public final class HavipApi implements HttpHandler {
         List<String> done = new ArrayList<>();
         for (String[] pair : pairs) {
             try {
-                Havip h = associate ? service.bind(pair[0], pair[1]) : service.unbind(pair[0], pair[1]);
+                HavipResource h = associate ? service.bind(pair[0], pair[1]) : service.unbind(pair[0], pair[1]);
                 done.add(pair[1] + "@" + h.id());
             } catch (HavipRefusedException e) {
                 if (done.isEmpty()) {
@@ -474,7 +474,7 @@ public final class HavipApi implements HttpHandler {
 
     // ---------------------------------------------------------------- JSON out
 
-    private static void havip(ObjectNode o, Havip h) {
+    private static void havip(ObjectNode o, HavipResource h) {
         o.put("HaVipId", h.id());
         o.put("HaVipName", h.name());
         o.put("Remark", h.remark());

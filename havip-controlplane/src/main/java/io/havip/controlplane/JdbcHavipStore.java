@@ -1,6 +1,6 @@
 package io.havip.controlplane;
 
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipPage;
 import io.havip.core.cloud.HavipQuery;
 import io.havip.core.cloud.HavipStatus;
@@ -131,18 +131,18 @@ public final class JdbcHavipStore implements HavipStore {
     }
 
     @Override
-    public Optional<Havip> get(String id) {
+    public Optional<HavipResource> get(String id) {
         if (id == null) {
             return Optional.empty();
         }
         return read("reading HAVIP " + id, c -> {
-            List<Havip> found = select(c, "SELECT " + COLUMNS + " FROM havip WHERE id = ?", List.of(id));
+            List<HavipResource> found = select(c, "SELECT " + COLUMNS + " FROM havip WHERE id = ?", List.of(id));
             return found.stream().findFirst();
         });
     }
 
     @Override
-    public List<Havip> all() {
+    public List<HavipResource> all() {
         return read("listing every HAVIP", c -> select(c, "SELECT " + COLUMNS + " FROM havip", List.of()));
     }
 
@@ -179,7 +179,7 @@ public final class JdbcHavipStore implements HavipStore {
             List<Object> pageArgs = new ArrayList<>(args);
             pageArgs.add(q.limit());
             pageArgs.add(q.offset());
-            List<Havip> page = select(c, "SELECT " + COLUMNS + " FROM havip" + where
+            List<HavipResource> page = select(c, "SELECT " + COLUMNS + " FROM havip" + where
                     + " ORDER BY created_at, id LIMIT ? OFFSET ?", pageArgs);
             return new HavipPage(total, page);
         });
@@ -225,7 +225,7 @@ public final class JdbcHavipStore implements HavipStore {
     }
 
     /** The HAVIPs {@code sql} selects (its columns {@link #COLUMNS}), each with its bindings, in the order of the query. */
-    private static List<Havip> select(Connection c, String sql, List<Object> args) throws SQLException {
+    private static List<HavipResource> select(Connection c, String sql, List<Object> args) throws SQLException {
         Map<String, Row> rows = new LinkedHashMap<>();
         try (PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, args);
@@ -307,8 +307,8 @@ public final class JdbcHavipStore implements HavipStore {
             createdAt = rs.getObject(12, OffsetDateTime.class).toInstant();
         }
 
-        Havip havip(List<String> bound) {
-            return new Havip(id, name, remark, vpcId, subnetId, type, address, status, bound, holder, holderSince, eip, createdAt);
+        HavipResource havip(List<String> bound) {
+            return new HavipResource(id, name, remark, vpcId, subnetId, type, address, status, bound, holder, holderSince, eip, createdAt);
         }
     }
 
@@ -327,22 +327,22 @@ public final class JdbcHavipStore implements HavipStore {
     private static final class Tx implements Transaction {
         private final Connection c;
         /** What this transaction read under a lock or wrote, to skip rewriting unchanged bindings. */
-        private final Map<String, Havip> known = new HashMap<>();
+        private final Map<String, HavipResource> known = new HashMap<>();
 
         Tx(Connection c) {
             this.c = c;
         }
 
         @Override
-        public Optional<Havip> lock(String id) {
+        public Optional<HavipResource> lock(String id) {
             if (id == null) {
                 return Optional.empty();
             }
-            Havip mine = known.get(id);
+            HavipResource mine = known.get(id);
             if (mine != null) {
                 return Optional.of(mine);
             }
-            Optional<Havip> h = sql(() -> select(c, "SELECT " + COLUMNS + " FROM havip WHERE id = ? FOR UPDATE", List.of(id)))
+            Optional<HavipResource> h = sql(() -> select(c, "SELECT " + COLUMNS + " FROM havip WHERE id = ? FOR UPDATE", List.of(id)))
                     .stream().findFirst();
             h.ifPresent(v -> known.put(id, v));
             return h;
@@ -441,13 +441,13 @@ public final class JdbcHavipStore implements HavipStore {
         }
 
         @Override
-        public List<Havip> withAddress(String vpcId, IpAddress address) {
+        public List<HavipResource> withAddress(String vpcId, IpAddress address) {
             return sql(() -> select(c, "SELECT " + COLUMNS + " FROM havip WHERE vpc_id = ? AND address = ?",
                     List.of(vpcId, address.toString())));
         }
 
         @Override
-        public void insert(Havip h) {
+        public void insert(HavipResource h) {
             sql(() -> {
                 try (PreparedStatement s = c.prepareStatement("INSERT INTO havip (" + COLUMNS
                         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -472,8 +472,8 @@ public final class JdbcHavipStore implements HavipStore {
         }
 
         @Override
-        public void update(Havip h) {
-            Havip before = known.get(h.id());
+        public void update(HavipResource h) {
+            HavipResource before = known.get(h.id());
             if (before == null) {
                 throw new IllegalStateException("HAVIP " + h.id() + " is updated without being locked first (call lock)");
             }
@@ -501,7 +501,7 @@ public final class JdbcHavipStore implements HavipStore {
             known.put(h.id(), h);
         }
 
-        private void insertBindings(Havip h) throws SQLException {
+        private void insertBindings(HavipResource h) throws SQLException {
             if (h.boundInstanceIds().isEmpty()) {
                 return;
             }

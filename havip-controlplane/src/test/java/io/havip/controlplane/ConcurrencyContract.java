@@ -8,7 +8,7 @@ import io.havip.core.cloud.AnnouncementOutcome;
 import io.havip.core.cloud.ArpAnnouncement;
 import io.havip.core.cloud.HavipEvent;
 import io.havip.core.cloud.ApplyRequest;
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipLimits;
 import io.havip.core.cloud.HavipRefusedException;
 import io.havip.core.cloud.HavipRefusedException.Reason;
@@ -108,7 +108,7 @@ abstract class ConcurrencyContract {
         int created = 0;
         for (Future<List<Object>> f : results) {
             for (Object o : f.get(120, TimeUnit.SECONDS)) {
-                if (o instanceof Havip h) {
+                if (o instanceof HavipResource h) {
                     created++;
                     assertThat(addressToId.put(h.address().toString(), h.id())).as("address %s handed out twice", h.address())
                             .isNull();
@@ -130,14 +130,14 @@ abstract class ConcurrencyContract {
 
     @Test
     void concurrentBindsOnTwoInstancesNeverExceedTheLimits() throws Exception {
-        List<Havip> havips = new ArrayList<>();
+        List<HavipResource> havips = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             havips.add(one.apply(ApplyRequest.intranet("h" + i, "vpc-a", "subnet-a")));
         }
         // 8 instances x 6 HAVIPs = 48 binds, in random order on both instances: at most 3 per HAVIP, 5 per instance
         List<Callable<Object>> binds = new ArrayList<>();
         for (int i = 1; i <= 8; i++) {
-            for (Havip h : havips) {
+            for (HavipResource h : havips) {
                 String instance = "ins-" + i;
                 HavipService service = (i + h.id().hashCode()) % 2 == 0 ? one : two;
                 binds.add(() -> {
@@ -154,16 +154,16 @@ abstract class ConcurrencyContract {
         Map<Reason, Integer> refused = new HashMap<>();
         for (Future<Object> f : threads.invokeAll(binds, 120, TimeUnit.SECONDS)) {
             Object o = f.get();
-            if (o instanceof Havip) {
+            if (o instanceof HavipResource) {
                 accepted++;
             } else {
                 refused.merge((Reason) o, 1, Integer::sum);
             }
         }
-        List<Havip> stored = two.list();
+        List<HavipResource> stored = two.list();
         Map<String, Integer> perInstance = new HashMap<>();
         Set<String> seen = new HashSet<>();
-        for (Havip h : stored) {
+        for (HavipResource h : stored) {
             assertThat(h.boundInstanceIds()).hasSizeLessThanOrEqualTo(3).doesNotHaveDuplicates();
             h.boundInstanceIds().forEach(i -> perInstance.merge(i, 1, Integer::sum));
             seen.add(h.id());
@@ -178,7 +178,7 @@ abstract class ConcurrencyContract {
 
     @Test
     void eachLimitHoldsExactlyWhenEveryoneRacesForTheLastPlace() throws Exception {
-        List<Havip> havips = new ArrayList<>();
+        List<HavipResource> havips = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             havips.add(one.apply(ApplyRequest.intranet("h" + i, "vpc-a", "subnet-a")));
         }
@@ -207,7 +207,7 @@ abstract class ConcurrencyContract {
 
     @Test
     void theSameAnnouncementReportedSixteenTimesOnTwoInstancesChangesTheHolderOnce() throws Exception {
-        Havip h = one.apply(ApplyRequest.intranet("web", "vpc-a", "subnet-a"));
+        HavipResource h = one.apply(ApplyRequest.intranet("web", "vpc-a", "subnet-a"));
         one.bind(h.id(), "ins-1");
         one.bind(h.id(), "ins-2");
         List<HavipEvent> heard = new CopyOnWriteArrayList<>();
@@ -236,7 +236,7 @@ abstract class ConcurrencyContract {
     void oneEipFrontsOneHavipWhenTwoInstancesRaceForIt() throws Exception {
         List<Callable<Object>> calls = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            Havip h = one.apply(ApplyRequest.intranet("e" + i, "vpc-a", "subnet-a"));
+            HavipResource h = one.apply(ApplyRequest.intranet("e" + i, "vpc-a", "subnet-a"));
             HavipService service = i % 2 == 0 ? one : two;
             calls.add(() -> {
                 try {

@@ -1,7 +1,7 @@
 package io.havip.controlplane;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipLimits;
 import io.havip.core.cloud.HavipPage;
 import io.havip.core.cloud.HavipQuery;
@@ -54,9 +54,9 @@ final class CrashWorker {
         HikariDataSource ds = Databases.open(args[0], null, null, 10);
         HavipService service = HavipService.builder(inventory()).store(new Slow(new JdbcHavipStore(ds, "crash worker")))
                 .limits(LIMITS).build();
-        List<Havip> all = service.list();
-        List<String> deletes = all.stream().filter(h -> h.name().startsWith("del-")).map(Havip::id).toList();
-        List<String> binds = all.stream().filter(h -> h.name().startsWith("bind-")).map(Havip::id).toList();
+        List<HavipResource> all = service.list();
+        List<String> deletes = all.stream().filter(h -> h.name().startsWith("del-")).map(HavipResource::id).toList();
+        List<String> binds = all.stream().filter(h -> h.name().startsWith("bind-")).map(HavipResource::id).toList();
         ExecutorService threads = Executors.newFixedThreadPool(8);
         // deletes in batches of 3 and binds alternate, so both are in flight when the kill comes
         for (int i = 0; i < Math.max(deletes.size(), binds.size() * 3); i += 3) {
@@ -89,12 +89,12 @@ final class CrashWorker {
         }
 
         @Override
-        public Optional<Havip> get(String id) {
+        public Optional<HavipResource> get(String id) {
             return store.get(id);
         }
 
         @Override
-        public List<Havip> all() {
+        public List<HavipResource> all() {
             return store.all();
         }
 
@@ -106,8 +106,8 @@ final class CrashWorker {
 
     private record SlowTx(HavipStore.Transaction tx) implements HavipStore.Transaction {
         @Override
-        public Optional<Havip> lock(String id) {
-            Optional<Havip> h = tx.lock(id);
+        public Optional<HavipResource> lock(String id) {
+            Optional<HavipResource> h = tx.lock(id);
             LockSupport.parkNanos(30_000_000L);
             return h;
         }
@@ -143,17 +143,17 @@ final class CrashWorker {
         }
 
         @Override
-        public List<Havip> withAddress(String vpcId, IpAddress address) {
+        public List<HavipResource> withAddress(String vpcId, IpAddress address) {
             return tx.withAddress(vpcId, address);
         }
 
         @Override
-        public void insert(Havip havip) {
+        public void insert(HavipResource havip) {
             tx.insert(havip);
         }
 
         @Override
-        public void update(Havip havip) {
+        public void update(HavipResource havip) {
             tx.update(havip);
         }
 

@@ -11,7 +11,7 @@ import io.havip.core.cloud.AnnouncementOutcome.Ignored;
 import io.havip.core.cloud.ApplyRequest;
 import io.havip.core.cloud.ArpAnnouncement;
 import io.havip.core.cloud.DeleteResult;
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipEvent;
 import io.havip.core.cloud.HavipLimits;
 import io.havip.core.cloud.HavipPage;
@@ -86,7 +86,7 @@ abstract class HavipStoreContract {
         return IpAddress.parse(s);
     }
 
-    Havip apply(String name) {
+    HavipResource apply(String name) {
         return service.apply(ApplyRequest.intranet(name, "vpc-a", "subnet-a"));
     }
 
@@ -118,11 +118,11 @@ abstract class HavipStoreContract {
 
     @Test
     void aSecondServiceOverTheSameStoreSeesEverything() {
-        Havip a = apply("web");
+        HavipResource a = apply("web");
         service.bind(a.id(), "ins-1");
         service.associateEip(a.id(), ip("203.0.113.10"));
         service.onAnnouncement(new ArpAnnouncement(a.address(), mac(1), "subnet-a", T0.plusSeconds(1)));
-        Havip stored = service.get(a.id()).orElseThrow();
+        HavipResource stored = service.get(a.id()).orElseThrow();
 
         HavipService other = newService();
         assertThat(other.get(a.id())).contains(stored);
@@ -132,14 +132,14 @@ abstract class HavipStoreContract {
         assertThat(other.apply(ApplyRequest.intranet("next", "vpc-a", "subnet-a")).address()).hasToString("10.0.0.3");
         assertRefused(() -> other.associateEip("havip-2", ip("203.0.113.10")), Reason.EIP_CONFLICT,
                 "cannot associate EIP 203.0.113.10 with havip-2: it is associated with havip-1; disassociate it there first");
-        assertThat(other.list()).extracting(Havip::id).containsExactly("havip-1", "havip-2");
+        assertThat(other.list()).extracting(HavipResource::id).containsExactly("havip-1", "havip-2");
     }
 
     @Test
     void bindsWithinTheLimitsAndUnbinds() {
-        Havip a = apply("a");
-        Havip b = apply("b");
-        Havip c = apply("c");
+        HavipResource a = apply("a");
+        HavipResource b = apply("b");
+        HavipResource c = apply("c");
         service.bind(a.id(), "ins-1");
         assertThat(service.bind(a.id(), "ins-2").boundInstanceIds()).containsExactly("ins-1", "ins-2");
         assertThat(service.bind(a.id(), "ins-2").boundInstanceIds()).as("again: no change").containsExactly("ins-1", "ins-2");
@@ -160,11 +160,11 @@ abstract class HavipStoreContract {
 
     @Test
     void deletesInOneStepAndFreesAddressAndEip() {
-        Havip a = apply("a");
+        HavipResource a = apply("a");
         service.bind(a.id(), "ins-1");
         service.bind(a.id(), "ins-2");
         service.associateEip(a.id(), ip("203.0.113.10"));
-        Havip b = apply("b");
+        HavipResource b = apply("b");
         service.markFailed(b.id());
         events.clear();
         clock.advance(Duration.ofSeconds(5));
@@ -177,7 +177,7 @@ abstract class HavipStoreContract {
         assertThat(events).first().isEqualTo(new HavipEvent.StatusChanged(a.id(), HavipStatus.AVAILABLE, HavipStatus.DELETING,
                 T0.plusSeconds(5)));
         assertThat(events).filteredOn(HavipEvent.Deleted.class::isInstance).hasSize(2);
-        Havip again = apply("again");
+        HavipResource again = apply("again");
         assertThat(again.address()).hasToString("10.0.0.2");
         assertThat(service.associateEip(again.id(), ip("203.0.113.10")).eip()).isPresent();
         assertThat(service.bind(again.id(), "ins-1").boundInstanceIds()).containsExactly("ins-1");
@@ -185,7 +185,7 @@ abstract class HavipStoreContract {
 
     @Test
     void announcementsAreAppliedOnceAndInOrder() {
-        Havip a = apply("a");
+        HavipResource a = apply("a");
         service.bind(a.id(), "ins-1");
         service.bind(a.id(), "ins-2");
         events.clear();
@@ -209,7 +209,7 @@ abstract class HavipStoreContract {
 
     @Test
     void updatesAndChangesStatus() {
-        Havip a = apply("a");
+        HavipResource a = apply("a");
         assertThat(service.update(a.id(), "web", "nginx").remark()).isEqualTo("nginx");
         assertThat(service.markFailed(a.id()).status()).isEqualTo(HavipStatus.FAILED);
         assertRefused(() -> service.associateEip(a.id(), ip("203.0.113.1")), Reason.WRONG_STATUS,
@@ -226,7 +226,7 @@ abstract class HavipStoreContract {
 
     @Test
     void aRefusalOrFailureInsideATransactionWritesNothing() {
-        Havip a = apply("a");
+        HavipResource a = apply("a");
         assertThatThrownBy(() -> store.inTransaction(tx -> {
             tx.update(tx.lock(a.id()).orElseThrow().withBound("ins-1"));
             throw new IllegalStateException("boom");
@@ -240,16 +240,16 @@ abstract class HavipStoreContract {
             clock.advance(Duration.ofSeconds(1));
             apply(i % 2 == 0 ? "Web_" + i : "db%" + i);
         }
-        Havip v6 = service.apply(ApplyRequest.intranet("six", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV6));
-        Havip other = service.apply(ApplyRequest.intranet("b", "vpc-a", "subnet-b"));
+        HavipResource v6 = service.apply(ApplyRequest.intranet("six", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV6));
+        HavipResource other = service.apply(ApplyRequest.intranet("b", "vpc-a", "subnet-b"));
         service.bind("havip-3", "ins-4");
         service.associateEip("havip-5", ip("203.0.113.5"));
         service.markFailed("havip-7");
 
         HavipPage all = service.describe(HavipQuery.ALL.withPage(0, 4));
         assertThat(all.totalCount()).isEqualTo(9);
-        assertThat(all.havips()).extracting(Havip::id).containsExactly("havip-1", "havip-2", "havip-3", "havip-4");
-        assertThat(service.describe(HavipQuery.ALL.withPage(8, 4)).havips()).extracting(Havip::id).containsExactly("havip-9");
+        assertThat(all.havips()).extracting(HavipResource::id).containsExactly("havip-1", "havip-2", "havip-3", "havip-4");
+        assertThat(service.describe(HavipQuery.ALL.withPage(8, 4)).havips()).extracting(HavipResource::id).containsExactly("havip-9");
         assertThat(service.describe(HavipQuery.ALL.withPage(20, 4))).isEqualTo(new HavipPage(9, List.of()));
         assertThat(ids(HavipQuery.ALL.withNameContains("WEB"))).containsExactly("havip-1", "havip-3", "havip-5", "havip-7");
         assertThat(ids(HavipQuery.ALL.withNameContains("_"))).as("LIKE wildcards are literal")
@@ -268,6 +268,6 @@ abstract class HavipStoreContract {
     }
 
     private List<String> ids(HavipQuery q) {
-        return service.describe(q).havips().stream().map(Havip::id).toList();
+        return service.describe(q).havips().stream().map(HavipResource::id).toList();
     }
 }

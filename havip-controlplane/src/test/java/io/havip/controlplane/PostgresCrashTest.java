@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import io.havip.core.cloud.ApplyRequest;
 import io.havip.core.cloud.ArpAnnouncement;
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipService;
 import io.havip.core.cloud.HavipStatus;
 import io.havip.core.net.IpAddress;
@@ -42,9 +42,9 @@ class PostgresCrashTest {
         try {
             HavipService service = HavipService.builder(CrashWorker.inventory()).store(new JdbcHavipStore(ds, url))
                     .limits(CrashWorker.LIMITS).build();
-            Map<String, Havip> before = new HashMap<>();
+            Map<String, HavipResource> before = new HashMap<>();
             for (int i = 0; i < 30; i++) {
-                Havip h = service.apply(ApplyRequest.intranet("del-" + i, "vpc-a", "subnet-a"));
+                HavipResource h = service.apply(ApplyRequest.intranet("del-" + i, "vpc-a", "subnet-a"));
                 service.bind(h.id(), "ins-1");
                 service.bind(h.id(), "ins-2");
                 service.associateEip(h.id(), IpAddress.parse("203.0.113." + (i + 1)));
@@ -53,7 +53,7 @@ class PostgresCrashTest {
                 before.put(h.id(), service.get(h.id()).orElseThrow());
             }
             for (int i = 0; i < 30; i++) {
-                Havip h = service.apply(ApplyRequest.intranet("bind-" + i, "vpc-a", "subnet-a"));
+                HavipResource h = service.apply(ApplyRequest.intranet("bind-" + i, "vpc-a", "subnet-a"));
                 before.put(h.id(), h);
             }
 
@@ -87,11 +87,11 @@ class PostgresCrashTest {
             for (int i = 0; i < 100 && openTransactions(ds) > 0; i++) {
                 Thread.sleep(50);
             }
-            List<Havip> after = service.list();
+            List<HavipResource> after = service.list();
             int deleted = 0;
             int bindsMade = 0;
-            for (Havip was : before.values()) {
-                Optional<Havip> now = after.stream().filter(h -> h.id().equals(was.id())).findFirst();
+            for (HavipResource was : before.values()) {
+                Optional<HavipResource> now = after.stream().filter(h -> h.id().equals(was.id())).findFirst();
                 if (was.name().startsWith("del-")) {
                     if (now.isEmpty()) {
                         deleted++;
@@ -99,7 +99,7 @@ class PostgresCrashTest {
                         assertThat(now.get()).as("a HAVIP whose delete did not commit is as it was").isEqualTo(was);
                     }
                 } else {
-                    Havip h = now.orElseThrow();
+                    HavipResource h = now.orElseThrow();
                     assertThat(h.status()).isEqualTo(HavipStatus.AVAILABLE);
                     assertThat(List.of(List.of(), List.of("ins-3"), List.of("ins-3", "ins-4"))).contains(h.boundInstanceIds());
                     bindsMade += h.boundInstanceIds().size();
@@ -108,12 +108,12 @@ class PostgresCrashTest {
             assertThat(deleted + bindsMade).as("changes committed before the kill").isPositive();
             assertThat(deleted).as("deletes left undone by the kill").isLessThan(30);
             assertThat(after.stream().map(h -> h.address().toString()).distinct().count()).isEqualTo(after.size());
-            assertThat(new HashSet<>(after.stream().map(Havip::status).toList())).containsOnly(HavipStatus.AVAILABLE);
+            assertThat(new HashSet<>(after.stream().map(HavipResource::status).toList())).containsOnly(HavipStatus.AVAILABLE);
 
             // another instance finishes the work: nothing is stuck or locked
-            service.deleteAll(after.stream().filter(h -> h.name().startsWith("del-")).map(Havip::id).toList())
+            service.deleteAll(after.stream().filter(h -> h.name().startsWith("del-")).map(HavipResource::id).toList())
                     .forEach(r -> assertThat(r.deleted()).isTrue());
-            for (Havip h : service.list()) {
+            for (HavipResource h : service.list()) {
                 service.bind(h.id(), "ins-3");
                 service.bind(h.id(), "ins-4");
             }

@@ -22,10 +22,10 @@ public final class HavipCsv {
     }
 
     /** The file's bytes: BOM, header row, one row per HAVIP in the given order. */
-    public static byte[] export(List<Havip> havips) {
+    public static byte[] export(List<HavipResource> havips) {
         StringBuilder sb = new StringBuilder();
         row(sb, HEADER);
-        for (Havip h : havips) {
+        for (HavipResource h : havips) {
             row(sb, List.of(
                     h.remark().isEmpty() ? h.name() : h.name() + "\n" + h.remark(),
                     h.id(),

@@ -13,7 +13,7 @@ public sealed interface HavipEvent {
     Instant at();
 
     /** A HAVIP was created. */
-    record Applied(Havip havip, Instant at) implements HavipEvent {
+    record Applied(HavipResource havip, Instant at) implements HavipEvent {
         @Override
         public String havipId() {
             return havip.id();

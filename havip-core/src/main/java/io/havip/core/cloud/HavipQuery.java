@@ -32,7 +32,7 @@ public record HavipQuery(
     public static final HavipQuery ALL = new HavipQuery(List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, DEFAULT_LIMIT);
 
-    static final Comparator<Havip> ORDER = Comparator.comparing(Havip::createdAt).thenComparing(Havip::id);
+    static final Comparator<HavipResource> ORDER = Comparator.comparing(HavipResource::createdAt).thenComparing(HavipResource::id);
 
     public HavipQuery {
         ids = ids == null ? List.of() : List.copyOf(ids);
@@ -96,7 +96,7 @@ public record HavipQuery(
     }
 
     /** Whether {@code h} meets every criterion (paging aside). */
-    public boolean matches(Havip h) {
+    public boolean matches(HavipResource h) {
         return (ids.isEmpty() || ids.contains(h.id()))
                 && nameContains.map(n -> h.name().toLowerCase(Locale.ROOT).contains(n.toLowerCase(Locale.ROOT))).orElse(true)
                 && vpcId.map(h.vpcId()::equals).orElse(true)

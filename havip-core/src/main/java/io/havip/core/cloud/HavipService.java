@@ -68,7 +68,7 @@ public final class HavipService {
         this.limits = b.limits;
         this.ids = b.ids;
         Map<String, AddressAllocator> allocators = new HashMap<>();
-        for (Havip h : store.all()) {
+        for (HavipResource h : store.all()) {
             Cidr cidr = cidrOf(h);
             allocate(allocators.computeIfAbsent(h.subnetId() + "/" + h.type().family(), k -> new AddressAllocator(cidr, policy)),
                     h.address(), h.id());
@@ -105,7 +105,7 @@ public final class HavipService {
      * have a CIDR of the type's family; the address, if given, must be of that family, in
      * the subnet, not reserved by the policy and not in use; otherwise the lowest free one.
      */
-    public Havip apply(ApplyRequest request) {
+    public HavipResource apply(ApplyRequest request) {
         return write((tx, events) -> {
             if (request == null) {
                 throw refused(Reason.INVALID_REQUEST, "the apply request is null");
@@ -145,7 +145,7 @@ public final class HavipService {
             } catch (AllocationRefusedException e) {
                 throw new HavipRefusedException(Reason.ADDRESS_REFUSED, what + e.getMessage(), e);
             }
-            Havip created = Havip.create(id, request.name(), request.remark(), vpc.id(), subnet.id(), request.type(), address,
+            HavipResource created = HavipResource.create(id, request.name(), request.remark(), vpc.id(), subnet.id(), request.type(), address,
                     now());
             tx.insert(created);
             events.add(new HavipEvent.Applied(created, created.createdAt()));
@@ -153,12 +153,12 @@ public final class HavipService {
         });
     }
 
-    public Optional<Havip> get(String havipId) {
+    public Optional<HavipResource> get(String havipId) {
         return store.get(havipId);
     }
 
     /** Every HAVIP, oldest first. */
-    public List<Havip> list() {
+    public List<HavipResource> list() {
         return list("");
     }
 
@@ -167,11 +167,11 @@ public final class HavipService {
      * is: case-insensitive, each whitespace-separated word must occur somewhere in the name,
      * remark, id or address; a blank query matches all.
      */
-    public List<Havip> list(String query) {
+    public List<HavipResource> list(String query) {
         List<String> words = query == null || query.isBlank() ? List.of()
                 : List.of(query.trim().toLowerCase(Locale.ROOT).split("\\s+"));
-        List<Havip> out = new ArrayList<>();
-        for (Havip h : store.all()) {
+        List<HavipResource> out = new ArrayList<>();
+        for (HavipResource h : store.all()) {
             String haystack = (h.name() + "\n" + h.remark() + "\n" + h.id() + "\n" + h.address()).toLowerCase(Locale.ROOT);
             if (words.stream().allMatch(haystack::contains)) {
                 out.add(h);
@@ -197,9 +197,9 @@ public final class HavipService {
     // ---------------------------------------------------------------- update
 
     /** Renames and re-describes a HAVIP, in any status; the name stays required, a null remark clears it. */
-    public Havip update(String havipId, String name, String remark) {
+    public HavipResource update(String havipId, String name, String remark) {
         return write((tx, events) -> {
-            Havip h = require(tx, havipId);
+            HavipResource h = require(tx, havipId);
             if (name == null || name.isBlank()) {
                 throw refused(Reason.INVALID_REQUEST, "cannot rename " + havipId + ": a HAVIP needs a name; keep \"" + h.name()
                         + "\" or give another");
@@ -208,7 +208,7 @@ public final class HavipService {
             if (h.name().equals(name) && h.remark().equals(newRemark)) {
                 return h;
             }
-            Havip updated = h.withNameAndRemark(name, newRemark);
+            HavipResource updated = h.withNameAndRemark(name, newRemark);
             tx.update(updated);
             events.add(new HavipEvent.Updated(havipId, h.name(), name, h.remark(), newRemark, now()));
             return updated;
@@ -216,18 +216,18 @@ public final class HavipService {
     }
 
     /** Marks an AVAILABLE HAVIP FAILED: the fabric cannot serve it. Idempotent for FAILED. */
-    public Havip markFailed(String havipId) {
+    public HavipResource markFailed(String havipId) {
         return changeStatus(havipId, HavipStatus.AVAILABLE, HavipStatus.FAILED);
     }
 
     /** Returns a FAILED HAVIP to AVAILABLE. Idempotent for AVAILABLE. */
-    public Havip markAvailable(String havipId) {
+    public HavipResource markAvailable(String havipId) {
         return changeStatus(havipId, HavipStatus.FAILED, HavipStatus.AVAILABLE);
     }
 
-    private Havip changeStatus(String havipId, HavipStatus from, HavipStatus to) {
+    private HavipResource changeStatus(String havipId, HavipStatus from, HavipStatus to) {
         return write((tx, events) -> {
-            Havip h = require(tx, havipId);
+            HavipResource h = require(tx, havipId);
             if (h.status() == to) {
                 return h;
             }
@@ -235,7 +235,7 @@ public final class HavipService {
                 throw refused(Reason.WRONG_STATUS, "cannot mark " + havipId + " " + to + ": it is " + h.status()
                         + ", and only a " + from + " HAVIP can become " + to);
             }
-            Havip changed = h.withStatus(to);
+            HavipResource changed = h.withStatus(to);
             tx.update(changed);
             events.add(new HavipEvent.StatusChanged(havipId, from, to, now()));
             return changed;
@@ -249,9 +249,9 @@ public final class HavipService {
      * subnet, the HAVIP AVAILABLE, and neither binding limit reached. Binding an instance that
      * is already bound changes nothing.
      */
-    public Havip bind(String havipId, String instanceId) {
+    public HavipResource bind(String havipId, String instanceId) {
         return write((tx, events) -> {
-            Havip h = require(tx, havipId);
+            HavipResource h = require(tx, havipId);
             String what = "cannot bind " + instanceId + " to " + havipId + ": ";
             Instance instance = inventory.instance(instanceId)
                     .orElseThrow(() -> refused(Reason.NOT_FOUND, what + "instance " + instanceId + " does not exist"));
@@ -281,7 +281,7 @@ public final class HavipService {
                         + " HAVIPs " + others + ", the limit per instance (maxHavipsPerInstance = "
                         + limits.maxHavipsPerInstance() + "); unbind it from one first");
             }
-            Havip bound = h.withBound(instanceId);
+            HavipResource bound = h.withBound(instanceId);
             tx.update(bound);
             events.add(new HavipEvent.InstanceBound(havipId, instanceId, now()));
             return bound;
@@ -289,21 +289,21 @@ public final class HavipService {
     }
 
     /** Removes {@code instanceId} from the HAVIP; when it was the holder, the HAVIP has no holder until the next announcement. */
-    public Havip unbind(String havipId, String instanceId) {
+    public HavipResource unbind(String havipId, String instanceId) {
         return write((tx, events) -> {
-            Havip h = require(tx, havipId);
+            HavipResource h = require(tx, havipId);
             if (!h.boundInstanceIds().contains(instanceId)) {
                 throw refused(Reason.NOT_BOUND, "cannot unbind " + instanceId + " from " + havipId + ": it is not bound (bound: "
                         + h.boundInstanceIds() + ")");
             }
-            Havip unbound = unbound(h, instanceId, now(), events);
+            HavipResource unbound = unbound(h, instanceId, now(), events);
             tx.update(unbound);
             return unbound;
         });
     }
 
-    private static Havip unbound(Havip h, String instanceId, Instant at, List<HavipEvent> events) {
-        Havip unbound = h.withUnbound(instanceId);
+    private static HavipResource unbound(HavipResource h, String instanceId, Instant at, List<HavipEvent> events) {
+        HavipResource unbound = h.withUnbound(instanceId);
         events.add(new HavipEvent.InstanceUnbound(h.id(), instanceId, at));
         if (!h.holder().equals(unbound.holder())) {
             events.add(new HavipEvent.HolderChanged(h.id(), h.holder(), unbound.holder(), at));
@@ -314,9 +314,9 @@ public final class HavipService {
     // ---------------------------------------------------------------- EIP
 
     /** Puts {@code eip} in front of the HAVIP; the EIP may front one HAVIP only, and a HAVIP has at most one EIP. */
-    public Havip associateEip(String havipId, IpAddress eip) {
+    public HavipResource associateEip(String havipId, IpAddress eip) {
         return write((tx, events) -> {
-            Havip h = require(tx, havipId);
+            HavipResource h = require(tx, havipId);
             String what = "cannot associate EIP " + eip + " with " + havipId + ": ";
             if (eip == null) {
                 throw refused(Reason.INVALID_REQUEST, "cannot associate an EIP with " + havipId + ": the EIP is missing");
@@ -334,7 +334,7 @@ public final class HavipService {
             if (other.isPresent()) {
                 throw refused(Reason.EIP_CONFLICT, what + "it is associated with " + other.get() + "; disassociate it there first");
             }
-            Havip associated = h.withEip(Optional.of(eip));
+            HavipResource associated = h.withEip(Optional.of(eip));
             tx.update(associated);
             events.add(new HavipEvent.EipAssociated(havipId, eip, now()));
             return associated;
@@ -342,12 +342,12 @@ public final class HavipService {
     }
 
     /** Removes the HAVIP's EIP. */
-    public Havip disassociateEip(String havipId) {
+    public HavipResource disassociateEip(String havipId) {
         return write((tx, events) -> {
-            Havip h = require(tx, havipId);
+            HavipResource h = require(tx, havipId);
             IpAddress eip = h.eip().orElseThrow(() -> refused(Reason.EIP_CONFLICT,
                     "cannot disassociate the EIP of " + havipId + ": it has none"));
-            Havip h2 = h.withEip(Optional.empty());
+            HavipResource h2 = h.withEip(Optional.empty());
             tx.update(h2);
             events.add(new HavipEvent.EipDisassociated(havipId, eip, now()));
             return h2;
@@ -363,13 +363,13 @@ public final class HavipService {
      */
     public void delete(String havipId) {
         write((tx, events) -> {
-            Havip h = require(tx, havipId);
+            HavipResource h = require(tx, havipId);
             if (h.status() == HavipStatus.DELETING) {
                 throw refused(Reason.WRONG_STATUS, "cannot delete " + havipId + ": it is already DELETING; "
                         + "only an AVAILABLE or FAILED HAVIP can be deleted");
             }
             Instant at = now();
-            Havip current = h.withStatus(HavipStatus.DELETING);
+            HavipResource current = h.withStatus(HavipStatus.DELETING);
             events.add(new HavipEvent.StatusChanged(havipId, h.status(), HavipStatus.DELETING, at));
             for (String instanceId : h.boundInstanceIds()) {
                 current = unbound(current, instanceId, at, events);
@@ -425,8 +425,8 @@ public final class HavipService {
                     + " by " + a.senderMac() + ")");
         }
         String vpcId = subnet.get().vpcId();
-        List<Havip> sameAddress = tx.withAddress(vpcId, address);
-        Optional<Havip> here = sameAddress.stream().filter(h -> h.subnetId().equals(a.subnetId())).findFirst();
+        List<HavipResource> sameAddress = tx.withAddress(vpcId, address);
+        Optional<HavipResource> here = sameAddress.stream().filter(h -> h.subnetId().equals(a.subnetId())).findFirst();
         if (here.isPresent()) {
             // read again under the row lock: the unlocked look-up only found it
             here = tx.lock(here.get().id());
@@ -434,13 +434,13 @@ public final class HavipService {
         }
         if (here.isEmpty()) {
             if (!sameAddress.isEmpty()) {
-                Havip elsewhere = sameAddress.get(0);
+                HavipResource elsewhere = sameAddress.get(0);
                 return new Ignored(IgnoreReason.WRONG_SUBNET, address + " is " + elsewhere.id() + " in subnet "
                         + elsewhere.subnetId() + ", but the announcement was seen in subnet " + a.subnetId());
             }
             return new Ignored(IgnoreReason.UNKNOWN_ADDRESS, address + " is not a HAVIP in subnet " + a.subnetId() + " of " + vpcId);
         }
-        Havip h = here.get();
+        HavipResource h = here.get();
         if (h.status() != HavipStatus.AVAILABLE) {
             return new Ignored(IgnoreReason.HAVIP_NOT_AVAILABLE, h.id() + " (" + address + ") is " + h.status());
         }
@@ -482,11 +482,11 @@ public final class HavipService {
 
     // ---------------------------------------------------------------- internals
 
-    private static Havip require(HavipStore.Transaction tx, String havipId) {
+    private static HavipResource require(HavipStore.Transaction tx, String havipId) {
         return tx.lock(havipId).orElseThrow(() -> refused(Reason.NOT_FOUND, "HAVIP " + havipId + " does not exist"));
     }
 
-    private Cidr cidrOf(Havip h) {
+    private Cidr cidrOf(HavipResource h) {
         Subnet subnet = inventory.subnet(h.subnetId()).orElseThrow(() -> new IllegalStateException(
                 "HAVIP " + h.id() + " lives in subnet " + h.subnetId() + ", which the inventory does not know"));
         return subnet.cidr(h.type().family()).orElseThrow(() -> new IllegalStateException(

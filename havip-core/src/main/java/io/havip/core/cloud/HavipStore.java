@@ -26,17 +26,17 @@ public interface HavipStore {
      */
     <T> T inTransaction(Work<T> work);
 
-    Optional<Havip> get(String id);
+    Optional<HavipResource> get(String id);
 
     /** Every HAVIP, in no particular order. */
-    List<Havip> all();
+    List<HavipResource> all();
 
     /**
      * The HAVIPs matching {@code query}, oldest first (creation time, then id), one page of
      * them and the total. The default filters {@link #all()}; a database store runs it as a query.
      */
     default HavipPage find(HavipQuery query) {
-        List<Havip> matching = all().stream().filter(query::matches).sorted(HavipQuery.ORDER).toList();
+        List<HavipResource> matching = all().stream().filter(query::matches).sorted(HavipQuery.ORDER).toList();
         int from = Math.min(query.offset(), matching.size());
         int to = Math.min(from + query.limit(), matching.size());
         return new HavipPage(matching.size(), matching.subList(from, to));
@@ -52,7 +52,7 @@ public interface HavipStore {
     interface Transaction {
 
         /** The HAVIP, locked against other writers until the transaction ends. */
-        Optional<Havip> lock(String id);
+        Optional<HavipResource> lock(String id);
 
         /** Whether a HAVIP with this id exists (committed or written by this transaction). */
         boolean exists(String id);
@@ -76,12 +76,12 @@ public interface HavipStore {
         Optional<String> withEip(IpAddress eip);
 
         /** The HAVIPs of {@code vpcId} with {@code address} (one per subnet at most), not locked. */
-        List<Havip> withAddress(String vpcId, IpAddress address);
+        List<HavipResource> withAddress(String vpcId, IpAddress address);
 
-        void insert(Havip havip);
+        void insert(HavipResource havip);
 
         /** Replaces the HAVIP with {@code havip.id()}, which this transaction has locked. */
-        void update(Havip havip);
+        void update(HavipResource havip);
 
         void delete(String id);
     }

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  */
 public final class InMemoryHavipStore implements HavipStore {
 
-    private final Map<String, Havip> havips = new ConcurrentHashMap<>();
+    private final Map<String, HavipResource> havips = new ConcurrentHashMap<>();
 
     @Override
     public synchronized <T> T inTransaction(Work<T> work) {
@@ -33,17 +33,17 @@ public final class InMemoryHavipStore implements HavipStore {
     }
 
     @Override
-    public Optional<Havip> get(String id) {
+    public Optional<HavipResource> get(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(havips.get(id));
     }
 
     @Override
-    public List<Havip> all() {
+    public List<HavipResource> all() {
         return List.copyOf(havips.values());
     }
 
     /** Inserts or replaces the HAVIP with {@code havip.id()} outside any transaction: for tests and tools. */
-    public synchronized void put(Havip havip) {
+    public synchronized void put(HavipResource havip) {
         havips.put(havip.id(), havip);
     }
 
@@ -54,16 +54,16 @@ public final class InMemoryHavipStore implements HavipStore {
 
     /** Reads see this transaction's writes over the committed map. */
     private final class Tx implements Transaction {
-        private final Map<String, Optional<Havip>> writes = new HashMap<>();
+        private final Map<String, Optional<HavipResource>> writes = new HashMap<>();
 
-        private Stream<Havip> current() {
+        private Stream<HavipResource> current() {
             return Stream.concat(havips.values().stream().filter(h -> !writes.containsKey(h.id())),
                     writes.values().stream().flatMap(Optional::stream));
         }
 
         @Override
-        public Optional<Havip> lock(String id) {
-            Optional<Havip> written = writes.get(id);
+        public Optional<HavipResource> lock(String id) {
+            Optional<HavipResource> written = writes.get(id);
             return written != null ? written : get(id);
         }
 
@@ -90,21 +90,21 @@ public final class InMemoryHavipStore implements HavipStore {
 
         @Override
         public List<String> boundTo(String instanceId) {
-            return current().filter(h -> h.boundInstanceIds().contains(instanceId)).map(Havip::id).sorted().toList();
+            return current().filter(h -> h.boundInstanceIds().contains(instanceId)).map(HavipResource::id).sorted().toList();
         }
 
         @Override
         public Optional<String> withEip(IpAddress eip) {
-            return current().filter(h -> h.eip().filter(eip::equals).isPresent()).map(Havip::id).findFirst();
+            return current().filter(h -> h.eip().filter(eip::equals).isPresent()).map(HavipResource::id).findFirst();
         }
 
         @Override
-        public List<Havip> withAddress(String vpcId, IpAddress address) {
+        public List<HavipResource> withAddress(String vpcId, IpAddress address) {
             return current().filter(h -> h.vpcId().equals(vpcId) && h.address().equals(address)).toList();
         }
 
         @Override
-        public void insert(Havip havip) {
+        public void insert(HavipResource havip) {
             if (exists(havip.id())) {
                 throw new IllegalStateException("HAVIP " + havip.id() + " already exists");
             }
@@ -112,7 +112,7 @@ public final class InMemoryHavipStore implements HavipStore {
         }
 
         @Override
-        public void update(Havip havip) {
+        public void update(HavipResource havip) {
             writes.put(havip.id(), Optional.of(havip));
         }
 

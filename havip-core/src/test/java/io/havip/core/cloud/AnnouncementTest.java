@@ -20,7 +20,7 @@ class AnnouncementTest {
 
     private final Fixture f = new Fixture();
     private final HavipService service = f.service;
-    private Havip vip;
+    private HavipResource vip;
 
     @BeforeEach
     void bindTwo() {
@@ -43,7 +43,7 @@ class AnnouncementTest {
         assertThat(f.events).containsExactly(
                 new HolderChanged(vip.id(), Optional.empty(), Optional.of("ins-1"), T0.plusSeconds(1)),
                 new HolderChanged(vip.id(), Optional.of("ins-1"), Optional.of("ins-2"), T0.plusSeconds(5)));
-        Havip now = service.get(vip.id()).orElseThrow();
+        HavipResource now = service.get(vip.id()).orElseThrow();
         assertThat(now.holder()).contains("ins-2");
         assertThat(now.holderSince()).contains(T0.plusSeconds(5));
     }
@@ -95,7 +95,7 @@ class AnnouncementTest {
         assertThat(announce("10.0.0.2", MacAddress.parse("02:00:00:00:0b:01"), "subnet-b", T0)).isEqualTo(new Ignored(
                 IgnoreReason.WRONG_SUBNET, "10.0.0.2 is havip-1 in subnet subnet-a, but the announcement was seen in subnet subnet-b"));
         // a HAVIP of subnet-b announced in subnet-b by an instance of subnet-a
-        Havip b = service.apply(ApplyRequest.intranet("b", "vpc-a", "subnet-b"));
+        HavipResource b = service.apply(ApplyRequest.intranet("b", "vpc-a", "subnet-b"));
         assertThat(announce(b.address().toString(), mac(1), "subnet-b", T0)).isEqualTo(new Ignored(IgnoreReason.WRONG_SUBNET,
                 "ins-1 (02:00:00:00:00:01) is in subnet subnet-a, but its announcement of 10.0.1.2 was seen in subnet subnet-b"));
         assertThat(f.events).hasSize(1);
@@ -123,7 +123,7 @@ class AnnouncementTest {
 
     @Test
     void ipv6NeighborAdvertisementsWorkTheSameWay() {
-        Havip v6 = service.apply(ApplyRequest.intranet("v6", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV6));
+        HavipResource v6 = service.apply(ApplyRequest.intranet("v6", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV6));
         service.bind(v6.id(), "ins-3");
         assertThat(announce("2001:db8:a::2", mac(3), "subnet-a", T0)).isEqualTo(new Accepted(v6.id(), "ins-3", true));
     }

@@ -56,7 +56,7 @@ final class Fixture {
         return IpAddress.parse(text);
     }
 
-    Havip apply(String name) {
+    HavipResource apply(String name) {
         return service.apply(ApplyRequest.intranet(name, "vpc-a", "subnet-a"));
     }
 }

@@ -35,7 +35,7 @@ class HavipCsvTest {
     void exportsWhatExcelOpens() {
         Fixture f = new Fixture();
         HavipService s = f.service;
-        Havip web = s.apply(ApplyRequest.intranet("网站, \"主\"", "vpc-a", "subnet-a").withRemark("=cmd|' /C calc'!A0\nsecond line"));
+        HavipResource web = s.apply(ApplyRequest.intranet("网站, \"主\"", "vpc-a", "subnet-a").withRemark("=cmd|' /C calc'!A0\nsecond line"));
         s.bind(web.id(), "ins-1");
         s.bind(web.id(), "ins-2");
         s.onAnnouncement(new ArpAnnouncement(web.address(), Fixture.mac(2), "subnet-a", T0));

@@ -42,7 +42,7 @@ class HavipServiceTest {
 
     @Test
     void appliesWithTheLowestFreeAddressOrARequestedOne() {
-        Havip web = service.apply(ApplyRequest.intranet("web", "vpc-a", "subnet-a").withRemark("nginx pair"));
+        HavipResource web = service.apply(ApplyRequest.intranet("web", "vpc-a", "subnet-a").withRemark("nginx pair"));
         assertThat(web.id()).isEqualTo("havip-1");
         assertThat(web.address()).hasToString("10.0.0.2");
         assertThat(web.status()).isEqualTo(HavipStatus.AVAILABLE);
@@ -54,12 +54,12 @@ class HavipServiceTest {
         assertThat(web.eip()).isEmpty();
 
         f.clock.advance(Duration.ofMinutes(1));
-        Havip db = service.apply(ApplyRequest.intranet("db", "vpc-a", "subnet-a").withAddress(ip("10.0.0.50")));
+        HavipResource db = service.apply(ApplyRequest.intranet("db", "vpc-a", "subnet-a").withAddress(ip("10.0.0.50")));
         assertThat(db.address()).hasToString("10.0.0.50");
         assertThat(db.createdAt()).isEqualTo(T0.plusSeconds(60));
-        Havip v6 = service.apply(ApplyRequest.intranet("v6", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV6));
+        HavipResource v6 = service.apply(ApplyRequest.intranet("v6", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV6));
         assertThat(v6.address()).as("tencent: network and first host reserved").hasToString("2001:db8:a::2");
-        Havip ext = service.apply(ApplyRequest.intranet("ext", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV4));
+        HavipResource ext = service.apply(ApplyRequest.intranet("ext", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV4));
         assertThat(ext.address()).hasToString("10.0.0.3");
         // the same address in another VPC is a different HAVIP
         assertThat(service.apply(ApplyRequest.intranet("c", "vpc-b", "subnet-c")).address()).hasToString("10.0.0.2");
@@ -123,24 +123,24 @@ class HavipServiceTest {
         f.clock.advance(Duration.ofSeconds(1));
         service.apply(ApplyRequest.intranet("redis", "vpc-a", "subnet-a").withType(HavipType.EXTRANET_IPV6));
 
-        assertThat(service.list()).extracting(Havip::name).containsExactly("Web-Frontend", "mysql", "redis");
+        assertThat(service.list()).extracting(HavipResource::name).containsExactly("Web-Frontend", "mysql", "redis");
         assertThat(service.list("")).hasSize(3);
         assertThat(service.list(null)).hasSize(3);
-        assertThat(service.list("web")).extracting(Havip::name).containsExactly("Web-Frontend");
-        assertThat(service.list("NGINX")).extracting(Havip::name).as("remark, any case").containsExactly("Web-Frontend");
-        assertThat(service.list("havip-2")).extracting(Havip::name).as("id").containsExactly("mysql");
-        assertThat(service.list("10.0.0.77")).extracting(Havip::name).as("address").containsExactly("mysql");
-        assertThat(service.list("2001:db8")).extracting(Havip::name).containsExactly("redis");
-        assertThat(service.list("10.0.0.")).extracting(Havip::name).containsExactly("Web-Frontend", "mysql");
-        assertThat(service.list("  replica   mysql ")).extracting(Havip::name).as("every word, any order").containsExactly("mysql");
+        assertThat(service.list("web")).extracting(HavipResource::name).containsExactly("Web-Frontend");
+        assertThat(service.list("NGINX")).extracting(HavipResource::name).as("remark, any case").containsExactly("Web-Frontend");
+        assertThat(service.list("havip-2")).extracting(HavipResource::name).as("id").containsExactly("mysql");
+        assertThat(service.list("10.0.0.77")).extracting(HavipResource::name).as("address").containsExactly("mysql");
+        assertThat(service.list("2001:db8")).extracting(HavipResource::name).containsExactly("redis");
+        assertThat(service.list("10.0.0.")).extracting(HavipResource::name).containsExactly("Web-Frontend", "mysql");
+        assertThat(service.list("  replica   mysql ")).extracting(HavipResource::name).as("every word, any order").containsExactly("mysql");
         assertThat(service.list("replica redis")).isEmpty();
     }
 
     @Test
     void updatesNameAndRemarkInAnyStatus() {
-        Havip h = f.apply("web");
+        HavipResource h = f.apply("web");
         f.clock.advance(Duration.ofSeconds(5));
-        Havip renamed = service.update(h.id(), "web-vip", "front");
+        HavipResource renamed = service.update(h.id(), "web-vip", "front");
         assertThat(renamed.name()).isEqualTo("web-vip");
         assertThat(renamed.remark()).isEqualTo("front");
         assertThat(f.events).last().isEqualTo(new Updated(h.id(), "web", "web-vip", "", "front", T0.plusSeconds(5)));
@@ -160,7 +160,7 @@ class HavipServiceTest {
 
     @Test
     void movesBetweenAvailableAndFailed() {
-        Havip h = f.apply("web");
+        HavipResource h = f.apply("web");
         assertThat(service.markFailed(h.id()).status()).isEqualTo(HavipStatus.FAILED);
         assertThat(service.markFailed(h.id()).status()).as("idempotent").isEqualTo(HavipStatus.FAILED);
         assertThat(service.markAvailable(h.id()).status()).isEqualTo(HavipStatus.AVAILABLE);
@@ -174,13 +174,13 @@ class HavipServiceTest {
 
     @Test
     void bindsAndUnbindsInstancesOfTheSameSubnet() {
-        Havip h = f.apply("web");
+        HavipResource h = f.apply("web");
         service.bind(h.id(), "ins-1");
         f.clock.advance(Duration.ofSeconds(1));
-        Havip two = service.bind(h.id(), "ins-2");
+        HavipResource two = service.bind(h.id(), "ins-2");
         assertThat(two.boundInstanceIds()).containsExactly("ins-1", "ins-2");
         assertThat(service.bind(h.id(), "ins-2")).as("already bound: nothing changes").isEqualTo(two);
-        Havip one = service.unbind(h.id(), "ins-1");
+        HavipResource one = service.unbind(h.id(), "ins-1");
         assertThat(one.boundInstanceIds()).containsExactly("ins-2");
         assertThat(f.events).filteredOn(e -> !(e instanceof Applied)).containsExactly(
                 new InstanceBound(h.id(), "ins-1", T0),
@@ -204,7 +204,7 @@ class HavipServiceTest {
 
     @Test
     void enforcesThreeInstancesPerHavipByDefault() {
-        Havip h = f.apply("web");
+        HavipResource h = f.apply("web");
         service.bind(h.id(), "ins-1");
         service.bind(h.id(), "ins-2");
         service.bind(h.id(), "ins-3");
@@ -220,7 +220,7 @@ class HavipServiceTest {
         for (int i = 1; i <= 5; i++) {
             service.bind(f.apply("h" + i).id(), "ins-1");
         }
-        Havip sixth = f.apply("h6");
+        HavipResource sixth = f.apply("h6");
         assertRefused(() -> service.bind(sixth.id(), "ins-1"), Reason.HAVIPS_PER_INSTANCE_LIMIT,
                 "cannot bind ins-1 to havip-6: ins-1 is already bound to 5 HAVIPs [havip-1, havip-2, havip-3, havip-4, havip-5], "
                         + "the limit per instance (maxHavipsPerInstance = 5); unbind it from one first");
@@ -230,9 +230,9 @@ class HavipServiceTest {
     @Test
     void limitsAreConfigurable() {
         Fixture custom = new Fixture(new HavipLimits(1, 2));
-        Havip a = custom.apply("a");
-        Havip b = custom.apply("b");
-        Havip c = custom.apply("c");
+        HavipResource a = custom.apply("a");
+        HavipResource b = custom.apply("b");
+        HavipResource c = custom.apply("c");
         custom.service.bind(a.id(), "ins-1");
         assertThatThrownBy(() -> custom.service.bind(a.id(), "ins-2"))
                 .hasMessageContaining("the limit per HAVIP (maxInstancesPerHavip = 1)");
@@ -245,9 +245,9 @@ class HavipServiceTest {
 
     @Test
     void associatesOneEipAtATime() {
-        Havip h = f.apply("web");
-        Havip other = f.apply("db");
-        Havip withEip = service.associateEip(h.id(), ip("203.0.113.10"));
+        HavipResource h = f.apply("web");
+        HavipResource other = f.apply("db");
+        HavipResource withEip = service.associateEip(h.id(), ip("203.0.113.10"));
         assertThat(withEip.eip()).contains(ip("203.0.113.10"));
         assertThat(service.associateEip(h.id(), ip("203.0.113.10"))).as("same EIP again").isEqualTo(withEip);
         assertRefused(() -> service.associateEip(h.id(), ip("203.0.113.11")), Reason.EIP_CONFLICT,
@@ -271,7 +271,7 @@ class HavipServiceTest {
 
     @Test
     void deletesAfterUnbindingAndFreesTheAddress() {
-        Havip h = f.apply("web");
+        HavipResource h = f.apply("web");
         service.bind(h.id(), "ins-1");
         service.bind(h.id(), "ins-2");
         service.associateEip(h.id(), ip("203.0.113.10"));
@@ -298,12 +298,12 @@ class HavipServiceTest {
 
     @Test
     void deletesOnlyAvailableOrFailed() {
-        Havip failed = f.apply("failed");
+        HavipResource failed = f.apply("failed");
         service.markFailed(failed.id());
         service.delete(failed.id());
         assertThat(service.get(failed.id())).isEmpty();
 
-        Havip stuck = f.apply("stuck");
+        HavipResource stuck = f.apply("stuck");
         f.store.put(stuck.withStatus(HavipStatus.DELETING));
         assertRefused(() -> service.delete(stuck.id()), Reason.WRONG_STATUS,
                 "cannot delete havip-2: it is already DELETING; only an AVAILABLE or FAILED HAVIP can be deleted");
@@ -312,10 +312,10 @@ class HavipServiceTest {
 
     @Test
     void batchDeleteReportsEachItem() {
-        Havip a = f.apply("a");
-        Havip b = f.apply("b");
+        HavipResource a = f.apply("a");
+        HavipResource b = f.apply("b");
         f.store.put(b.withStatus(HavipStatus.DELETING));
-        Havip c = f.apply("c");
+        HavipResource c = f.apply("c");
 
         List<DeleteResult> results = service.deleteAll(List.of(a.id(), b.id(), "havip-9", c.id(), a.id()));
 
@@ -324,12 +324,12 @@ class HavipServiceTest {
         assertThat(results.get(1).refusal().orElseThrow().reason()).isEqualTo(Reason.WRONG_STATUS);
         assertThat(results.get(2).refusal().orElseThrow()).hasMessage("HAVIP havip-9 does not exist");
         assertThat(results.get(4).refusal().orElseThrow().reason()).as("already deleted in this batch").isEqualTo(Reason.NOT_FOUND);
-        assertThat(service.list()).extracting(Havip::id).containsExactly("havip-2");
+        assertThat(service.list()).extracting(HavipResource::id).containsExactly("havip-2");
     }
 
     @Test
     void recoversAllocationsFromAnExistingStore() {
-        Havip h = f.apply("web");
+        HavipResource h = f.apply("web");
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger(100);
         HavipService restarted = HavipService.builder(f.inventory).store(f.store).clock(f.clock)
                 .ids(() -> "havip-" + n.getAndIncrement()).build();
@@ -341,7 +341,7 @@ class HavipServiceTest {
                 .hasMessageContaining("10.0.0.2 is in use by havip-1");
 
         InMemoryHavipStore broken = new InMemoryHavipStore();
-        broken.put(Havip.create("havip-x", "x", "", "vpc-a", "subnet-a", HavipType.INTRANET_IPV4, ip("10.0.0.1"), T0));
+        broken.put(HavipResource.create("havip-x", "x", "", "vpc-a", "subnet-a", HavipType.INTRANET_IPV4, ip("10.0.0.1"), T0));
         assertThatThrownBy(() -> HavipService.builder(f.inventory).store(broken).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the store holds HAVIP havip-x at an address it cannot have: "
@@ -380,7 +380,7 @@ class HavipServiceTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             CountDownLatch start = new CountDownLatch(1);
-            List<Future<Havip>> futures = new ArrayList<>();
+            List<Future<HavipResource>> futures = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 String name = "h" + i;
                 futures.add(pool.submit(() -> {
@@ -390,8 +390,8 @@ class HavipServiceTest {
             }
             start.countDown();
             Set<String> addresses = new HashSet<>();
-            for (Future<Havip> fut : futures) {
-                Havip h = fut.get(60, TimeUnit.SECONDS);
+            for (Future<HavipResource> fut : futures) {
+                HavipResource h = fut.get(60, TimeUnit.SECONDS);
                 assertThat(addresses.add(h.address().toString())).isTrue();
                 assertThat(ids.add(h.id())).isTrue();
                 assertThat(h.id()).matches("havip-[a-z0-9]{8}");

@@ -55,17 +55,17 @@ class ModelTest {
                 .hasMessage("subnet s: ipv6Cidr is null (use Optional.empty())");
         assertThatThrownBy(() -> new Subnet("s", null, Cidr.parse("10.0.0.0/24"))).hasMessage("VPC id of subnet s is missing (got \"null\")");
         assertThatThrownBy(() -> new Instance("i", "v", "s", Set.of())).hasMessage("instance i needs at least one MAC address");
-        assertThatThrownBy(() -> Havip.create("h", "n", null, "v", "s", HavipType.EXTRANET_IPV6, ip("10.0.0.5"), T0))
+        assertThatThrownBy(() -> HavipResource.create("h", "n", null, "v", "s", HavipType.EXTRANET_IPV6, ip("10.0.0.5"), T0))
                 .hasMessage("HAVIP h: 10.0.0.5 is not IPv6 as EXTRANET_IPV6 needs");
-        assertThatThrownBy(() -> Havip.create("h", "n", null, "v", "s", null, ip("10.0.0.5"), T0))
+        assertThatThrownBy(() -> HavipResource.create("h", "n", null, "v", "s", null, ip("10.0.0.5"), T0))
                 .hasMessage("HAVIP h needs a type, an address, a status and a creation time");
-        Havip h = Havip.create("h", "n", null, "v", "s", HavipType.INTRANET_IPV4, ip("10.0.0.5"), T0);
+        HavipResource h = HavipResource.create("h", "n", null, "v", "s", HavipType.INTRANET_IPV4, ip("10.0.0.5"), T0);
         assertThat(h.remark()).isEmpty();
         assertThatThrownBy(() -> h.withHolder("i9", T0)).hasMessage("HAVIP h: holder i9 is not bound to it");
-        assertThatThrownBy(() -> new Havip("h", "n", "", "v", "s", HavipType.INTRANET_IPV4, ip("10.0.0.5"), HavipStatus.AVAILABLE,
+        assertThatThrownBy(() -> new HavipResource("h", "n", "", "v", "s", HavipType.INTRANET_IPV4, ip("10.0.0.5"), HavipStatus.AVAILABLE,
                 List.of(), null, Optional.empty(), Optional.empty(), T0))
                 .hasMessage("HAVIP h: use Optional.empty() for no holder or no EIP, not null");
-        Havip held = h.withBound("i1").withBound("i2").withHolder("i2", T0);
+        HavipResource held = h.withBound("i1").withBound("i2").withHolder("i2", T0);
         assertThat(held.withUnbound("i1").holder()).as("another instance leaves").contains("i2");
         assertThat(held.withUnbound("i2").holder()).as("the holder leaves").isEmpty();
         assertThat(held.withUnbound("i2").holderSince()).isEmpty();

@@ -5,7 +5,7 @@ import io.havip.core.Clock;
 import io.havip.core.cloud.AnnouncementOutcome;
 import io.havip.core.cloud.ApplyRequest;
 import io.havip.core.cloud.CloudPolicies;
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipEvent;
 import io.havip.core.cloud.HavipService;
 import io.havip.core.cloud.InMemoryHavipStore;
@@ -56,12 +56,12 @@ public final class FabricDemo implements AutoCloseable {
     public static final String SUBNET_ID = "subnet-demo";
 
     private final HavipService service;
-    private final Havip applied;
+    private final HavipResource applied;
     private final ArpAnnouncementListener capture;
     private final PrintStream out;
     private final Optional<Path> csv;
 
-    private FabricDemo(HavipService service, Havip applied, ArpAnnouncementListener capture, PrintStream out,
+    private FabricDemo(HavipService service, HavipResource applied, ArpAnnouncementListener capture, PrintStream out,
             Optional<Path> csv) {
         this.service = service;
         this.applied = applied;
@@ -90,7 +90,7 @@ public final class FabricDemo implements AutoCloseable {
         HavipService service = HavipService.builder(inventory).store(new InMemoryHavipStore())
                 .policy(CloudPolicies.tencent()).build();
         ApplyRequest request = ApplyRequest.intranet("demo-vip", VPC_ID, SUBNET_ID);
-        Havip havip = service.apply(address.map(request::withAddress).orElse(request));
+        HavipResource havip = service.apply(address.map(request::withAddress).orElse(request));
         for (String id : instances.keySet()) {
             havip = service.bind(havip.id(), id);
         }
@@ -117,7 +117,7 @@ public final class FabricDemo implements AutoCloseable {
     }
 
     /** The HAVIP as applied and bound (not updated: see {@link #service()} for the current one). */
-    public Havip applied() {
+    public HavipResource applied() {
         return applied;
     }
 
@@ -129,7 +129,7 @@ public final class FabricDemo implements AutoCloseable {
     public String table() {
         String format = "%-16s %-10s %-15s %-10s %-14s %-8s%n";
         StringBuilder sb = new StringBuilder(String.format(format, "ID", "Name", "Address", "Status", "Bound", "Holder"));
-        for (Havip h : service.list()) {
+        for (HavipResource h : service.list()) {
             sb.append(String.format(format, h.id(), h.name(), h.address(), h.status(), String.join(",", h.boundInstanceIds()),
                     h.holder().orElse("-")));
         }

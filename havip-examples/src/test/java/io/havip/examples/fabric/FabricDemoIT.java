@@ -6,7 +6,7 @@ import io.havip.arp.testbed.LinuxTestRequirements;
 import io.havip.arp.testbed.Node;
 import io.havip.arp.testbed.Testbed;
 import io.havip.arp.testbed.TestbedExtension;
-import io.havip.core.cloud.Havip;
+import io.havip.core.cloud.HavipResource;
 import io.havip.core.cloud.HavipEvent;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.MacAddress;
@@ -58,7 +58,7 @@ class FabricDemoIT {
                         holders.add(h);
                     }
                 }))) {
-            Havip havip = demo.applied();
+            HavipResource havip = demo.applied();
             // Tencent reserves the network address and the gateway (.0, .1): the lowest free one is .2
             assertThat(havip.address()).isEqualTo(IpAddress.parse("198.51.100.2"));
             assertThat(havip.boundInstanceIds()).containsExactly("node1", "node2");
@@ -105,7 +105,7 @@ class FabricDemoIT {
      * The keepalived.conf a cloud guide would give a HAVIP node: one instance (VRID 60) holding the
      * address the service allocated, unicast to the other node as VPCs require, advert_int 1.
      */
-    private static Path conf(Path dir, String name, Node self, Node peer, Havip havip, int priority) throws Exception {
+    private static Path conf(Path dir, String name, Node self, Node peer, HavipResource havip, int priority) throws Exception {
         String text = "global_defs {\n  router_id fabric_" + name + "\n}\n"
                 + "vrrp_instance VI_60 {\n"
                 + "  state BACKUP\n"

@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param boundInstanceIds in the order they were bound
  * @param holderSince the time of the announcement that made the holder, to ignore stale ones
  */
-public record Havip(
+public record HavipResource(
         String id,
         String name,
         String remark,
@@ -29,7 +29,7 @@ public record Havip(
         Optional<IpAddress> eip,
         Instant createdAt) {
 
-    public Havip {
+    public HavipResource {
         Ids.require("HAVIP id", id);
         Ids.require("name of HAVIP " + id, name);
         remark = remark == null ? "" : remark;
@@ -51,44 +51,44 @@ public record Havip(
     }
 
     /** A new AVAILABLE HAVIP with nothing bound. */
-    public static Havip create(String id, String name, String remark, String vpcId, String subnetId, HavipType type,
+    public static HavipResource create(String id, String name, String remark, String vpcId, String subnetId, HavipType type,
             IpAddress address, Instant createdAt) {
-        return new Havip(id, name, remark, vpcId, subnetId, type, address, HavipStatus.AVAILABLE, List.of(), Optional.empty(),
+        return new HavipResource(id, name, remark, vpcId, subnetId, type, address, HavipStatus.AVAILABLE, List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), createdAt);
     }
 
-    public Havip withNameAndRemark(String newName, String newRemark) {
-        return new Havip(id, newName, newRemark, vpcId, subnetId, type, address, status, boundInstanceIds, holder, holderSince,
+    public HavipResource withNameAndRemark(String newName, String newRemark) {
+        return new HavipResource(id, newName, newRemark, vpcId, subnetId, type, address, status, boundInstanceIds, holder, holderSince,
                 eip, createdAt);
     }
 
-    public Havip withStatus(HavipStatus newStatus) {
-        return new Havip(id, name, remark, vpcId, subnetId, type, address, newStatus, boundInstanceIds, holder, holderSince,
+    public HavipResource withStatus(HavipStatus newStatus) {
+        return new HavipResource(id, name, remark, vpcId, subnetId, type, address, newStatus, boundInstanceIds, holder, holderSince,
                 eip, createdAt);
     }
 
-    public Havip withBound(String instanceId) {
+    public HavipResource withBound(String instanceId) {
         List<String> bound = new ArrayList<>(boundInstanceIds);
         bound.add(instanceId);
-        return new Havip(id, name, remark, vpcId, subnetId, type, address, status, bound, holder, holderSince, eip, createdAt);
+        return new HavipResource(id, name, remark, vpcId, subnetId, type, address, status, bound, holder, holderSince, eip, createdAt);
     }
 
     /** Without {@code instanceId}; when it was the holder, with no holder. */
-    public Havip withUnbound(String instanceId) {
+    public HavipResource withUnbound(String instanceId) {
         List<String> bound = new ArrayList<>(boundInstanceIds);
         bound.remove(instanceId);
         boolean wasHolder = holder.filter(instanceId::equals).isPresent();
-        return new Havip(id, name, remark, vpcId, subnetId, type, address, status, bound,
+        return new HavipResource(id, name, remark, vpcId, subnetId, type, address, status, bound,
                 wasHolder ? Optional.empty() : holder, wasHolder ? Optional.empty() : holderSince, eip, createdAt);
     }
 
-    public Havip withHolder(String instanceId, Instant since) {
-        return new Havip(id, name, remark, vpcId, subnetId, type, address, status, boundInstanceIds, Optional.of(instanceId),
+    public HavipResource withHolder(String instanceId, Instant since) {
+        return new HavipResource(id, name, remark, vpcId, subnetId, type, address, status, boundInstanceIds, Optional.of(instanceId),
                 Optional.of(since), eip, createdAt);
     }
 
-    public Havip withEip(Optional<IpAddress> newEip) {
-        return new Havip(id, name, remark, vpcId, subnetId, type, address, status, boundInstanceIds, holder, holderSince,
+    public HavipResource withEip(Optional<IpAddress> newEip) {
+        return new HavipResource(id, name, remark, vpcId, subnetId, type, address, status, boundInstanceIds, holder, holderSince,
                 newEip, createdAt);
     }
 }
