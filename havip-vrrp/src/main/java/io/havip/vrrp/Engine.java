@@ -392,15 +392,19 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private void beginShutdown(long now) {
-        healthChecks.close();
         if (liveness != null) {
             // Goodbye before the priority-0 advert: the peers must never read this close as a death.
-            liveness.goodbye();
+            // Only the frames now; closing the channels' sockets and threads waits for the advert.
+            liveness.sayGoodbye();
         }
         deaths.clear();
         // Make-before-break: the priority-0 advert goes out now; as master the address stays until
         // the new master is heard, so clients keep reaching us during its Skew_Time.
         apply(handover.begin(now, machine.shutdown(now)));
+        healthChecks.close();
+        if (liveness != null) {
+            liveness.goodbye();
+        }
         if (handover.active()) {
             log.info("{}: handing over: priority 0 sent; keeping the address until a new master is heard (at most {})",
                     id, handover.timeout());
@@ -871,6 +875,16 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         }
         priority = machine.priority();
         lastStats = stats(machine);
+        logTransitions(actions);
+    }
+
+    /** The state changes of {@code actions}, logged after they are carried out (off the advert's path). */
+    private void logTransitions(List<Action> actions) {
+        for (int i = 0; i < actions.size(); i++) {
+            if (actions.get(i) instanceof Action.NotifyStateChange n) {
+                log.info("{}: {} -> {} ({}, priority {})", id, n.from(), n.to(), n.reason(), n.priority());
+            }
+        }
     }
 
     private StateChange pendingChange(List<Action> actions, int from) {

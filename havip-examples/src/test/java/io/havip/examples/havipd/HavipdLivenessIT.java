@@ -88,6 +88,9 @@ class HavipdLivenessIT {
                 VipView.awaitHolders(routers, VIP, List.of("node1"), CONVERGE);
                 VipView.awaitClientReaches(client, VIP, n1, CONVERGE);
                 assertThat(b.log()).contains("liveness channel LivenessConfig[port 11200+vrid, grace PT0.01S");
+                // node2 acts on a death only of the master it follows, so it must have heard one of
+                // node1's adverts (every 1 s) since it started: the channel can be up before that
+                Thread.sleep(1_500);
 
                 long killedAt = System.nanoTime();
                 a.kill();

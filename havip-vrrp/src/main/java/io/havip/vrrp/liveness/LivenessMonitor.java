@@ -17,6 +17,7 @@ import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -281,18 +282,35 @@ public final class LivenessMonitor implements AutoCloseable {
      * closed, so no peer mistakes this for a death. Idempotent.
      */
     public void goodbye() {
+        sayGoodbye();
+        if (goodbyeSaid && closedAfterGoodbye.compareAndSet(false, true)) {
+            shutDown();
+            log.info("{}: liveness channel closed with goodbye", name);
+        }
+    }
+
+    /**
+     * The first half of {@link #goodbye()}: a goodbye written on every channel, nothing closed
+     * yet and nothing logged, so a closing master can put its priority-0 advert on the wire a
+     * few microseconds later and leave the closing of sockets and threads (milliseconds) to
+     * {@link #goodbye()} after it. From here on the monitor accepts and dials no channel.
+     * Idempotent; does nothing after {@link #abort()}.
+     */
+    public void sayGoodbye() {
         if (!running) {
             return;
         }
         running = false;
+        goodbyeSaid = true;
         for (Channel c : channels) {
             if (c.send(new LivenessMessage.Goodbye())) {
                 goodbyesSent.incrementAndGet();
             }
         }
-        shutDown();
-        log.info("{}: liveness channel closed with goodbye", name);
     }
+
+    private volatile boolean goodbyeSaid;
+    private final AtomicBoolean closedAfterGoodbye = new AtomicBoolean();
 
     /**
      * Ends every connection and the listener without a goodbye, as the kernel does when the

@@ -1083,7 +1083,9 @@ public final class VrrpMachine {
     }
 
     private void notify(RouterState from, RouterState to, TransitionReason reason, List<Action> out) {
-        LOG.info("{}: {} -> {} ({}, priority {})", name, from, to, reason, effectivePriority);
+        // DEBUG: a driver logs the change at INFO once its actions are on the wire (Engine does),
+        // so the log line does not delay the advert or the takeover's first GARP
+        LOG.debug("{}: {} -> {} ({}, priority {})", name, from, to, reason, effectivePriority);
         out.add(new Action.NotifyStateChange(from, to, reason, effectivePriority));
     }
 
