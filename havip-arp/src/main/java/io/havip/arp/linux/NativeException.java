@@ -21,7 +21,11 @@ public final class NativeException extends IOException {
     private final String kernelMessage;
     private final String hint;
 
-    NativeException(String attempted, String syscall, int errno, String kernelMessage, String hint) {
+    /**
+     * A failed native call: what was attempted, the call, its errno (the closest one for a
+     * library that reports no errno, as libpcap), the message it gave, and what to do.
+     */
+    public NativeException(String attempted, String syscall, int errno, String kernelMessage, String hint) {
         super(format(attempted, syscall, errno, kernelMessage, hint));
         this.attempted = attempted;
         this.syscall = syscall;
@@ -36,7 +40,7 @@ public final class NativeException extends IOException {
      * capability the call needs (EPERM / EACCES then name it), {@code ifname} the interface
      * involved (ENODEV then names it), either may be null.
      */
-    static NativeException of(String attempted, String syscall, int errno, String kernelMessage, Capability needed,
+    public static NativeException of(String attempted, String syscall, int errno, String kernelMessage, Capability needed,
             String ifname) {
         return new NativeException(attempted, syscall, errno, kernelMessage, standardHint(errno, needed, ifname));
     }

@@ -1,6 +1,6 @@
 package io.havip.examples.fabric;
 
-import io.havip.arp.linux.ArpAnnouncementListener;
+import io.havip.capture.ArpAnnouncementListener;
 import io.havip.core.Clock;
 import io.havip.core.cloud.AnnouncementOutcome;
 import io.havip.core.cloud.ApplyRequest;

@@ -1,8 +1,9 @@
-package io.havip.arp.linux;
+package io.havip.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.havip.arp.garp.GarpConfig;
+import io.havip.arp.linux.LinuxVipBinder;
 import io.havip.arp.packet.GratuitousArp;
 import io.havip.arp.testbed.Node;
 import io.havip.arp.testbed.Testbed;

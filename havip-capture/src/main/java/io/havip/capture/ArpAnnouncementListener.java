@@ -1,5 +1,10 @@
-package io.havip.arp.linux;
+package io.havip.capture;
 
+import io.havip.arp.linux.Capability;
+import io.havip.arp.linux.InterfaceInfo;
+import io.havip.arp.linux.Interfaces;
+import io.havip.arp.linux.NativeException;
+import io.havip.arp.linux.PacketSocket;
 import io.havip.arp.packet.ArpPacket;
 import io.havip.arp.packet.EthernetFrame;
 import io.havip.arp.packet.MalformedPacketException;
@@ -35,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * is when the listener read it ({@link Clock#instant()}). Needs CAP_NET_RAW.
  */
 public final class ArpAnnouncementListener implements AutoCloseable {
+
+    /** The errno numbers libpcap's failures are reported as (libpcap gives messages, not errno). */
+    private static final int EPERM = 1;
+    private static final int EIO = 5;
+    private static final int EINVAL = 22;
 
     private static final Logger LOG = LoggerFactory.getLogger(ArpAnnouncementListener.class);
     static final String FILTER = "arp or (icmp6 and ip6[40] == 136)";
@@ -78,15 +88,14 @@ public final class ArpAnnouncementListener implements AutoCloseable {
         } catch (PcapNativeException e) {
             String m = String.valueOf(e.getMessage());
             boolean perm = m.contains("ermission") || m.contains("not permitted");
-            throw new NativeException(attempted, "pcap_activate", perm ? Errno.EPERM.number : Errno.EIO.number, m,
-                    perm ? NativeException.standardHint(Errno.EPERM.number, Capability.CAP_NET_RAW, ifname)
-                            : "libpcap could not open the interface");
+            throw perm ? NativeException.of(attempted, "pcap_activate", EPERM, m, Capability.CAP_NET_RAW, ifname)
+                    : new NativeException(attempted, "pcap_activate", EIO, m, "libpcap could not open the interface");
         }
         try {
             handle.setFilter(FILTER, BpfProgram.BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException | NotOpenException e) {
             handle.close();
-            throw new NativeException(attempted, "pcap_setfilter", Errno.EINVAL.number, e.getMessage(),
+            throw new NativeException(attempted, "pcap_setfilter", EINVAL, e.getMessage(),
                     "libpcap refused the filter \"" + FILTER + "\"");
         }
         ArpAnnouncementListener l = new ArpAnnouncementListener(handle, subnetId, consumer, clock);
