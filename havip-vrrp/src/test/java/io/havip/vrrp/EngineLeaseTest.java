@@ -160,6 +160,41 @@ class EngineLeaseTest {
     }
 
     @Test
+    void theHooksSeeTheTokenOfTheLeaseTheyAcquireAndOfTheOneTheyRelease() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(null);
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        io.havip.core.AddressHook hook = new io.havip.core.AddressHook() {
+            @Override
+            public void beforeAcquire(StateChange pending) {
+                seen.add("acquire " + pending.fencingToken());
+            }
+
+            @Override
+            public void beforeRelease(StateChange pending) {
+                seen.add("release " + pending.fencingToken() + " " + pending.reason());
+            }
+        };
+        Engine e = cluster.start(cluster.node("n1", 11, 100).quorumGuard(zk).hook(hook, Duration.ofSeconds(1)));
+        runChecked(Duration.ofSeconds(1));
+        zk.expire(VRID);
+        runChecked(Duration.ofMillis(100));
+        assertThat(seen).containsExactly("acquire 100", "release 100 LEASE_LOST", "acquire 101");
+        assertThat(e.state()).isEqualTo(RouterState.MASTER);
+    }
+
+    @Test
+    void aLeaseShorterThanTheReleaseHooksIsGivenBackWithAnErrorInsteadOfChurning() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(2));
+        Engine e = cluster.start(cluster.node("n1", 11, 100).quorumGuard(zk)
+                .hook(new io.havip.core.AddressHook() { }, Duration.ofSeconds(3)));
+        runChecked(Duration.ofSeconds(2));
+        assertThat(holders()).isEmpty();
+        assertThat(e.state()).isEqualTo(RouterState.BACKUP);
+        assertThat(zk.grantLog()).as("granted once, given back, not asked again").hasSize(1);
+        assertThat(zk.holder(VRID)).isNull();
+    }
+
+    @Test
     void anUnreachableAuthorityPutsTheRouterInFaultAndTheOtherTakesOver() throws Exception {
         InMemoryAuthority zk = new InMemoryAuthority(null);
         Engine a = cluster.start(cluster.node("n1", 11, 200).quorumGuard(zk));
