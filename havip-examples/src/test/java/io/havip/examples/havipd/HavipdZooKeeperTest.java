@@ -104,6 +104,20 @@ class HavipdZooKeeperTest {
     }
 
     @Test
+    void checkShowsTheBlock(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("keepalived.conf");
+        Files.writeString(conf, conf("zk1:2181,zk2:2181"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Havipd.run(new String[] {"--check", "-f", conf.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), (n, b) -> b.start(),
+                new Havipd.Control());
+        assertThat(code).isEqualTo(Havipd.OK);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("zookeeper {", "connect zk1:2181,zk2:2181",
+                "mode guard", "session_timeout 2000ms", "quorum guard: VRRP elects");
+    }
+
+    @Test
     void checkDoesNotLoadCurator(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("keepalived.conf");
         Files.writeString(conf, conf("zk1:2181"));
