@@ -244,6 +244,22 @@ class EngineLeaseTest {
     }
 
     @Test
+    void leaseOnlyAHolderWhosePriorityDropsYieldsToAHigherCandidate() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(null);
+        Engine a = cluster.start(cluster.node("n1", 11, 200).leaseOnly(zk));
+        Engine b = cluster.start(cluster.node("n2", 12, 100).leaseOnly(zk));
+        runChecked(Duration.ofSeconds(1));
+        assertThat(holders()).containsExactly("n1");
+        assertThat(b.stats().lease().waiting()).isTrue();
+
+        a.setPriority(50); // as a weighted check would: the candidate's priority is published again
+        runChecked(Duration.ofMillis(200));
+        assertThat(holders()).containsExactly("n2");
+        assertThat(a.stats().lease().yields()).isEqualTo(1);
+        assertThat(a.stats().lease().waiting()).isTrue();
+    }
+
+    @Test
     void leaseOnlyAFailingHealthCheckGivesTheLeaseUp() throws Exception {
         InMemoryAuthority zk = new InMemoryAuthority(null);
         java.util.concurrent.atomic.AtomicBoolean healthy = new java.util.concurrent.atomic.AtomicBoolean(true);

@@ -89,6 +89,40 @@ class HavipdZooKeeperTest {
     }
 
     @Test
+    void modeLeaseRunsTheInstanceWithoutVrrpTraffic(@TempDir Path dir) throws Exception {
+        File data = Files.createTempDirectory("havip-zk").toFile();
+        try (TestingServer zk = new TestingServer(new InstanceSpec(data, -1, -1, -1, true, -1, 100, -1), true)) {
+            Path conf = dir.resolve("keepalived.conf");
+            Files.writeString(conf, conf(zk.getConnectString()).replace("    node h1\n", "    node h1\n    mode lease\n"));
+            InMemoryNetwork network = new InMemoryNetwork();
+            Node host = network.attach("h1", MacAddress.parse("02:00:c6:33:64:0b"), IpAddress.parse("198.51.100.11"));
+            Daemon.RouterStarter inMemory = (name, b) -> b.transport(host.openTransport("eth0")).binder(host.binder())
+                    .start();
+            Havipd.Control control = new Havipd.Control();
+            AtomicInteger status = new AtomicInteger(-1);
+            Thread daemon = new Thread(() -> status.set(Havipd.run(new String[] {"-f", conf.toString()},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), inMemory, control)));
+            daemon.start();
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (control.daemon() == null && daemon.isAlive() && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                VirtualRouter r = control.daemon().routers().get("VI_7");
+                assertThat(r.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
+                assertThat(r.stats().lease().mode()).isEqualTo("lease-only");
+                assertThat(network.holders(IpAddress.parse("198.51.100.7"))).extracting(Node::name).containsExactly("h1");
+                assertThat(network.traffic().sent()).as("no VRRP advert sent").isZero();
+            } finally {
+                control.requestStop();
+                daemon.join(30_000);
+            }
+            assertThat(status).hasValue(Havipd.OK);
+        }
+    }
+
+    @Test
     void aBadBlockIsReportedByCheckJsonWithFileLineAndKey(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("keepalived.conf");
         Files.writeString(conf, conf("zk1:2181").replace("    node h1\n", "    mode quorum\n"));
