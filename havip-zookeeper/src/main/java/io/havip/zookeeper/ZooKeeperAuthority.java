@@ -314,8 +314,10 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
             if (whenUnreachable == WhenUnreachable.RELEASE) {
                 ok = deadline.valid(now) || (!everAnswered && now - startedAt < deadline.sessionTimeout().toNanos());
                 why = ok ? "answering" : everAnswered
-                        ? "no answer from " + connectString + " for " + (now - deadline.lastHeardNanos()) / 1_000_000
-                        + " ms (past the release deadline)"
+                        ? deadline.lastHeardNanos() == SessionDeadline.NEVER
+                                ? "the session with " + connectString + " was lost; no answer in the new one yet"
+                                : "no answer from " + connectString + " for "
+                                        + (now - deadline.lastHeardNanos()) / 1_000_000 + " ms (past the release deadline)"
                         : "could not connect to " + connectString + " within " + deadline.sessionTimeout().toMillis()
                         + " ms: is ZooKeeper running there? (check the connect string)";
             } else {

@@ -120,10 +120,13 @@ class ZooKeeperAuthorityTest {
         Recorder r2 = new Recorder();
         ZooKeeperAuthority a1 = authority("node1");
         Lease l1 = a1.lease(request("VI_51", true), r1);
-        Lease l2 = authority("node2").lease(request("VI_51", true), r2);
+        // node2 ranks first among the candidates once the lease is free (node1's new session
+        // re-registers node1 at once, and at equal priority the smaller name, node1, would go first)
+        // but does not preempt: node1 keeps the lease until its session ends
+        Lease l2 = authority("node2").lease(request("VI_51", false), r2);
         l1.acquire(100);
         Recorder.Event g1 = r1.awaitGrant(WAIT);
-        l2.acquire(100);
+        l2.acquire(101);
         r2.await(WAIT, e -> e.kind().equals("holder") && e.holder() != null);
 
         KillSession.kill(a1.client().getZookeeperClient().getZooKeeper());
