@@ -17,6 +17,7 @@ import io.havip.core.net.Ipv6Address;
 import io.havip.core.net.MacAddress;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.TrackerSpec;
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -43,13 +44,16 @@ final class LinuxPlatform implements AutoCloseable {
     private LinuxShared.Subscription conflicts;
 
     private final LinuxShared shared;
+    /** The router's virtual MAC interface (use_vmac), or null. */
+    private final VirtualMacPlatform vmac;
 
     private LinuxPlatform(LinuxShared shared, AdvertTransport transport, VipBinder binder,
-                          LinuxShared.Subscription slot) {
+                          LinuxShared.Subscription slot, VirtualMacPlatform vmac) {
         this.shared = shared;
         this.transport = transport;
         this.binder = binder;
         this.slot = slot;
+        this.vmac = vmac;
     }
 
     /**
@@ -58,17 +62,23 @@ final class LinuxPlatform implements AutoCloseable {
      * @throws IllegalStateException when another router of this process runs the same VRID on
      *                               the same interface and family (see {@link LinuxShared#virtualRouter})
      */
-    static LinuxPlatform open(LinuxShared shared, RouterConfig config, Optional<IpAddress> source, GarpConfig garp) {
+    static LinuxPlatform open(LinuxShared shared, RouterConfig config, Optional<IpAddress> source, GarpConfig garp,
+                              VirtualMacPlatform.Spec virtualMac) {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
         LinuxShared.Subscription slot = shared.virtualRouter(config.router(), config.unicastPeers());
         HubTransport transport = null;
         LinuxShared.BinderHandle binder = null;
+        VirtualMacPlatform vmac = null;
         try {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
             transport = HubTransport.open(shared.hub(), ifname, from, config.router().vrid(),
                     config.unicastPeers().isEmpty());
             binder = shared.binder(garp);
+            if (virtualMac != null) {
+                vmac = VirtualMacPlatform.open(config.router(), virtualMac);
+                binder = vmac.binder(binder);
+            }
             try {
                 binder.prepare(ifname, config.virtualAddresses());
             } catch (VipBinder.BindException e) {
@@ -77,13 +87,16 @@ final class LinuxPlatform implements AutoCloseable {
             }
             log.info("{}: adverts from {} on {} ({})", config.router().name(), from, ifname,
                     config.unicastPeers().isEmpty() ? "multicast" : "unicast to " + config.unicastPeers());
-            return new LinuxPlatform(shared, transport, binder, slot);
-        } catch (NativeException | RuntimeException e) {
+            return new LinuxPlatform(shared, vmac != null ? vmac.transport(transport) : transport, binder, slot, vmac);
+        } catch (IOException | RuntimeException e) {
             if (transport != null) {
                 transport.close();
             }
             if (binder != null) {
                 binder.close();
+            }
+            if (vmac != null) {
+                vmac.close();
             }
             slot.close();
             if (e instanceof RuntimeException r) {
@@ -155,7 +168,7 @@ final class LinuxPlatform implements AutoCloseable {
             }
         }
         try {
-            links = shared.links(new LinkMonitor.Listener() {
+            LinkMonitor.Listener listener = new LinkMonitor.Listener() {
                 @Override
                 public void linkChanged(LinkEvent event) {
                     String name = event.link().name();
@@ -174,7 +187,8 @@ final class LinuxPlatform implements AutoCloseable {
                         engine.addressAdded(event.interfaceName(), event.entry().address());
                     }
                 }
-            });
+            };
+            links = shared.links(vmac != null ? vmac.listener(listener) : listener);
             for (LinkState s : links.snapshot()) {
                 if (watched.contains(s.name())) {
                     engine.interfaceChanged(s.name(), s.isUp());
@@ -195,7 +209,9 @@ final class LinuxPlatform implements AutoCloseable {
             return false;
         }
         try {
-            conflicts = shared.conflicts(config.router().interfaceName(), Set.copyOf(config.addresses()), sink);
+            // with a vmac, on the vmac: its own frames (the base sees them outgoing) are not claims
+            conflicts = shared.conflicts(vmac != null ? vmac.vmac().name() : config.router().interfaceName(),
+                    Set.copyOf(config.addresses()), sink);
             return true;
         } catch (NativeException e) {
             log.warn("{}: cannot watch ARP / NA for address conflicts ({}); a stale holder will not be answered",
@@ -212,6 +228,9 @@ final class LinuxPlatform implements AutoCloseable {
         }
         if (conflicts != null) {
             conflicts.close();
+        }
+        if (vmac != null) {
+            vmac.close(); // after the engine's release and priority-0 advert: it closes the platform last
         }
         slot.close();
     }
