@@ -67,16 +67,21 @@ final class LinuxPlatform implements AutoCloseable {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
         LinuxShared.Subscription slot = shared.virtualRouter(config.router(), config.unicastPeers());
-        HubTransport transport = null;
+        AdvertTransport advertTransport = null;
         LinuxShared.BinderHandle binder = null;
         VirtualMacPlatform vmac = null;
         try {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
-            transport = HubTransport.open(shared.hub(), ifname, from, config.router().vrid(),
-                    config.unicastPeers().isEmpty());
-            binder = shared.binder(garp);
+            VirtualMacPlatform.TransportFactory sockets = on -> HubTransport.open(shared.hub(), on, from,
+                    config.router().vrid(), config.unicastPeers().isEmpty());
             if (virtualMac != null) {
                 vmac = VirtualMacPlatform.open(config.router(), virtualMac);
+                advertTransport = vmac.transport(ifname, sockets);
+            } else {
+                advertTransport = sockets.open(ifname);
+            }
+            binder = shared.binder(garp);
+            if (vmac != null) {
                 binder = vmac.binder(binder);
             }
             try {
@@ -85,12 +90,13 @@ final class LinuxPlatform implements AutoCloseable {
                 log.warn("{}: preparing announcements failed ({}); the first takeover will do it", config.router().name(),
                         e.getMessage());
             }
-            log.info("{}: adverts from {} on {} ({})", config.router().name(), from, ifname,
+            log.info("{}: adverts from {} on {} ({})", config.router().name(), from,
+                    vmac != null && !virtualMac.transmitBase() ? vmac.vmac().name() : ifname,
                     config.unicastPeers().isEmpty() ? "multicast" : "unicast to " + config.unicastPeers());
-            return new LinuxPlatform(shared, vmac != null ? vmac.transport(transport) : transport, binder, slot, vmac);
+            return new LinuxPlatform(shared, advertTransport, binder, slot, vmac);
         } catch (IOException | RuntimeException e) {
-            if (transport != null) {
-                transport.close();
+            if (advertTransport != null) {
+                advertTransport.close();
             }
             if (binder != null) {
                 binder.close();

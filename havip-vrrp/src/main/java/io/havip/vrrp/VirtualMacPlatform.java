@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * A router's virtual MAC interface (keepalived's {@code use_vmac}, see
  * {@link VirtualMacInterface}) seen from the rest of the router, which keeps naming its base
  * interface: the binder puts the addresses on the vmac (so they are answered and announced at
- * the virtual MAC), adverts leave from the vmac unless {@code vmac_xmit_base}, adverts are
- * still received on the base, and the vmac's address events reach the engine as its base's,
+ * the virtual MAC), adverts are sent and received on the vmac unless {@code vmac_xmit_base}
+ * (then on the base, as keepalived does), and the vmac's address events reach the engine as its base's,
  * so the address repairs work unchanged. A vmac deleted by someone else is recreated: at once
  * when the link monitor reports it, and by the binder when a bind finds it missing first (the
  * kernel reports the addresses' removal before the link's).
@@ -65,47 +65,96 @@ final class VirtualMacPlatform implements AutoCloseable {
         return vmac;
     }
 
-    /** Adverts out of the vmac (received on the base by {@code onBase}); with vmac_xmit_base {@code onBase} itself. */
-    AdvertTransport transport(AdvertTransport onBase) {
+    /** Opens the router's transport on an interface (the runtime's socket hub). */
+    @FunctionalInterface
+    interface TransportFactory {
+        HubTransport open(String ifname) throws java.io.IOException;
+    }
+
+    /**
+     * The router's transport: on the vmac (sent from the virtual MAC, and received there: the
+     * macvlan driver hands a peer's multicast from the virtual MAC to the vmac alone), reopened
+     * when the vmac is recreated (its sockets were bound to the old link); with vmac_xmit_base on
+     * the base, as keepalived does.
+     */
+    AdvertTransport transport(String baseName, TransportFactory factory) throws IOException {
         if (vmac.transmitsOnBase()) {
-            return onBase;
+            return factory.open(baseName);
         }
-        return new AdvertTransport() {
-            @Override
-            public void send(IpAddress destination, byte[] vrrpMessage) throws IOException {
-                vmac.send(onBase.sourceAddress(), destination, vrrpMessage);
-            }
+        VmacTransport t = new VmacTransport(factory, factory.open(vmac.name()));
+        this.transport = t;
+        return t;
+    }
 
-            @Override
-            public Received receive(Duration timeout) throws IOException, InterruptedException {
-                return onBase.receive(timeout);
-            }
+    private volatile VmacTransport transport;
 
-            @Override
-            public boolean deliverTo(Consumer<Received> sink) {
-                return onBase.deliverTo(sink);
-            }
+    /** A transport on the vmac that follows its recreation. */
+    private final class VmacTransport implements AdvertTransport {
+        private final TransportFactory factory;
+        private volatile HubTransport current;
+        private Consumer<Received> sink;
+        private boolean closed;
 
-            @Override
-            public IpAddress sourceAddress() {
-                return onBase.sourceAddress();
-            }
+        VmacTransport(TransportFactory factory, HubTransport first) {
+            this.factory = factory;
+            this.current = first;
+        }
 
-            @Override
-            public long overflowDrops() {
-                return onBase.overflowDrops();
+        /** After a recreation: new sockets on the new link, the same sink; the old ones closed. */
+        synchronized void reopen() {
+            if (closed) {
+                return;
             }
+            // the old endpoint first: the hub shares sockets by interface name, and the old ones are bound to the old link
+            current.close();
+            try {
+                HubTransport next = factory.open(vmac.name());
+                if (sink != null) {
+                    next.deliverTo(sink);
+                }
+                current = next;
+            } catch (IOException | RuntimeException e) {
+                log.warn("{}: cannot open VRRP sockets on the recreated {}: {}; adverts fail until it is recreated"
+                        + " again", router, vmac.name(), e.getMessage());
+            }
+        }
 
-            @Override
-            public void close() {
-                onBase.close();
-            }
+        @Override
+        public void send(IpAddress destination, byte[] vrrpMessage) throws IOException {
+            current.send(destination, vrrpMessage);
+        }
 
-            @Override
-            public String toString() {
-                return onBase + " sending from " + vmac.name();
-            }
-        };
+        @Override
+        public Received receive(Duration timeout) throws IOException, InterruptedException {
+            return current.receive(timeout);
+        }
+
+        @Override
+        public synchronized boolean deliverTo(Consumer<Received> sink) {
+            this.sink = sink;
+            return current.deliverTo(sink);
+        }
+
+        @Override
+        public IpAddress sourceAddress() {
+            return current.sourceAddress();
+        }
+
+        @Override
+        public long overflowDrops() {
+            return current.overflowDrops();
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            current.close();
+        }
+
+        @Override
+        public String toString() {
+            return current.toString();
+        }
     }
 
     /** The binder on the vmac: calls naming the base go to the vmac; a bind that finds it gone recreates it once. */
@@ -117,12 +166,12 @@ final class VirtualMacPlatform implements AutoCloseable {
 
             @Override
             public List<AddressOutcome> bind(String ifname, List<InterfaceAddress> addresses) throws BindException {
+                vmac.awaitSetUp(); // a recreation under way (the link monitor's) ends first: the link is up then
                 try {
                     return onBase.bind(map(ifname), addresses);
                 } catch (BindException e) {
-                    if (!recreate()) {
-                        throw e;
-                    }
+                    // gone before the link monitor said so: recreate it here (or find it recreated meanwhile), once
+                    recreate();
                     return onBase.bind(map(ifname), addresses);
                 }
             }
@@ -174,7 +223,12 @@ final class VirtualMacPlatform implements AutoCloseable {
     /** Recreates the vmac if it is gone; true when it did. Failures are logged (the caller's error stands). */
     private boolean recreate() {
         try {
-            return vmac.ensurePresent();
+            boolean recreated = vmac.ensurePresent();
+            VmacTransport t = transport;
+            if (recreated && t != null) {
+                t.reopen();
+            }
+            return recreated;
         } catch (IOException | RuntimeException e) {
             log.warn("{}: {} is gone and cannot be created again: {}", router, vmac.name(), e.getMessage());
             return false;

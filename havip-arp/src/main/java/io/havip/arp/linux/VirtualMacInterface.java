@@ -1,7 +1,6 @@
 package io.havip.arp.linux;
 
 import io.havip.core.net.InterfaceAddress;
-import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.core.net.Ipv6Address;
 import io.havip.core.net.MacAddress;
@@ -27,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>the link is created down, with the MAC, then (IPv4) {@code net.ipv4.conf.VMAC}
  *       {@code arp_ignore=1} (answer only for its own addresses), {@code accept_local=1},
- *       {@code rp_filter=0}, and on the base {@code arp_ignore=1}, {@code arp_filter=1} (the
- *       base must not answer for the virtual addresses with its own MAC); IPv6 is disabled on
+ *       {@code rp_filter=0} (adverts of peers sending from the virtual MAC arrive on the vmac
+ *       only: the macvlan driver hands a multicast frame whose source MAC is one of its own
+ *       private macvlans' to that macvlan alone), and on the base {@code arp_ignore=1},
+ *       {@code arp_filter=1} (the base must not answer for the virtual addresses with its own
+ *       MAC) and, unlike keepalived, {@code arp_announce=2} (see below); IPv6 is disabled on
  *       an IPv4 vmac ({@code net.ipv6.conf.VMAC.disable_ipv6=1}: no MLD or DAD from the virtual
  *       MAC, which would teach switches the backup's port);</li>
  *   <li>{@code addrgenmode none} (no link-local address made from the virtual MAC, RFC 5798
@@ -37,8 +39,13 @@ import org.slf4j.LoggerFactory;
  *   <li>then it is set up, and stays up in every state (keepalived does the same): a backup
  *       sends nothing from it, and it has no address to answer for.</li>
  * </ul>
- * Unlike keepalived, havip does not set {@code net.ipv4.conf.all.rp_filter} to 0: adverts are
- * received on the base interface, so the vmac's reverse-path filter does not matter.
+ * Two differences from keepalived. havip does not set {@code net.ipv4.conf.all.rp_filter} to 0
+ * (a host-wide change): with {@code all.rp_filter=1} (strict) adverts from peers cannot arrive
+ * on the vmac, which {@link #open} logs. And it sets the base's {@code arp_announce=2}: the
+ * master answers a client's first packet to a virtual address out of the base interface, and
+ * with {@code arp_announce=0} the ARP request it sends for the client carries the virtual
+ * address as sender with the base's MAC, which moves the client's entry for it off the
+ * virtual MAC (seen with keepalived 2.2.7 in namespaces: a client's first ping did it).
  *
  * <p><b>Lifecycle.</b> {@link #open} adopts a vmac left by a run that was killed (same name, a
  * private macvlan of the same base with the same MAC), replaces a macvlan of the same base
@@ -48,9 +55,8 @@ import org.slf4j.LoggerFactory;
  * base's {@code arp_ignore} / {@code arp_filter} back when this object changed them and no
  * other VRRP vmac remains on the base.
  *
- * <p><b>Threads.</b> Thread-safe; every method may block on netlink for a few milliseconds
- * except {@link #send}, which does only when the link was recreated since the last send (the
- * socket is reopened). The netlink socket belongs to the namespace of the thread that called
+ * <p><b>Threads.</b> Thread-safe; every method may block on netlink for a few milliseconds.
+ * The netlink socket belongs to the namespace of the thread that called
  * {@link #open}; the sysctls are written in the calling thread's.
  */
 public final class VirtualMacInterface implements AutoCloseable {
@@ -67,13 +73,12 @@ public final class VirtualMacInterface implements AutoCloseable {
     private final boolean transmitBase;
     private final RtNetlink netlink;
     private final AtomicLong recreations = new AtomicLong();
-    /** The base's arp_ignore / arp_filter before this object set them (-1: not changed by it). */
+    /** The base's arp_ignore / arp_filter / arp_announce before this object set them (-1: not changed by it). */
     private int baseArpIgnore = -1;
     private int baseArpFilter = -1;
+    private int baseArpAnnounce = -1;
     private LinkState link;
     private boolean adopted;
-    private VrrpSendSocket sender;
-    private int senderIndex;
     private boolean closed;
 
     private VirtualMacInterface(String owner, String baseName, String name, MacAddress mac, IpFamily family,
@@ -151,6 +156,12 @@ public final class VirtualMacInterface implements AutoCloseable {
         try {
             synchronized (v) {
                 v.setUp(true);
+            }
+            OptionalInt strict = Sysctl.read("ipv4", "all", "rp_filter");
+            if (family == IpFamily.IPV4 && !transmitBase && strict.isPresent() && strict.getAsInt() == 1) {
+                LOG.warn("{}: net.ipv4.conf.all.rp_filter is 1 (strict): adverts of peers sending from the virtual MAC"
+                        + " arrive on {}, which has no address, and strict reverse-path filtering drops them; set it to"
+                        + " 2 (loose) or 0, as keepalived does", owner, name);
             }
             return v;
         } catch (IOException | RuntimeException e) {
@@ -274,8 +285,9 @@ public final class VirtualMacInterface implements AutoCloseable {
             Sysctl.write("ipv4", name, "arp_ignore", 1);
             Sysctl.write("ipv4", name, "accept_local", 1);
             Sysctl.write("ipv4", name, "rp_filter", 0);
-            baseArpIgnore = setBase("arp_ignore", baseArpIgnore);
-            baseArpFilter = setBase("arp_filter", baseArpFilter);
+            baseArpIgnore = setBase("arp_ignore", 1, baseArpIgnore);
+            baseArpFilter = setBase("arp_filter", 1, baseArpFilter);
+            baseArpAnnounce = setBase("arp_announce", 2, baseArpAnnounce);
             ipv6(true);
         } else {
             ipv6(false);
@@ -288,11 +300,11 @@ public final class VirtualMacInterface implements AutoCloseable {
         }
     }
 
-    /** Sets the base's {@code key} to 1; returns its earlier value when this call changed it, else {@code before}. */
-    private int setBase(String key, int before) throws IOException {
+    /** Sets the base's {@code key} to {@code value}; returns its earlier value when this call changed it, else {@code before}. */
+    private int setBase(String key, int value, int before) throws IOException {
         OptionalInt v = Sysctl.read("ipv4", baseName, key);
-        if (v.isPresent() && v.getAsInt() != 1) {
-            Sysctl.write("ipv4", baseName, key, 1);
+        if (v.isPresent() && v.getAsInt() < value) {
+            Sysctl.write("ipv4", baseName, key, value);
             return before >= 0 ? before : v.getAsInt();
         }
         return before;
@@ -316,30 +328,9 @@ public final class VirtualMacInterface implements AutoCloseable {
                 + " adverts from; give " + baseName + " one, or send adverts on the base (vmac_xmit_base)");
     }
 
-    /**
-     * Sends {@code vrrpMessage} from {@code source} to {@code destination} out of the vmac, so
-     * the frame's source MAC is the virtual MAC (keepalived's default; with
-     * {@code vmac_xmit_base} the caller sends on the base instead).
-     *
-     * @throws IOException naming sendto, the errno and what to do
-     */
-    public void send(IpAddress source, IpAddress destination, byte[] vrrpMessage) throws IOException {
-        VrrpSendSocket s;
-        synchronized (this) {
-            if (closed) {
-                throw new java.nio.channels.ClosedChannelException();
-            }
-            if (sender == null || senderIndex != link.index() || !sender.source().equals(source)) {
-                if (sender != null) {
-                    sender.close();
-                    sender = null;
-                }
-                sender = VrrpSendSocket.open(name, link.index(), source);
-                senderIndex = link.index();
-            }
-            s = sender;
-        }
-        s.send(destination, vrrpMessage);
+    /** Returns once no (re)creation runs on another thread: the vmac is then up, or known to be gone. */
+    public synchronized void awaitSetUp() {
+        // the lock is the wait: setUp runs under it
     }
 
     /** The vmac's link as last created or adopted. */
@@ -358,26 +349,25 @@ public final class VirtualMacInterface implements AutoCloseable {
             return;
         }
         closed = true;
-        if (sender != null) {
-            sender.close();
-            sender = null;
-        }
         try {
             if (link != null) {
                 netlink.deleteLink(link);
             }
-            if ((baseArpIgnore >= 0 || baseArpFilter >= 0) && !otherVirtualMacs()) {
-                if (baseArpIgnore >= 0) {
-                    Sysctl.write("ipv4", baseName, "arp_ignore", baseArpIgnore);
-                }
-                if (baseArpFilter >= 0) {
-                    Sysctl.write("ipv4", baseName, "arp_filter", baseArpFilter);
-                }
+            if ((baseArpIgnore >= 0 || baseArpFilter >= 0 || baseArpAnnounce >= 0) && !otherVirtualMacs()) {
+                restore("arp_ignore", baseArpIgnore);
+                restore("arp_filter", baseArpFilter);
+                restore("arp_announce", baseArpAnnounce);
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: removing the virtual MAC interface {}: {}", owner, name, e.getMessage());
         } finally {
             netlink.close();
+        }
+    }
+
+    private void restore(String key, int before) throws IOException {
+        if (before >= 0) {
+            Sysctl.write("ipv4", baseName, key, before);
         }
     }
 
