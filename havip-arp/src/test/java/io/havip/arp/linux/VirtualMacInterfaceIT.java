@@ -115,6 +115,7 @@ class VirtualMacInterfaceIT {
         try {
             assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_ignore")).isEqualTo("1");
             assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_filter")).isEqualTo("1");
+            assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_announce")).isEqualTo("2");
             assertThat(a.call(v::ensurePresent)).as("present: nothing to do").isFalse();
             a.ip("link", "del", "vrrp.51");
             assertThat(a.call(v::ensurePresent)).isTrue();
@@ -129,6 +130,7 @@ class VirtualMacInterfaceIT {
         assertThat(a.ip("link", "show")).doesNotContain("vrrp.51");
         assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_ignore")).as("put back").isEqualTo("0");
         assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_filter")).isEqualTo("0");
+        assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_announce")).isEqualTo("0");
     }
 
     @Test

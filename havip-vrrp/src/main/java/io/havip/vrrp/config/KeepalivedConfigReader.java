@@ -195,6 +195,7 @@ public final class KeepalivedConfigReader {
             instances.add(complete(d, globals, scripts, files, processes));
         }
         refuseSharedVrids(drafts, instances);
+        refuseSharedVirtualMacs(instances);
         List<VrrpSyncGroupConfig> syncGroups = new ArrayList<>();
         for (Statement g : groups) {
             syncGroups.add(syncGroup(g, instances, scripts, syncGroups));
@@ -897,6 +898,30 @@ public final class KeepalivedConfigReader {
         }
         return Optional.of(new VirtualMacConfig(Optional.ofNullable(d.vmacName), d.vmacXmitBaseAt != null,
                 d.useVmacAt));
+    }
+
+    /**
+     * Two instances with one vmac name would fight over one interface (the second would take the
+     * first's macvlan for its own, or replace it when its MAC differs): refused, naming both.
+     * keepalived picks another default name for the second; havip's default names differ by
+     * family and VRID already, so only names written twice meet here.
+     */
+    private void refuseSharedVirtualMacs(List<VrrpInstanceConfig> instances) {
+        Map<String, VrrpInstanceConfig> byName = new LinkedHashMap<>();
+        for (VrrpInstanceConfig i : instances) {
+            if (i.virtualMac().isEmpty()) {
+                continue;
+            }
+            VirtualMacConfig v = i.virtualMac().get();
+            String name = v.interfaceName().orElse(io.havip.arp.linux.VirtualMacInterface.defaultName(i.family(),
+                    i.virtualRouterId()));
+            VrrpInstanceConfig other = byName.putIfAbsent(name, i);
+            if (other != null) {
+                throw new ConfigException(v.location(), "use_vmac", "vrrp_instance '" + i.name() + "' and vrrp_instance '"
+                        + other.name() + "' (" + other.virtualMac().get().location() + ") both use the virtual MAC"
+                        + " interface " + name, "a different VMAC_INTERFACE_NAME for one of them");
+            }
+        }
     }
 
     /**

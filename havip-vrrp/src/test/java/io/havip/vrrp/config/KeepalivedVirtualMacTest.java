@@ -60,6 +60,19 @@ class KeepalivedVirtualMacTest {
     }
 
     @Test
+    void twoInstancesOnOneVmacNameAreRefused() {
+        String two = "vrrp_instance A {\n interface eth0\n virtual_router_id 51\n use_vmac vmac0\n virtual_ipaddress {\n"
+                + "  198.51.100.50\n }\n}\nvrrp_instance B {\n interface eth0\n virtual_router_id 52\n use_vmac vmac0\n"
+                + " virtual_ipaddress {\n  198.51.100.51\n }\n}\n";
+        assertThatThrownBy(() -> KeepalivedConfigReader.parse(two, dir.resolve("keepalived.conf")))
+                .hasMessageContaining("keepalived.conf:12: key 'use_vmac': vrrp_instance 'B' and vrrp_instance 'A' ("
+                        + dir.resolve("keepalived.conf") + ":4) both use the virtual MAC interface vmac0");
+        // the defaults differ by VRID and family
+        assertThat(KeepalivedConfigReader.parse(two.replace("use_vmac vmac0", "use_vmac"), dir.resolve("keepalived.conf"))
+                .instances()).hasSize(2);
+    }
+
+    @Test
     void mappedOntoTheBuilder() {
         KeepalivedRouters.Mapping m = KeepalivedRouters.map(read(" use_vmac\n"));
         assertThat(m.warnings()).isEmpty();
