@@ -152,6 +152,35 @@ class VirtualMacInterfaceIT {
         }
     }
 
+    @Test
+    void aBaseRemovedTakesTheVmacAndItComesBackWithTheBase(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        a.ip("link", "add", "br9", "address", "02:00:00:00:00:09", "type", "bridge");
+        a.ip("link", "set", "br9", "up");
+        try (VirtualMacInterface v = a.call(() -> VirtualMacInterface.open("VI_1", "br9", "vrrp.51", 51, IpFamily.IPV4,
+                false))) {
+            a.ip("link", "del", "br9");
+            assertThat(a.ip("link", "show")).as("the kernel deletes a macvlan with its base").doesNotContain("vrrp.51");
+            assertThat(a.call(v::ensurePresent)).as("no base: nothing to create, no error").isFalse();
+            a.ip("link", "add", "br9", "address", "02:00:00:00:00:09", "type", "bridge");
+            assertThat(a.call(v::ensurePresent)).isTrue();
+            assertThat(a.ip("-d", "link", "show", "vrrp.51")).contains("vrrp.51@br9").contains("00:00:5e:00:01:33");
+        }
+    }
+
+    @Test
+    void aRefusedNetlinkCallNamesTheCallTheValueAndTheErrno(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        // a macvlan cannot sit on the loopback device: the kernel refuses the RTM_NEWLINK
+        assertThatThrownBy(() -> a.call(() -> VirtualMacInterface.open("VI_1", "lo", "vrrp.51", 51, IpFamily.IPV4,
+                false))).isInstanceOf(NativeException.class)
+                .hasMessageStartingWith("cannot create macvlan vrrp.51 on lo with MAC 00:00:5e:00:01:33 (mode private): ")
+                .hasMessageContaining("RTM_NEWLINK").hasMessageContaining("errno")
+                .hasMessageContaining("is the macvlan module available (modprobe macvlan), and is lo an Ethernet"
+                        + " interface?");
+        assertThat(a.ip("link", "show")).doesNotContain("vrrp.51");
+    }
+
     private static void awaitUp(Node n, String ifname, Process keepalived, Path dir) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < end) {
