@@ -101,6 +101,61 @@ class HavipdVirtualMacIT {
         }
     }
 
+    /**
+     * IPv6 (VRRPv3): the vmac vrrp6.51 carries 00:00:5e:00:02:33 and the base's link-local
+     * address, adverts leave from it with that address; the client's neighbour entry for the VIP
+     * is the virtual MAC before and after the master stops.
+     */
+    @Test
+    void ipv6ClientsKeepTheVirtualMac(Testbed net) throws Exception {
+        LinuxTestRequirements.require("ip", "ping", "tshark");
+        IpAddress vip6 = IpAddress.parse("2001:db8::50");
+        MacAddress vmac6 = MacAddress.vrrp(IpFamily.IPV6, 51);
+        Node a = net.addNode("first");
+        Node b = net.addNode("second");
+        Node client = net.addNode("client");
+        List<VrrpDaemon> daemons = new ArrayList<>();
+        try (NodeDir da = NodeDir.create("first"); NodeDir db = NodeDir.create("second")) {
+            try {
+                VrrpDaemon first = VrrpDaemon.start(Kind.HAVIPD, a, da.writeConf(conf("first", 150, "")
+                        .replace(VIP + "/24", vip6 + "/64")));
+                daemons.add(first);
+                awaitHolder(a, first, "vrrp6.51", vip6 + "/64");
+                VrrpDaemon second = VrrpDaemon.start(Kind.HAVIPD, b, db.writeConf(conf("second", 100, "")
+                        .replace(VIP + "/24", vip6 + "/64")));
+                daemons.add(second);
+                assertThat(b.ip("-d", "link", "show", "vrrp6.51")).contains(vmac6.toString());
+                String ll = linkLocal(a);
+                assertThat(a.ip("-6", "addr", "show", "dev", "vrrp6.51")).as("the base's link-local on the vmac")
+                        .contains(ll);
+                awaitClientAt(client, vip6, vmac6);
+                try (Capture c = Capture.start(client, "ip6 proto 112", 4)) {
+                    c.finish(3);
+                    assertThat(c.fields("vrrp", List.of(), "eth.src", "ipv6.src", "vrrp.prio")).isNotEmpty()
+                            .allSatisfy(r -> assertThat(r).containsExactly(vmac6.toString(), ll, "150"));
+                }
+                assertThat(first.terminate()).isZero();
+                awaitHolder(b, second, "vrrp6.51", vip6 + "/64");
+                assertThat(client.neighbour(vip6)).contains(vmac6);
+                awaitClientAt(client, vip6, vmac6);
+                System.out.printf("HavipdVirtualMacIT IPv6: client at %s before and after the failover%n", vmac6);
+                assertThat(second.terminate()).isZero();
+            } finally {
+                daemons.forEach(VrrpDaemon::close);
+                for (VrrpDaemon d : daemons) {
+                    System.out.printf("--- %s%n%s", d, HavipdDropInIT.tail(d.log(), 4000));
+                }
+            }
+        }
+    }
+
+    private static String linkLocal(Node n) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("inet6 (fe80::[0-9a-f:]+)/")
+                .matcher(n.ip("-6", "addr", "show", "dev", "eth0", "scope", "link"));
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
     /** Who is master first. */
     enum Roles {
         HAVIPD_MASTER(Kind.HAVIPD, Kind.KEEPALIVED), KEEPALIVED_MASTER(Kind.KEEPALIVED, Kind.HAVIPD);
@@ -236,12 +291,20 @@ class HavipdVirtualMacIT {
     }
 
     private static boolean holds(Node n) {
-        return n.exec("ip", "addr", "show", "dev", "vrrp.51").stdout().contains(" " + VIP + "/24");
+        return holds(n, "vrrp.51", VIP + "/24");
+    }
+
+    private static boolean holds(Node n, String vmac, String vip) {
+        return n.exec("ip", "addr", "show", "dev", vmac).stdout().contains(" " + vip + " ");
     }
 
     private static void awaitHolder(Node n, VrrpDaemon d) {
+        awaitHolder(n, d, "vrrp.51", VIP + "/24");
+    }
+
+    private static void awaitHolder(Node n, VrrpDaemon d, String vmac, String vip) {
         long end = System.nanoTime() + CONVERGE.toNanos();
-        while (!holds(n)) {
+        while (!holds(n, vmac, vip)) {
             if (System.nanoTime() > end || !d.isAlive()) {
                 throw new AssertionError(n + " does not hold " + VIP + " on vrrp.51 within " + CONVERGE + ":\n"
                         + n.exec("ip", "addr").stdout() + "\n" + d.log());
@@ -262,13 +325,17 @@ class HavipdVirtualMacIT {
 
     /** Pings the VIP from the client until it answers, then checks the client's entry is {@code mac}. */
     private static void awaitClientAt(Node client, MacAddress mac) {
+        awaitClientAt(client, VIP, mac);
+    }
+
+    private static void awaitClientAt(Node client, IpAddress vip, MacAddress mac) {
         long end = System.nanoTime() + CONVERGE.toNanos();
-        while (client.exec("ping", "-c", "1", "-W", "1", VIP.toString()).exit() != 0) {
+        while (client.exec("ping", "-c", "1", "-W", "1", vip.toString()).exit() != 0) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("the client cannot reach " + VIP + ": " + client.neighboursJson());
+                throw new AssertionError("the client cannot reach " + vip + ": " + client.neighboursJson());
             }
         }
-        Optional<MacAddress> at = client.neighbour(VIP);
-        assertThat(at).as("the client's neighbour entry for " + VIP).contains(mac);
+        Optional<MacAddress> at = client.neighbour(vip);
+        assertThat(at).as("the client's neighbour entry for " + vip).contains(mac);
     }
 }
