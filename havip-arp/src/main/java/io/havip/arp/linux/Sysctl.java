@@ -36,6 +36,30 @@ public final class Sysctl {
         return "net." + family + ".conf." + ifname.replace('.', '/') + "." + key;
     }
 
+    /** The integer value of the namespace-wide {@code net.<family>.<key>}, empty when it does not exist. */
+    public static OptionalInt readGlobal(String family, String key) throws IOException {
+        Path f = ROOT.resolve(family).resolve(key);
+        try {
+            return OptionalInt.of(Integer.parseInt(Files.readString(f, StandardCharsets.US_ASCII).trim()));
+        } catch (NoSuchFileException e) {
+            return OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            throw new IOException("cannot read net." + family + "." + key + " (" + f + "): not a number");
+        } catch (IOException e) {
+            throw failure("read", "net." + family + "." + key, "", f, null, e);
+        }
+    }
+
+    /** Writes {@code value} to the namespace-wide {@code net.<family>.<key>}. */
+    public static void writeGlobal(String family, String key, int value) throws IOException {
+        Path f = ROOT.resolve(family).resolve(key);
+        try {
+            Files.writeString(f, Integer.toString(value), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw failure("set", "net." + family + "." + key, "", f, value, e);
+        }
+    }
+
     /** The integer value of {@code net.<family>.conf.<ifname>.<key>}, empty when it does not exist. */
     public static OptionalInt read(String family, String ifname, String key) throws IOException {
         Path f = file(family, ifname, key);
@@ -46,7 +70,7 @@ public final class Sysctl {
         } catch (NumberFormatException e) {
             throw new IOException("cannot read " + name(family, ifname, key) + " (" + f + "): not a number");
         } catch (IOException e) {
-            throw failure("read", family, ifname, key, f, null, e);
+            throw failure("read", name(family, ifname, key), ifname, f, null, e);
         }
     }
 
@@ -61,20 +85,20 @@ public final class Sysctl {
         try {
             Files.writeString(f, Integer.toString(value), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw failure("set", family, ifname, key, f, value, e);
+            throw failure("set", name(family, ifname, key), ifname, f, value, e);
         }
     }
 
-    private static IOException failure(String verb, String family, String ifname, String key, Path f, Integer value,
+    private static IOException failure(String verb, String sysctl, String ifname, Path f, Integer value,
                                        IOException e) {
-        String what = "cannot " + verb + " " + name(family, ifname, key) + (value == null ? "" : " to " + value)
-                + " (" + f + "): ";
+        String what = "cannot " + verb + " " + sysctl + (value == null ? "" : " to " + value) + " (" + f + "): ";
         String reason = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
                 : e.getClass().getSimpleName().replace("Exception", "");
         String hint;
         if (e instanceof NoSuchFileException) {
-            hint = "interface " + ifname + " does not exist in this network namespace (see `ip link`)"
-                    + (family.equals("ipv6") ? ", or IPv6 is disabled on the host" : "");
+            hint = ifname.isEmpty() ? "the kernel has no such setting"
+                    : "interface " + ifname + " does not exist in this network namespace (see `ip link`)"
+                    + (sysctl.startsWith("net.ipv6") ? ", or IPv6 is disabled on the host" : "");
         } else if (e instanceof AccessDeniedException || reason.contains("ermission")) {
             hint = "the process needs CAP_NET_ADMIN in this network namespace (run as root, or grant it as an ambient"
                     + " capability)";

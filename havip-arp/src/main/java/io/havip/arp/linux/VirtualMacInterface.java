@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *   <li>then it is set up, and stays up in every state (keepalived does the same): a backup
  *       sends nothing from it, and it has no address to answer for.</li>
  * </ul>
- * Two differences from keepalived. havip does not set {@code net.ipv4.conf.all.rp_filter} to 0
+ * Three differences from keepalived. It turns off IGMP reports for link-local groups in the
+ * namespace instead of moving them to the base with nftables (the {@code quietLinkLocalReports} comment says why).
+ * It does not set {@code net.ipv4.conf.all.rp_filter} to 0
  * (a host-wide change): with {@code all.rp_filter=1} (strict) adverts from peers cannot arrive
  * on the vmac, which {@link #open} logs. And it sets the base's {@code arp_announce=2}: the
  * master answers a client's first packet to a virtual address out of the base interface, and
@@ -77,6 +79,8 @@ public final class VirtualMacInterface implements AutoCloseable {
     private int baseArpIgnore = -1;
     private int baseArpFilter = -1;
     private int baseArpAnnounce = -1;
+    /** net.ipv4.igmp_link_local_mcast_reports before this object set it to 0 (-1: not changed by it). */
+    private int igmpLinkLocalReports = -1;
     private LinkState link;
     private boolean adopted;
     private boolean closed;
@@ -288,6 +292,9 @@ public final class VirtualMacInterface implements AutoCloseable {
             baseArpIgnore = setBase("arp_ignore", 1, baseArpIgnore);
             baseArpFilter = setBase("arp_filter", 1, baseArpFilter);
             baseArpAnnounce = setBase("arp_announce", 2, baseArpAnnounce);
+            if (!transmitBase) {
+                quietLinkLocalReports();
+            }
             ipv6(true);
         } else {
             ipv6(false);
@@ -308,6 +315,30 @@ public final class VirtualMacInterface implements AutoCloseable {
             return before >= 0 ? before : v.getAsInt();
         }
         return before;
+    }
+
+    /**
+     * Receiving adverts on the vmac means joining 224.0.0.18 there, and the kernel then sends
+     * IGMP reports from the vmac, with the virtual MAC as source, at the join and at every
+     * query: a switch learns the virtual MAC at a backup's port and sends the clients' traffic
+     * there until the master's next advert (measured in a namespace: the bridge's entry moved
+     * to the starting backup's port for about half a second). keepalived moves those reports
+     * to the base interface with nftables; havip, which runs no nftables, turns off reports for
+     * link-local groups (224.0.0.0/24), which RFC 4541 section 2.1.2 has snooping switches
+     * flood anyway: {@code net.ipv4.igmp_link_local_mcast_reports=0} in this namespace, logged,
+     * put back at close.
+     */
+    private void quietLinkLocalReports() throws IOException {
+        OptionalInt v = Sysctl.readGlobal("ipv4", "igmp_link_local_mcast_reports");
+        if (v.isPresent() && v.getAsInt() != 0) {
+            Sysctl.writeGlobal("ipv4", "igmp_link_local_mcast_reports", 0);
+            if (igmpLinkLocalReports < 0) {
+                igmpLinkLocalReports = v.getAsInt();
+                LOG.info("{}: set net.ipv4.igmp_link_local_mcast_reports to 0 (was {}): IGMP reports for 224.0.0.18"
+                        + " would leave {} from the virtual MAC and teach switches a backup's port; put back at close",
+                        owner, v.getAsInt(), name);
+            }
+        }
     }
 
     /** IPv6 off on an IPv4 vmac (nothing may leave from the virtual MAC), on for an IPv6 one. */
@@ -353,10 +384,14 @@ public final class VirtualMacInterface implements AutoCloseable {
             if (link != null) {
                 netlink.deleteLink(link);
             }
-            if ((baseArpIgnore >= 0 || baseArpFilter >= 0 || baseArpAnnounce >= 0) && !otherVirtualMacs()) {
+            if ((baseArpIgnore >= 0 || baseArpFilter >= 0 || baseArpAnnounce >= 0 || igmpLinkLocalReports >= 0)
+                    && !otherVirtualMacs()) {
                 restore("arp_ignore", baseArpIgnore);
                 restore("arp_filter", baseArpFilter);
                 restore("arp_announce", baseArpAnnounce);
+                if (igmpLinkLocalReports >= 0) {
+                    Sysctl.writeGlobal("ipv4", "igmp_link_local_mcast_reports", igmpLinkLocalReports);
+                }
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: removing the virtual MAC interface {}: {}", owner, name, e.getMessage());

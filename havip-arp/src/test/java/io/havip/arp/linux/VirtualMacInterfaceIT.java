@@ -110,12 +110,14 @@ class VirtualMacInterfaceIT {
     void deletedByHandIsRecreatedAndCloseRestoresTheBase(Testbed net) throws Exception {
         Node a = net.addNode("a");
         assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_ignore")).isEqualTo("0");
+        assertThat(sysctl(a, "net.ipv4.igmp_link_local_mcast_reports")).isEqualTo("1");
         VirtualMacInterface v = a.call(() -> VirtualMacInterface.open("VI_1", "eth0", "vrrp.51", 51, IpFamily.IPV4,
                 false));
         try {
             assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_ignore")).isEqualTo("1");
             assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_filter")).isEqualTo("1");
             assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_announce")).isEqualTo("2");
+            assertThat(sysctl(a, "net.ipv4.igmp_link_local_mcast_reports")).isEqualTo("0");
             assertThat(a.call(v::ensurePresent)).as("present: nothing to do").isFalse();
             a.ip("link", "del", "vrrp.51");
             assertThat(a.call(v::ensurePresent)).isTrue();
@@ -131,6 +133,7 @@ class VirtualMacInterfaceIT {
         assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_ignore")).as("put back").isEqualTo("0");
         assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_filter")).isEqualTo("0");
         assertThat(sysctl(a, "net.ipv4.conf.eth0.arp_announce")).isEqualTo("0");
+        assertThat(sysctl(a, "net.ipv4.igmp_link_local_mcast_reports")).isEqualTo("1");
     }
 
     @Test

@@ -56,8 +56,29 @@ class HavipdVirtualMacIT {
                 VrrpDaemon first = VrrpDaemon.start(Kind.HAVIPD, a, da.writeConf(conf("first", 150, extra)));
                 daemons.add(first);
                 awaitHolder(a, first);
-                VrrpDaemon second = VrrpDaemon.start(Kind.HAVIPD, b, db.writeConf(conf("second", 100, extra)));
-                daemons.add(second);
+                // the bridge must never learn the virtual MAC at the backup's port: a backup sends nothing from its
+                // vmac, not even the IGMP report of its join (keepalived moves those with nftables; havip turns off
+                // reports for link-local groups)
+                List<String> fdb = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread sampler = new Thread(() -> {
+                    while (sampling.get()) {
+                        fdb.add(vmacPort(net));
+                        VrrpDaemon.sleep(10);
+                    }
+                });
+                sampler.start();
+                VrrpDaemon second;
+                try {
+                    second = VrrpDaemon.start(Kind.HAVIPD, b, db.writeConf(conf("second", 100, extra)));
+                    daemons.add(second);
+                    VrrpDaemon.sleep(2_500); // past the kernel's repeated unsolicited reports
+                } finally {
+                    sampling.set(false);
+                    sampler.join();
+                }
+                assertThat(fdb).as("the bridge's port for " + VMAC + " while the backup starts").isNotEmpty()
+                        .doesNotContain(b.bridgePort());
                 assertThat(b.ip("-d", "link", "show", "vrrp.51")).as("the backup's vmac exists").contains("macvlan mode private");
                 assertThat(b.ip("addr", "show", "dev", "vrrp.51")).as("the backup holds no VIP").doesNotContain(VIP.toString());
 
@@ -280,6 +301,17 @@ class HavipdVirtualMacIT {
                 + "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority " + priority
                 + "\n  version 3\n  advert_int 0.2\n  use_vmac\n" + extra + "  virtual_ipaddress {\n    " + VIP
                 + "/24\n  }\n}\n";
+    }
+
+    /** The bridge port the testbed's bridge has learnt the virtual MAC at ("" when none). */
+    private static String vmacPort(Testbed net) {
+        for (String line : io.havip.arp.testbed.Cmd.run("bridge", "-n", net.bridgeNamespace(), "fdb", "show", "br", "br0")
+                .stdout().split("\n")) {
+            if (line.startsWith(VMAC.toString() + " dev ")) {
+                return line.split(" ")[2];
+            }
+        }
+        return "";
     }
 
     /** VRRP seen on the client's eth0 for a second: source MAC, source address, priority. */
