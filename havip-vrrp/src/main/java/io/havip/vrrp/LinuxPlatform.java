@@ -44,6 +44,8 @@ final class LinuxPlatform implements AutoCloseable {
     private LinuxShared.Subscription conflicts;
 
     private final LinuxShared shared;
+    /** Set by {@link #close} (under this object's lock): a vmac recreated later reopens nothing. */
+    private boolean closed;
     /** The router's virtual MAC interface (use_vmac), or null. */
     private final VirtualMacPlatform vmac;
 
@@ -216,8 +218,24 @@ final class LinuxPlatform implements AutoCloseable {
         }
         try {
             // with a vmac, on the vmac: its own frames (the base sees them outgoing) are not claims
-            conflicts = shared.conflicts(vmac != null ? vmac.vmac().name() : config.router().interfaceName(),
-                    Set.copyOf(config.addresses()), sink);
+            String on = vmac != null ? vmac.vmac().name() : config.router().interfaceName();
+            conflicts = shared.conflicts(on, Set.copyOf(config.addresses()), sink);
+            if (vmac != null) {
+                vmac.onRecreated(() -> { // the monitor's packet socket was bound to the deleted link
+                    synchronized (this) {
+                        if (closed) {
+                            return;
+                        }
+                        conflicts.close();
+                        try {
+                            conflicts = shared.conflicts(on, Set.copyOf(config.addresses()), sink);
+                        } catch (NativeException | RuntimeException e) {
+                            log.warn("{}: cannot watch ARP / NA on the recreated {} ({}); a stale holder will not be"
+                                    + " answered", config.router().name(), on, e.getMessage());
+                        }
+                    }
+                });
+            }
             return true;
         } catch (NativeException e) {
             log.warn("{}: cannot watch ARP / NA for address conflicts ({}); a stale holder will not be answered",
@@ -232,8 +250,11 @@ final class LinuxPlatform implements AutoCloseable {
         if (links != null) {
             links.close();
         }
-        if (conflicts != null) {
-            conflicts.close();
+        synchronized (this) {
+            closed = true;
+            if (conflicts != null) {
+                conflicts.close();
+            }
         }
         if (vmac != null) {
             vmac.close(); // after the engine's release and priority-0 advert: it closes the platform last

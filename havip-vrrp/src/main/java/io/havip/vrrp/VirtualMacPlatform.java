@@ -87,6 +87,13 @@ final class VirtualMacPlatform implements AutoCloseable {
     }
 
     private volatile VmacTransport transport;
+    /** Run after each recreation (on the thread that recreated): what was bound to the old link reopens. */
+    private final List<Runnable> onRecreated = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code action} after each recreation of the vmac (the old link's sockets are dead). */
+    void onRecreated(Runnable action) {
+        onRecreated.add(action);
+    }
 
     /** A transport on the vmac that follows its recreation. */
     private final class VmacTransport implements AdvertTransport {
@@ -227,6 +234,11 @@ final class VirtualMacPlatform implements AutoCloseable {
             VmacTransport t = transport;
             if (recreated && t != null) {
                 t.reopen();
+            }
+            if (recreated) {
+                for (Runnable r : onRecreated) {
+                    r.run();
+                }
             }
             return recreated;
         } catch (IOException | RuntimeException e) {

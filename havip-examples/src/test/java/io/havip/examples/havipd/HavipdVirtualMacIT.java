@@ -267,6 +267,13 @@ class HavipdVirtualMacIT {
             }
             String log = d.log();
             assertThat(log.split("was deleted by someone else", -1)).as("logged once:\n" + log).hasSize(2);
+            // the conflict monitor watches the recreated vmac: a stale holder's ARP (the client holding the VIP
+            // too and asking for the master's address from it) is seen and answered
+            client.ip("addr", "add", VIP + "/32", "dev", "eth0");
+            client.ip("neigh", "flush", "all");
+            client.exec("ping", "-c", "1", "-W", "1", "-I", VIP.toString(), a.ipv4().toString());
+            d.awaitLog("claims " + VIP, Duration.ofSeconds(5));
+            client.ip("addr", "del", VIP + "/32", "dev", "eth0");
             assertThat(d.terminate()).isZero();
         }
     }
