@@ -97,6 +97,9 @@ public final class Havip {
         private LivenessEndpoints livenessEndpoints;
         private io.havip.vrrp.election.ElectionAuthority authority;
         private io.havip.vrrp.machine.LeaseGate.Mode electionMode;
+        private boolean virtualMac;
+        private String virtualMacName;
+        private boolean virtualMacTransmitBase;
 
         private Builder() {
         }
@@ -269,6 +272,45 @@ public final class Havip {
             return this;
         }
 
+        /**
+         * keepalived's {@code use_vmac}: the router's addresses go on an interface of their own
+         * carrying the RFC 5798 virtual MAC ({@code 00:00:5e:00:01:VRID}, IPv6
+         * {@code 00:00:5e:00:02:VRID}), a private-mode macvlan on {@link #interfaceName} named
+         * {@code vrrp.VRID} ({@code vrrp6.VRID} for IPv6) unless {@link #virtualMacInterface}
+         * names it. Clients then reach the address at the same MAC whichever node is master, and
+         * adverts and gratuitous ARP / NA leave from the virtual MAC. Needed where switches or
+         * peers (FRR) expect it. The interface is created at start (a leftover of a killed run is
+         * adopted; any other interface of that name is refused and left alone), recreated if
+         * deleted while the router runs, and deleted at close. Sets {@code arp_ignore=1},
+         * {@code arp_filter=1} on the base interface, as keepalived does. Linux networking only.
+         * Default off.
+         */
+        public Builder useVirtualMac(boolean use) {
+            this.virtualMac = use;
+            return this;
+        }
+
+        /** Turns on {@link #useVirtualMac} with the vmac named {@code name} (keepalived: {@code use_vmac NAME}). */
+        public Builder virtualMacInterface(String name) {
+            this.virtualMacName = require("virtualMacInterface", name);
+            this.virtualMac = true;
+            return this;
+        }
+
+        /**
+         * keepalived's {@code vmac_xmit_base}: with {@link #useVirtualMac}, adverts leave from the
+         * base interface and its own MAC (the addresses stay on the vmac). Default false.
+         */
+        public Builder virtualMacTransmitBase(boolean onBase) {
+            this.virtualMacTransmitBase = onBase;
+            return this;
+        }
+
+        /** The virtual MAC settings, or null when off. */
+        VirtualMacPlatform.Spec virtualMac() {
+            return virtualMac ? new VirtualMacPlatform.Spec(virtualMacName, virtualMacTransmitBase) : null;
+        }
+
         /** Where the addresses go; default: the Linux binder (rtnetlink + GARP / NA). */
         public Builder binder(VipBinder binder) {
             this.binder = binder;
@@ -415,6 +457,25 @@ public final class Havip {
                 throw new IllegalArgumentException("sourceAddress " + sourceAddress + " is " + sourceAddress.family()
                         + " but the virtual addresses are " + config.router().family());
             }
+            if (virtualMacTransmitBase && !virtualMac) {
+                throw new IllegalArgumentException("virtualMacTransmitBase needs useVirtualMac(true) (keepalived:"
+                        + " vmac_xmit_base is only valid with use_vmac)");
+            }
+            if (virtualMacName != null) {
+                io.havip.arp.linux.VirtualMacInterface.invalidName(virtualMacName).ifPresent(why -> {
+                    throw new IllegalArgumentException("virtualMacInterface: the name " + why);
+                });
+                if (virtualMacName.equals(config.router().interfaceName())) {
+                    throw new IllegalArgumentException("virtualMacInterface " + virtualMacName + " is the router's own"
+                            + " interface; name the virtual MAC interface differently (default "
+                            + io.havip.arp.linux.VirtualMacInterface.defaultName(config.router().family(),
+                                    config.router().vrid()) + ")");
+                }
+            }
+            if (virtualMac && (binder != null || transport != null)) {
+                throw new IllegalArgumentException("useVirtualMac needs havip's Linux binder and transport; drop the"
+                        + " binder(...) / transport(...) given, or turn the virtual MAC off");
+            }
             return config;
         }
 
@@ -453,7 +514,7 @@ public final class Havip {
             VipBinder vb = binder;
             LinuxPlatform linux = null;
             if (t == null || vb == null) {
-                linux = LinuxPlatform.open(rt.linux(), config, Optional.ofNullable(sourceAddress), garp);
+                linux = LinuxPlatform.open(rt.linux(), config, Optional.ofNullable(sourceAddress), garp, virtualMac());
                 resources.add(linux);
                 t = t != null ? t : linux.transport();
                 vb = vb != null ? vb : linux.binder();

@@ -317,6 +317,17 @@ public final class KeepalivedRouters {
         }
         i.sourceAddress().ifPresent(b::sourceAddress);
         i.unicastPeers().forEach(b::unicastPeer);
+        i.virtualMac().ifPresent(v -> {
+            b.useVirtualMac(true);
+            v.interfaceName().ifPresent(b::virtualMacInterface);
+            boolean onBase = v.transmitBase();
+            if (!onBase && !i.unicastPeers().isEmpty()) {
+                warnings.add(new ConfigWarning(v.location(), who + ": use_vmac with unicast_peer needs vmac_xmit_base"
+                        + " (keepalived's manual); adverts are sent from " + ifname + ", as with vmac_xmit_base"));
+                onBase = true;
+            }
+            b.virtualMacTransmitBase(onBase);
+        });
         b.acceptAdvertsFromNonPeers(acceptsNonPeers(config, i, who, warnings));
         Optional<LivenessConfig> liveness = livenessOf(config.havip());
         liveness.ifPresent(b::liveness);

@@ -17,6 +17,7 @@ import io.havip.core.net.Ipv6Address;
 import io.havip.core.net.MacAddress;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.TrackerSpec;
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -43,13 +44,18 @@ final class LinuxPlatform implements AutoCloseable {
     private LinuxShared.Subscription conflicts;
 
     private final LinuxShared shared;
+    /** Set by {@link #close} (under this object's lock): a vmac recreated later reopens nothing. */
+    private boolean closed;
+    /** The router's virtual MAC interface (use_vmac), or null. */
+    private final VirtualMacPlatform vmac;
 
     private LinuxPlatform(LinuxShared shared, AdvertTransport transport, VipBinder binder,
-                          LinuxShared.Subscription slot) {
+                          LinuxShared.Subscription slot, VirtualMacPlatform vmac) {
         this.shared = shared;
         this.transport = transport;
         this.binder = binder;
         this.slot = slot;
+        this.vmac = vmac;
     }
 
     /**
@@ -58,32 +64,47 @@ final class LinuxPlatform implements AutoCloseable {
      * @throws IllegalStateException when another router of this process runs the same VRID on
      *                               the same interface and family (see {@link LinuxShared#virtualRouter})
      */
-    static LinuxPlatform open(LinuxShared shared, RouterConfig config, Optional<IpAddress> source, GarpConfig garp) {
+    static LinuxPlatform open(LinuxShared shared, RouterConfig config, Optional<IpAddress> source, GarpConfig garp,
+                              VirtualMacPlatform.Spec virtualMac) {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
         LinuxShared.Subscription slot = shared.virtualRouter(config.router(), config.unicastPeers());
-        HubTransport transport = null;
+        AdvertTransport advertTransport = null;
         LinuxShared.BinderHandle binder = null;
+        VirtualMacPlatform vmac = null;
         try {
             IpAddress from = source.isPresent() ? source.get() : primaryAddress(ifname, config);
-            transport = HubTransport.open(shared.hub(), ifname, from, config.router().vrid(),
-                    config.unicastPeers().isEmpty());
+            VirtualMacPlatform.TransportFactory sockets = on -> HubTransport.open(shared.hub(), on, from,
+                    config.router().vrid(), config.unicastPeers().isEmpty());
+            if (virtualMac != null) {
+                vmac = VirtualMacPlatform.open(config.router(), virtualMac);
+                advertTransport = vmac.transport(ifname, sockets);
+            } else {
+                advertTransport = sockets.open(ifname);
+            }
             binder = shared.binder(garp);
+            if (vmac != null) {
+                binder = vmac.binder(binder);
+            }
             try {
                 binder.prepare(ifname, config.virtualAddresses());
             } catch (VipBinder.BindException e) {
                 log.warn("{}: preparing announcements failed ({}); the first takeover will do it", config.router().name(),
                         e.getMessage());
             }
-            log.info("{}: adverts from {} on {} ({})", config.router().name(), from, ifname,
+            log.info("{}: adverts from {} on {} ({})", config.router().name(), from,
+                    vmac != null && !virtualMac.transmitBase() ? vmac.vmac().name() : ifname,
                     config.unicastPeers().isEmpty() ? "multicast" : "unicast to " + config.unicastPeers());
-            return new LinuxPlatform(shared, transport, binder, slot);
-        } catch (NativeException | RuntimeException e) {
-            if (transport != null) {
-                transport.close();
+            return new LinuxPlatform(shared, advertTransport, binder, slot, vmac);
+        } catch (IOException | RuntimeException e) {
+            if (advertTransport != null) {
+                advertTransport.close();
             }
             if (binder != null) {
                 binder.close();
+            }
+            if (vmac != null) {
+                vmac.close();
             }
             slot.close();
             if (e instanceof RuntimeException r) {
@@ -155,7 +176,7 @@ final class LinuxPlatform implements AutoCloseable {
             }
         }
         try {
-            links = shared.links(new LinkMonitor.Listener() {
+            LinkMonitor.Listener listener = new LinkMonitor.Listener() {
                 @Override
                 public void linkChanged(LinkEvent event) {
                     String name = event.link().name();
@@ -174,7 +195,8 @@ final class LinuxPlatform implements AutoCloseable {
                         engine.addressAdded(event.interfaceName(), event.entry().address());
                     }
                 }
-            });
+            };
+            links = shared.links(vmac != null ? vmac.listener(listener) : listener);
             for (LinkState s : links.snapshot()) {
                 if (watched.contains(s.name())) {
                     engine.interfaceChanged(s.name(), s.isUp());
@@ -195,7 +217,25 @@ final class LinuxPlatform implements AutoCloseable {
             return false;
         }
         try {
-            conflicts = shared.conflicts(config.router().interfaceName(), Set.copyOf(config.addresses()), sink);
+            // with a vmac, on the vmac: its own frames (the base sees them outgoing) are not claims
+            String on = vmac != null ? vmac.vmac().name() : config.router().interfaceName();
+            conflicts = shared.conflicts(on, Set.copyOf(config.addresses()), sink);
+            if (vmac != null) {
+                vmac.onRecreated(() -> { // the monitor's packet socket was bound to the deleted link
+                    synchronized (this) {
+                        if (closed) {
+                            return;
+                        }
+                        conflicts.close();
+                        try {
+                            conflicts = shared.conflicts(on, Set.copyOf(config.addresses()), sink);
+                        } catch (NativeException | RuntimeException e) {
+                            log.warn("{}: cannot watch ARP / NA on the recreated {} ({}); a stale holder will not be"
+                                    + " answered", config.router().name(), on, e.getMessage());
+                        }
+                    }
+                });
+            }
             return true;
         } catch (NativeException e) {
             log.warn("{}: cannot watch ARP / NA for address conflicts ({}); a stale holder will not be answered",
@@ -210,8 +250,14 @@ final class LinuxPlatform implements AutoCloseable {
         if (links != null) {
             links.close();
         }
-        if (conflicts != null) {
-            conflicts.close();
+        synchronized (this) {
+            closed = true;
+            if (conflicts != null) {
+                conflicts.close();
+            }
+        }
+        if (vmac != null) {
+            vmac.close(); // after the engine's release and priority-0 advert: it closes the platform last
         }
         slot.close();
     }

@@ -127,6 +127,20 @@ final class NetlinkSocket implements AutoCloseable {
             return attr(type, z);
         }
 
+        /** Opens a nested attribute (e.g. IFLA_LINKINFO); {@link #end} closes it. Returns where it starts. */
+        int nest(int type) {
+            int start = buf.position();
+            buf.putShort((short) 4).putShort((short) type);
+            return start;
+        }
+
+        /** Closes the nested attribute opened at {@code start}: writes its length. */
+        Message end(int start) {
+            align();
+            buf.putShort(start, (short) (buf.position() - start));
+            return this;
+        }
+
         void align() {
             while ((buf.position() & 3) != 0) {
                 buf.put((byte) 0);

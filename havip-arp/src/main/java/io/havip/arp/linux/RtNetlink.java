@@ -430,6 +430,11 @@ public final class RtNetlink implements AutoCloseable {
     }
 
     private Optional<LinkState> getLink(int ifindex, String name, String attempted) throws NativeException {
+        return getLink(ifindex, name, attempted, RtNetlink::parseLink);
+    }
+
+    private <T> Optional<T> getLink(int ifindex, String name, String attempted, Function<ByteBuffer, Optional<T>> parse)
+            throws NativeException {
         NetlinkSocket.Message m = new NetlinkSocket.Message(RTM_GETLINK, NetlinkSocket.NLM_F_REQUEST);
         m.buf.put((byte) Sys.AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(ifindex).putInt(0).putInt(0);
         if (name != null) {
@@ -437,7 +442,7 @@ public final class RtNetlink implements AutoCloseable {
         }
         try {
             NetlinkSocket.Reply r = socket.get(m, attempted, "RTM_GETLINK");
-            return r.type() == RTM_NEWLINK ? parseLink(r.payload()) : Optional.empty();
+            return r.type() == RTM_NEWLINK ? parse.apply(r.payload()) : Optional.empty();
         } catch (NetlinkSocket.KernelError e) {
             if (e.errno == Errno.ENODEV.number) {
                 return Optional.empty();
@@ -490,6 +495,197 @@ public final class RtNetlink implements AutoCloseable {
             pos += (len + 3) & ~3;
         }
         return index > 0 ? Optional.of(new LinkState(index, name, flags, mtu, mac, oper)) : Optional.empty();
+    }
+
+    static final int IFLA_LINK = 5;
+    static final int IFLA_LINKINFO = 18;
+    static final int IFLA_INFO_KIND = 1;
+    static final int IFLA_INFO_DATA = 2;
+    static final int IFLA_MACVLAN_MODE = 1;
+    static final int IFLA_AF_SPEC = 26;
+    static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+    /** linux/if_link.h: no link-local address from the MAC (RFC 5798 section 7.4: the virtual MAC must not make one). */
+    static final int IN6_ADDR_GEN_MODE_NONE = 1;
+
+    /**
+     * Creates a macvlan link {@code name} on {@code base} with {@code mac} in {@code mode}
+     * (RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL, IFLA_IFNAME, IFLA_LINK, IFLA_ADDRESS and
+     * IFLA_LINKINFO { IFLA_INFO_KIND "macvlan", IFLA_INFO_DATA { IFLA_MACVLAN_MODE } }), as
+     * {@code ip link add link BASE name NAME address MAC type macvlan mode MODE} does. The link
+     * is created down.
+     *
+     * @throws NativeException naming RTM_NEWLINK, the name, base, MAC and errno (EEXIST: a link
+     *                         of that name exists already)
+     */
+    public synchronized void addMacvlan(String name, LinkState base, MacAddress mac, MacvlanMode mode)
+            throws NativeException {
+        Interfaces.checkName(name);
+        String attempted = "create macvlan " + name + " on " + base.name() + " with MAC " + mac + " (mode "
+                + mode.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        NetlinkSocket.Message m = new NetlinkSocket.Message(RTM_NEWLINK, CREATE);
+        m.buf.put((byte) Sys.AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(0).putInt(0).putInt(0);
+        m.attrString(IFLA_IFNAME, name);
+        m.attrInt(IFLA_LINK, base.index());
+        m.attr(IFLA_ADDRESS, mac.toBytes());
+        int info = m.nest(IFLA_LINKINFO);
+        m.attrString(IFLA_INFO_KIND, "macvlan");
+        int data = m.nest(IFLA_INFO_DATA);
+        m.attrInt(IFLA_MACVLAN_MODE, mode.value);
+        m.end(data).end(info);
+        linkChange(attempted, m, base.name(), "EEXIST: remove the link named " + name + " or choose another name");
+    }
+
+    /** Sets link {@code link} administratively up or down (RTM_NEWLINK, ifi_change IFF_UP). */
+    public synchronized void setUp(LinkState link, boolean up) throws NativeException {
+        NetlinkSocket.Message m = new NetlinkSocket.Message(RTM_NEWLINK, DELETE);
+        m.buf.put((byte) Sys.AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(link.index())
+                .putInt(up ? Sys.IFF_UP : 0).putInt(Sys.IFF_UP);
+        linkChange("set " + link.name() + (up ? " up" : " down"), m, link.name(), null);
+    }
+
+    /**
+     * Stops the kernel from making an IPv6 link-local address from {@code link}'s MAC
+     * (IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE none } }); done before the link goes up.
+     */
+    public synchronized void disableIpv6AddressGeneration(LinkState link) throws NativeException {
+        NetlinkSocket.Message m = new NetlinkSocket.Message(RTM_NEWLINK, DELETE);
+        m.buf.put((byte) Sys.AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(link.index()).putInt(0).putInt(0);
+        int spec = m.nest(IFLA_AF_SPEC);
+        int inet6 = m.nest(Sys.AF_INET6);
+        m.attr(IFLA_INET6_ADDR_GEN_MODE, new byte[] {(byte) IN6_ADDR_GEN_MODE_NONE});
+        m.end(inet6).end(spec);
+        linkChange("set addrgenmode none on " + link.name(), m, link.name(), null);
+    }
+
+    /**
+     * Deletes link {@code link} (RTM_DELLINK by index, checked against its name first so a link
+     * renamed or replaced meanwhile is not deleted).
+     *
+     * @return false when no link of that index and name exists (gone already)
+     */
+    public synchronized boolean deleteLink(LinkState link) throws NativeException {
+        Optional<LinkState> now = getLink(link.index(), null, "read link #" + link.index());
+        if (now.isEmpty() || !now.get().name().equals(link.name())) {
+            return false;
+        }
+        NetlinkSocket.Message m = new NetlinkSocket.Message(RTM_DELLINK, DELETE);
+        m.buf.put((byte) Sys.AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(link.index()).putInt(0).putInt(0);
+        try {
+            socket.ack(m, "delete link " + link.name(), "RTM_DELLINK");
+            return true;
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.ENODEV.number) {
+                return false;
+            }
+            throw NativeException.of("delete link " + link.name(), "RTM_DELLINK", e.errno, e.text,
+                    Capability.CAP_NET_ADMIN, link.name());
+        }
+    }
+
+    private void linkChange(String attempted, NetlinkSocket.Message m, String ifname, String eexistHint)
+            throws NativeException {
+        try {
+            socket.ack(m, attempted, "RTM_NEWLINK");
+        } catch (NetlinkSocket.KernelError e) {
+            if (e.errno == Errno.EEXIST.number && eexistHint != null) {
+                throw new NativeException(attempted, "RTM_NEWLINK", e.errno, e.text, eexistHint);
+            }
+            if (e.errno == Errno.EOPNOTSUPP.number || e.errno == Errno.EINVAL.number && e.text == null) {
+                throw new NativeException(attempted, "RTM_NEWLINK", e.errno, e.text, "the kernel refused the link"
+                        + " settings; is the macvlan module available (modprobe macvlan), and is " + ifname
+                        + " an Ethernet interface?");
+            }
+            throw NativeException.of(attempted, "RTM_NEWLINK", e.errno, e.text, Capability.CAP_NET_ADMIN, ifname);
+        }
+    }
+
+    /** macvlan modes (linux/if_link.h {@code enum macvlan_mode}). */
+    public enum MacvlanMode {
+        /** No traffic to or from other macvlans of the base (keepalived's {@code use_vmac} mode). */
+        PRIVATE(1), VEPA(2), BRIDGE(4), PASSTHRU(8), SOURCE(16);
+
+        final int value;
+
+        MacvlanMode(int value) {
+            this.value = value;
+        }
+
+        /** The mode of a kernel value, empty for one this enum does not know. */
+        static Optional<MacvlanMode> of(int value) {
+            for (MacvlanMode m : values()) {
+                if (m.value == value) {
+                    return Optional.of(m);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Link {@code name} with its kind (IFLA_INFO_KIND, e.g. "macvlan", "veth", "" for a plain
+     * device), its lower link (IFLA_LINK, 0 when none) and its macvlan mode; empty when there is
+     * no such link.
+     */
+    public synchronized Optional<LinkDetails> linkDetails(String name) throws NativeException {
+        Interfaces.checkName(name);
+        return getLink(0, name, "read link " + name, RtNetlink::parseLinkDetails);
+    }
+
+    /** Every link with its kind, lower link and macvlan mode (RTM_GETLINK dump). */
+    public List<LinkDetails> linkDetails() throws NativeException {
+        return dump("list links", RTM_GETLINK, "RTM_GETLINK", new byte[16], RTM_NEWLINK, RtNetlink::parseLinkDetails);
+    }
+
+    /** A link with what {@link #parseLink} leaves out: its kind, lower link and macvlan mode. */
+    public record LinkDetails(LinkState state, String kind, int lowerIndex, Optional<MacvlanMode> macvlanMode) {
+    }
+
+    static Optional<LinkDetails> parseLinkDetails(ByteBuffer p) {
+        Optional<LinkState> state = parseLink(p);
+        if (state.isEmpty()) {
+            return Optional.empty();
+        }
+        String kind = "";
+        int lower = 0;
+        Optional<MacvlanMode> mode = Optional.empty();
+        for (int pos = 16; pos + 4 <= p.limit(); ) {
+            int len = p.getShort(pos) & 0xffff;
+            int type = p.getShort(pos + 2) & 0x3fff;
+            if (len < 4 || pos + len > p.limit()) {
+                break;
+            }
+            if (type == IFLA_LINK && len >= 8) {
+                lower = p.getInt(pos + 4);
+            } else if (type == IFLA_LINKINFO) {
+                for (int q = pos + 4; q + 4 <= pos + len; ) {
+                    int l2 = p.getShort(q) & 0xffff;
+                    int t2 = p.getShort(q + 2) & 0x3fff;
+                    if (l2 < 4 || q + l2 > pos + len) {
+                        break;
+                    }
+                    if (t2 == IFLA_INFO_KIND) {
+                        byte[] v = new byte[l2 - 4];
+                        p.get(q + 4, v);
+                        kind = Sys.cString(v, 0, v.length);
+                    } else if (t2 == IFLA_INFO_DATA) {
+                        for (int r = q + 4; r + 4 <= q + l2; ) {
+                            int l3 = p.getShort(r) & 0xffff;
+                            int t3 = p.getShort(r + 2) & 0x3fff;
+                            if (l3 < 4 || r + l3 > q + l2) {
+                                break;
+                            }
+                            if (t3 == IFLA_MACVLAN_MODE && l3 >= 8) {
+                                mode = MacvlanMode.of(p.getInt(r + 4));
+                            }
+                            r += (l3 + 3) & ~3;
+                        }
+                    }
+                    q += (l2 + 3) & ~3;
+                }
+            }
+            pos += (len + 3) & ~3;
+        }
+        return Optional.of(new LinkDetails(state.get(), kind, lower, mode));
     }
 
     /** The interface's name for messages, looked up on this socket's namespace; "#N" when there is none. */

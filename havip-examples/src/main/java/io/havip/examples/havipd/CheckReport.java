@@ -208,6 +208,14 @@ final class CheckReport {
             e.add(Entry.block("unicast_peer", at(i, "unicast_peer"), c.unicastPeers().stream()
                     .map(p -> Entry.of(null, p.toString(), at(i, "unicast_peer " + p, "unicast_peer"))).toList()));
         }
+        i.virtualMac().ifPresent(v -> {
+            // the effective name (the default spelled out) and vmac_xmit_base as havipd applies it
+            e.add(Entry.of("use_vmac", v.interfaceName().orElse(io.havip.arp.linux.VirtualMacInterface.defaultName(
+                    c.router().family(), c.router().vrid())), v.location()));
+            if (v.transmitBase() || !c.unicastPeers().isEmpty()) {
+                e.add(Entry.of("vmac_xmit_base", true, Optional.ofNullable(at(i, "vmac_xmit_base")).orElse(v.location())));
+            }
+        });
         e.add(Entry.block("virtual_ipaddress", at(i, "virtual_ipaddress"), i.virtualAddresses().stream()
                 .map(v -> Entry.of(null, v.address().toString(), v.location())).toList()));
         if (!i.excludedAddresses().isEmpty()) {

@@ -36,11 +36,21 @@ final class ConfigSyntax {
      * One word; {@code quoted} tokens are never braces or keywords of structure. {@code asWritten}
      * is keepalived's word around it when an invisible or full-width character in that word was
      * read as a person sees it ({@link PastedText}), else null: keepalived, and a keepalived peer
-     * given the same text, would read this word differently.
+     * given the same text, would read this word differently. {@code column} is where the word
+     * starts in its line (1-based, 0 when not known), for errors about a value.
      */
-    record Token(String text, boolean quoted, SourceLocation location, String asWritten) {
+    record Token(String text, boolean quoted, SourceLocation location, String asWritten, int column) {
         Token(String text, boolean quoted, SourceLocation location) {
-            this(text, quoted, location, null);
+            this(text, quoted, location, null, 0);
+        }
+
+        Token(String text, boolean quoted, SourceLocation location, String asWritten) {
+            this(text, quoted, location, asWritten, 0);
+        }
+
+        /** This word's line and column. */
+        SourceLocation at() {
+            return column > 0 ? location.atColumn(column) : location;
         }
 
         boolean is(String s) {
@@ -308,7 +318,7 @@ final class ConfigSyntax {
                 word.append(c);
                 i++;
             }
-            out.add(new Token(word.toString(), quoted, at, cleaned.asWritten(start, i)));
+            out.add(new Token(word.toString(), quoted, at, cleaned.asWritten(start, i), line.codePointCount(0, start) + 1));
         }
         return out;
     }

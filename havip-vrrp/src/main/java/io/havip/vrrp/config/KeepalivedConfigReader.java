@@ -96,7 +96,7 @@ public final class KeepalivedConfigReader {
             "kernel_rx_buf_size", "linkbeat_use_polling", "sync_group_tracking_weight", "notify_deleted",
             "skip_check_adv_addr", "strict_mode", "track_src_ip", "unicast_fault_no_peer");
     /** vrrp_instance keys and blocks keepalived knows that change behaviour havip does not implement: warned. */
-    private static final Set<String> UNSUPPORTED_INSTANCE = Set.of("use_vmac", "use_vmac_addr", "vmac_xmit_base", "use_ipvlan",
+    private static final Set<String> UNSUPPORTED_INSTANCE = Set.of("use_vmac_addr", "use_ipvlan",
             "vrf", "track_bfd", "mcast_dst_ip",
             "unicast_ttl", "old_unicast_checksum", "down_timer_adverts", "lower_prio_no_advert", "higher_prio_send_advert",
             "garp_extra_if", "garp_extra_if_vmac", "promote_secondaries", "global_tracking");
@@ -195,6 +195,7 @@ public final class KeepalivedConfigReader {
             instances.add(complete(d, globals, scripts, files, processes));
         }
         refuseSharedVrids(drafts, instances);
+        refuseSharedVirtualMacs(instances);
         List<VrrpSyncGroupConfig> syncGroups = new ArrayList<>();
         for (Statement g : groups) {
             syncGroups.add(syncGroup(g, instances, scripts, syncGroups));
@@ -430,6 +431,10 @@ public final class KeepalivedConfigReader {
         GarpDraft garp;
         boolean smtpAlert;
         boolean checkUnicastSource;
+        /** {@code use_vmac}: where, and the name given (null: the default). */
+        SourceLocation useVmacAt;
+        String vmacName;
+        SourceLocation vmacXmitBaseAt;
 
         InstanceDraft(String name, SourceLocation location) {
             this.name = name;
@@ -438,6 +443,32 @@ public final class KeepalivedConfigReader {
     }
 
     private record Located<T>(T value, SourceLocation location) {
+    }
+
+    /**
+     * {@code use_vmac [NAME] [MAC]}: the name must fit IFNAMSIZ - 1 bytes and be an interface
+     * name; a MAC other than the VRID's virtual MAC is refused (clients would change MAC at
+     * every failover against a keepalived peer using the standard one).
+     */
+    private void useVmac(Statement s, InstanceDraft d) {
+        List<Token> a = args(s, 0, 2, "[VMAC_INTERFACE_NAME] [MAC_ADDRESS]");
+        d.useVmacAt = s.location();
+        if (a.isEmpty()) {
+            return;
+        }
+        Token name = a.get(0);
+        io.havip.arp.linux.VirtualMacInterface.invalidName(name.text()).ifPresent(why -> {
+            throw new ConfigException(name.at(), s.name(), "the interface name " + why,
+                    "[VMAC_INTERFACE_NAME] of at most 15 bytes, e.g. vrrp.51");
+        });
+        d.vmacName = name.text();
+        if (a.size() == 2) {
+            String mac = a.get(1).text();
+            throw new ConfigException(a.get(1).at(), s.name(), "a MAC address of its own (" + mac + ") is not"
+                    + " supported by havip, which uses the VRID's virtual MAC (00:00:5e:00:01:VRID, IPv6"
+                    + " 00:00:5e:00:02:VRID); remove it (on every node, so all agree on the MAC)",
+                    "[VMAC_INTERFACE_NAME]");
+        }
     }
 
     /** A track_script line before the script is looked up: the weight is null when not given. */
@@ -518,6 +549,11 @@ public final class KeepalivedConfigReader {
                 case "track_process" -> d.trackProcesses.addAll(trackEntries(s, 254, "PROCESS_NAME"));
                 case "smtp_alert" -> d.smtpAlert = bool(s);
                 case "check_unicast_src" -> d.checkUnicastSource = bool(s);
+                case "use_vmac" -> useVmac(s, d);
+                case "vmac_xmit_base" -> {
+                    extraValues(s, 0);
+                    d.vmacXmitBaseAt = s.location();
+                }
                 default -> {
                     if (d.notify.accept(s, this)) {
                         continue;
@@ -845,7 +881,47 @@ public final class KeepalivedConfigReader {
                 d.smtpAlert, d.location, d.checkUnicastSource,
                 resolveTracked(d.trackFiles, "track_file", files, TrackFileConfig::weight, TrackFileConfig::reverse, who),
                 resolveTracked(d.trackProcesses, "track_process", processes, TrackProcessConfig::weight,
-                        TrackProcessConfig::reverse, who), d.written, d.routes, d.rules);
+                        TrackProcessConfig::reverse, who), d.written, d.routes, d.rules, virtualMac(d, who));
+    }
+
+    /** use_vmac / vmac_xmit_base; vmac_xmit_base alone is ignored with a warning, as keepalived does. */
+    private Optional<VirtualMacConfig> virtualMac(InstanceDraft d, String who) {
+        if (d.useVmacAt == null) {
+            if (d.vmacXmitBaseAt != null) {
+                warn(d.vmacXmitBaseAt, who + ": vmac_xmit_base is only valid with use_vmac; ignored, as keepalived does");
+            }
+            return Optional.empty();
+        }
+        if (d.vmacName != null && d.vmacName.equals(d.interfaceName)) {
+            throw new ConfigException(d.useVmacAt, "use_vmac", "the virtual MAC interface cannot be the instance's own"
+                    + " interface " + d.interfaceName, "[VMAC_INTERFACE_NAME] other than the interface");
+        }
+        return Optional.of(new VirtualMacConfig(Optional.ofNullable(d.vmacName), d.vmacXmitBaseAt != null,
+                d.useVmacAt));
+    }
+
+    /**
+     * Two instances with one vmac name would fight over one interface (the second would take the
+     * first's macvlan for its own, or replace it when its MAC differs): refused, naming both.
+     * keepalived picks another default name for the second; havip's default names differ by
+     * family and VRID already, so only names written twice meet here.
+     */
+    private void refuseSharedVirtualMacs(List<VrrpInstanceConfig> instances) {
+        Map<String, VrrpInstanceConfig> byName = new LinkedHashMap<>();
+        for (VrrpInstanceConfig i : instances) {
+            if (i.virtualMac().isEmpty()) {
+                continue;
+            }
+            VirtualMacConfig v = i.virtualMac().get();
+            String name = v.interfaceName().orElse(io.havip.arp.linux.VirtualMacInterface.defaultName(i.family(),
+                    i.virtualRouterId()));
+            VrrpInstanceConfig other = byName.putIfAbsent(name, i);
+            if (other != null) {
+                throw new ConfigException(v.location(), "use_vmac", "vrrp_instance '" + i.name() + "' and vrrp_instance '"
+                        + other.name() + "' (" + other.virtualMac().get().location() + ") both use the virtual MAC"
+                        + " interface " + name, "a different VMAC_INTERFACE_NAME for one of them");
+            }
+        }
     }
 
     /**

@@ -48,6 +48,7 @@ import java.util.Optional;
  *                              (also {@code auth_type} / {@code auth_pass}, and {@code "unicast_peer ADDRESS"} per peer)
  * @param virtualRoutes         {@code virtual_routes}: routes added as master, removed when leaving it
  * @param virtualRules          {@code virtual_rules}: policy routing rules added as master, removed when leaving it
+ * @param virtualMac            {@code use_vmac} / {@code vmac_xmit_base}, empty when not asked for
  */
 public record VrrpInstanceConfig(String name, InitialState initialState, Optional<String> interfaceName, int virtualRouterId,
                                  int priority, VrrpVersion version, IpFamily family, Duration advertInterval,
@@ -58,7 +59,27 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
                                  List<TrackedScript> trackScripts, NotifyScripts notifyScripts, GarpSettings garp, boolean smtpAlert,
                                  SourceLocation location, boolean checkUnicastSource, List<TrackedObject> trackFiles,
                                  List<TrackedObject> trackProcesses, java.util.Map<String, SourceLocation> written,
-                                 List<VirtualRoute> virtualRoutes, List<VirtualRule> virtualRules) {
+                                 List<VirtualRoute> virtualRoutes, List<VirtualRule> virtualRules,
+                                 Optional<VirtualMacConfig> virtualMac) {
+
+    /** An instance without a virtual MAC interface. */
+    public VrrpInstanceConfig(String name, InitialState initialState, Optional<String> interfaceName, int virtualRouterId,
+                              int priority, VrrpVersion version, IpFamily family, Duration advertInterval,
+                              Optional<Authentication> authentication, boolean preempt, Duration preemptDelay,
+                              boolean accept, boolean dontTrackPrimary, Optional<IpAddress> sourceAddress,
+                              List<IpAddress> unicastPeers, List<VirtualIpAddress> virtualAddresses,
+                              List<VirtualIpAddress> excludedAddresses, List<TrackedInterface> trackInterfaces,
+                              List<TrackedScript> trackScripts, NotifyScripts notifyScripts, GarpSettings garp,
+                              boolean smtpAlert, SourceLocation location, boolean checkUnicastSource,
+                              List<TrackedObject> trackFiles, List<TrackedObject> trackProcesses,
+                              java.util.Map<String, SourceLocation> written, List<VirtualRoute> virtualRoutes,
+                              List<VirtualRule> virtualRules) {
+        this(name, initialState, interfaceName, virtualRouterId, priority, version, family, advertInterval,
+                authentication, preempt, preemptDelay, accept, dontTrackPrimary, sourceAddress, unicastPeers,
+                virtualAddresses, excludedAddresses, trackInterfaces, trackScripts, notifyScripts, garp, smtpAlert,
+                location, checkUnicastSource, trackFiles, trackProcesses, written, virtualRoutes, virtualRules,
+                Optional.empty());
+    }
 
     public VrrpInstanceConfig {
         Objects.requireNonNull(name, "name");
@@ -89,6 +110,7 @@ public record VrrpInstanceConfig(String name, InitialState initialState, Optiona
         written = java.util.Map.copyOf(written);
         virtualRoutes = List.copyOf(virtualRoutes);
         virtualRules = List.copyOf(virtualRules);
+        Objects.requireNonNull(virtualMac, "virtualMac");
     }
 
     /** Where {@code key} was written in this instance's block (its last occurrence), if it was. */

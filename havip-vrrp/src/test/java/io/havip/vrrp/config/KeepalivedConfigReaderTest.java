@@ -149,13 +149,13 @@ class KeepalivedConfigReaderTest {
     void unknownBlocksAndKeysWarnWithFileAndLine() {
         KeepalivedConfig c = read("virtual_server 203.0.113.1 80 {\n real_server 203.0.113.2 80 {\n  weight 1\n }\n}\n"
                 + "frobnicate 3\nglobal_defs {\n bogus_global 1\n lvs_id quiet\n}\n"
-                + instance(" bogus_key x\n debug 2\n use_vmac\n virtual_routes {\n }\n virtual_rules {\n from 203.0.113.0/24 table 1\n }"));
+                + instance(" bogus_key x\n debug 2\n use_vmac_addr\n virtual_routes {\n }\n virtual_rules {\n from 203.0.113.0/24 table 1\n }"));
         assertThat(c.warnings()).extracting(ConfigWarning::toString).containsExactly(
                 file() + ":1: 'virtual_server' is not supported by havip (only VRRP is); ignored",
                 file() + ":6: unknown keyword 'frobnicate' ignored",
                 file() + ":8: unknown keyword 'bogus_global' in global_defs ignored",
                 file() + ":17: unknown keyword 'bogus_key' in vrrp_instance 'VI' ignored",
-                file() + ":19: 'use_vmac' is not supported by havip; ignored");
+                file() + ":19: 'use_vmac_addr' is not supported by havip; ignored");
         assertThat(c.instances()).hasSize(1);
     }
 
