@@ -63,6 +63,17 @@ public interface VipBinder extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Announcements this binder sends on its own schedule (repeats, refreshes) go out only while
+     * {@code allowed} answers true; those due meanwhile are dropped, not delayed. A router whose
+     * right to the address ends at a deadline (a quorum lease) sets it: a process resumed after
+     * a SIGSTOP past that deadline must not announce an address it no longer holds, in the
+     * moment before its engine runs and releases it. {@code allowed} is called on the binder's
+     * announcing thread and must be cheap and thread-safe. Default: ignored (a binder without
+     * its own schedule).
+     */
+    default void announceOnlyWhile(java.util.function.BooleanSupplier allowed) { }
+
     /** Stops any announcement schedule; does not remove addresses. */
     @Override
     default void close() { }

@@ -223,7 +223,10 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
                     @Override
                     public void renewed(long token, long validUntilNanos) {
-                        post(now -> gate.onRenewed(token, releaseBy(validUntilNanos)));
+                        post(now -> {
+                            gate.onRenewed(token, releaseBy(validUntilNanos));
+                            gateAnnouncements();
+                        });
                     }
 
                     @Override
@@ -247,7 +250,29 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                         });
                     }
                 });
+        announceUntil = Long.MIN_VALUE;
+        binder.announceOnlyWhile(this::announcementAllowed);
         publishLease();
+    }
+
+    /**
+     * Under an election authority: the binder's own announcements (repeats, refreshes) go out
+     * only until the grant's release deadline. The engine releases the address by then; this
+     * covers the moment after a SIGSTOP past the deadline when every thread resumes at once and
+     * the binder's overdue repeats would announce before the engine has run. {@code
+     * Long.MAX_VALUE}: no bound; {@code Long.MIN_VALUE}: no grant. Written on the loop thread,
+     * read on the binder's.
+     */
+    private volatile long announceUntil = Long.MAX_VALUE;
+
+    private boolean announcementAllowed() {
+        long until = announceUntil;
+        return until == Long.MAX_VALUE || until != Long.MIN_VALUE && clock.nanoTime() - until < 0;
+    }
+
+    /** Loop thread: what the gate holds now bounds the binder's announcements (before any bind of it). */
+    private void gateAnnouncements() {
+        announceUntil = gate.bound() ? gate.nextDeadlineNanos() : Long.MIN_VALUE;
     }
 
     /**
@@ -334,6 +359,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     /** Loop thread: carries out what the gate returned, then the lease calls behind the address work. */
     private void carryOut(io.havip.vrrp.machine.LeaseGate.Output out) {
         boolean wasWaiting = gate.waiting();
+        gateAnnouncements();
         applyNow(out.actions(), out.token());
         if (out.release() || out.acquire()) {
             boolean release = out.release();

@@ -288,6 +288,11 @@ final class LinuxShared implements AutoCloseable {
                 }
 
                 @Override
+                public void announceOnlyWhile(java.util.function.BooleanSupplier allowed) {
+                    view.announceOnlyWhile(allowed);
+                }
+
+                @Override
                 public void close() {
                     synchronized (LinuxShared.this) {
                         if (closed) {

@@ -221,6 +221,11 @@ final class VirtualMacPlatform implements AutoCloseable {
             }
 
             @Override
+            public void announceOnlyWhile(java.util.function.BooleanSupplier allowed) {
+                onBase.announceOnlyWhile(allowed);
+            }
+
+            @Override
             public void close() {
                 onBase.close();
             }

@@ -140,6 +140,61 @@ class EngineLeaseTest {
         assertThat(e.stats().lease().losses()).isEqualTo(1);
     }
 
+    /** The in-memory binder, keeping the gate the engine gives for the binder's own announcements. */
+    private static final class GatedBinder implements io.havip.core.VipBinder {
+        final io.havip.core.VipBinder inner;
+        volatile java.util.function.BooleanSupplier gate;
+
+        GatedBinder(io.havip.core.VipBinder inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public List<AddressOutcome> bind(String ifname, List<io.havip.core.net.InterfaceAddress> a) throws BindException {
+            assertThat(gate.getAsBoolean()).as("announcements allowed when the bind runs").isTrue();
+            return inner.bind(ifname, a);
+        }
+
+        @Override
+        public List<AddressOutcome> unbind(String ifname, List<io.havip.core.net.InterfaceAddress> a)
+                throws BindException {
+            return inner.unbind(ifname, a);
+        }
+
+        @Override
+        public java.util.Set<io.havip.core.net.InterfaceAddress> present(String ifname,
+                List<io.havip.core.net.InterfaceAddress> c) throws BindException {
+            return inner.present(ifname, c);
+        }
+
+        @Override
+        public void announceOnlyWhile(java.util.function.BooleanSupplier allowed) {
+            gate = allowed;
+        }
+    }
+
+    @Test
+    void theBindersOwnAnnouncementsStopAtTheGrantsDeadlineEvenBeforeTheEngineRuns() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(2));
+        Havip.Builder b = cluster.node("n1", 11, 100).quorumGuard(zk);
+        GatedBinder binder = new GatedBinder(network.node("n1").orElseThrow().binder());
+        Engine e = cluster.start(b.binder(binder));
+        assertThat(binder.gate).as("set before start").isNotNull();
+        assertThat(binder.gate.getAsBoolean()).as("no grant: no announcement").isFalse();
+        runChecked(Duration.ofMillis(500));
+        assertThat(e.state()).isEqualTo(RouterState.MASTER);
+        assertThat(binder.gate.getAsBoolean()).as("granted").isTrue();
+
+        // as after a SIGSTOP: the clock passes the deadline and nothing has run yet (meanwhile the
+        // lease went to another node, which keeps it)
+        zk.stranger(VRID, "node9");
+        cluster.clock.advance(Duration.ofMillis(2100));
+        assertThat(binder.gate.getAsBoolean()).as("past the deadline, before the engine releases").isFalse();
+        runChecked(Duration.ofMillis(50));
+        assertThat(holders()).isEmpty();
+        assertThat(binder.gate.getAsBoolean()).as("released: still closed").isFalse();
+    }
+
     @Test
     void aMasterLeavingForAHigherPriorityGivesTheLeaseBackOnlyAfterItsUnbind() throws Exception {
         InMemoryAuthority zk = new InMemoryAuthority(null);

@@ -158,6 +158,10 @@ public final class LinuxVipBinder implements VipBinder {
         final RtNetlink.AddressRequest add;
         /** Frames sent from the schedule (under the binder's lock). */
         long sent;
+        /** The router view that bound it last, whose gate its announcements pass (under the lock). */
+        RouterBinder view;
+        /** Frames due while the view's gate was closed, dropped (under the binder's lock). */
+        long gated;
 
         Announcement(Key key, GarpSchedule schedule, PacketSocket socket, byte[] frame, LinkState link) {
             this.key = key;
@@ -266,6 +270,7 @@ public final class LinuxVipBinder implements VipBinder {
             }
             long now = clock.nanoTime();
             for (Announcement an : bound) {
+                an.view = view;
                 an.schedule.start(now);
                 running.add(an);
                 sendDue(an, now);
@@ -453,6 +458,10 @@ public final class LinuxVipBinder implements VipBinder {
     /** Sends the frames of {@code an} due at {@code now}; a failure is logged and the schedule goes on. */
     private void sendDue(Announcement an, long now) {
         int rounds = an.schedule.due(now);
+        if (rounds > 0 && an.view != null && !an.view.mayAnnounce()) {
+            an.gated += rounds;
+            return; // the router's right to the address has ended (its lease deadline passed)
+        }
         for (int i = 0; i < rounds; i++) {
             try {
                 an.socket.send(an.nativeFrame, an.frame.length);
@@ -690,6 +699,17 @@ public final class LinuxVipBinder implements VipBinder {
         /** What this view prepared or bound (under the binder's lock). */
         private final Set<Key> keys = new HashSet<>();
         private boolean viewClosed;
+        private volatile java.util.function.BooleanSupplier announceGate;
+
+        @Override
+        public void announceOnlyWhile(java.util.function.BooleanSupplier allowed) {
+            announceGate = allowed;
+        }
+
+        boolean mayAnnounce() {
+            java.util.function.BooleanSupplier g = announceGate;
+            return g == null || g.getAsBoolean();
+        }
 
         private RouterBinder() {
         }
