@@ -5,14 +5,9 @@ import static io.havip.zookeeper.it.ZkBed.CONVERGE;
 import static io.havip.zookeeper.it.ZkBed.SLACK_MS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.havip.arp.testbed.LinuxTestRequirements;
 import io.havip.vrrp.it.HavipProcess;
 import io.havip.zookeeper.it.ZkBed.Election;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The control of issue 14's scenarios: the same bed (two nodes, a client, a 3-server ZooKeeper
@@ -21,36 +16,12 @@ import org.junit.jupiter.api.TestInstance;
  * answering ARP for the VIP, for as long as the partition lasts; a master frozen and resumed
  * takes the address back at once. The measured overlaps are the VRRP column of BENCHMARKS.md.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class VrrpAloneSplitBrainIT {
-
-    /** How long each partition is held: long enough to exceed every guarded bound (2 x the session). */
-    static final long HOLD_MS = 2L * ZkBed.SESSION_MS + 1_000;
-
-    private ZkBed bed;
-
-    @BeforeAll
-    void bed() throws Exception {
-        LinuxTestRequirements.require("ip", "nft", "tshark");
-        bed = ZkBed.create();
-    }
-
-    @AfterEach
-    void reset() throws Exception {
-        bed.reset();
-    }
-
-    @AfterAll
-    void close() throws Exception {
-        if (bed != null) {
-            bed.close();
-        }
-    }
+class VrrpAloneSplitBrainIT extends ZkBedTests {
 
     /** (a) nodes partitioned from each other, both reach the client: two holders for the whole partition. */
     @Test
     void nodesPartitionedFromEachOtherGiveTwoHolders() throws Exception {
-        bed.start(Election.VRRP, "/unused", 150, 100);
+        bed.start(Election.VRRP, path, 150, 100);
         bed.awaitServing(bed.n1);
         long cutAt = System.currentTimeMillis();
         try (var cut = bed.cutBetweenNodes(); ArpWatch arp = ArpWatch.start(bed.client, bed.vip)) {
@@ -71,7 +42,7 @@ class VrrpAloneSplitBrainIT {
      */
     @Test
     void masterCutOffFromItsPeerButNotFromTheClientGivesTwoMacsAnsweringArp() throws Exception {
-        bed.start(Election.VRRP, "/unused", 150, 100);
+        bed.start(Election.VRRP, path, 150, 100);
         bed.awaitServing(bed.n1);
         try (ArpWatch arp = ArpWatch.start(bed.client, bed.vip)) {
             HavipProcess.sleep(300);
@@ -95,7 +66,7 @@ class VrrpAloneSplitBrainIT {
      */
     @Test
     void masterStoppedAndResumedTakesTheAddressBack() throws Exception {
-        bed.start(Election.VRRP, "/unused", 150, 100);
+        bed.start(Election.VRRP, path, 150, 100);
         bed.awaitServing(bed.n1);
         try (ArpWatch arp = ArpWatch.start(bed.client, bed.vip)) {
             long stopAt = System.currentTimeMillis();
@@ -120,7 +91,7 @@ class VrrpAloneSplitBrainIT {
     /** (e) kill -9 of the master: the backup holds the VIP within Master_Down_Interval (about 3.6 intervals) + slack. */
     @Test
     void masterKilledIsReplacedWithinMasterDownInterval() throws Exception {
-        bed.start(Election.VRRP, "/unused", 150, 100);
+        bed.start(Election.VRRP, path, 150, 100);
         bed.awaitServing(bed.n1);
         long killAt = System.currentTimeMillis();
         bed.p1.kill();
@@ -129,9 +100,5 @@ class VrrpAloneSplitBrainIT {
         ZkBed.measured("(e) VRRP alone, master killed: n2 MASTER after %d ms, holds the VIP after %d ms (sampled)",
                 n2Master - killAt, holds - killAt);
         assertThat(n2Master - killAt).isLessThanOrEqualTo(4 * ADVERT_MS + SLACK_MS);
-    }
-
-    static void signal(HavipProcess p, String signal) {
-        io.havip.arp.testbed.Cmd.check("kill", "-" + signal, Long.toString(p.pid()));
     }
 }
