@@ -31,6 +31,7 @@ class VrrpAloneSplitBrainIT extends ZkBedTests {
             long dual = bed.sampler.longestDualMillis(cutAt);
             ZkBed.measured("(a) VRRP alone, nodes partitioned for %d ms: two holders for %d ms, two MACs answered ARP "
                     + "for %.0f ms (%d probes answered twice)", HOLD_MS, dual, seen.overlapMillis(), seen.dual().size());
+            partitionFigures(Election.VRRP, "(a) nodes partitioned", cutAt, seen);
             assertThat(dual).as("the split brain VRRP alone cannot avoid").isGreaterThan(HOLD_MS / 2);
             assertThat(seen.dual()).as("probes answered by both nodes: " + seen.describe()).isNotEmpty();
         }
@@ -55,6 +56,7 @@ class VrrpAloneSplitBrainIT extends ZkBedTests {
             ZkBed.measured("(b) VRRP alone, master cut off from ZooKeeper and its peer for %d ms: two holders for %d ms, "
                     + "two MACs answered ARP for %.0f ms (%d probes answered twice)", HOLD_MS,
                     bed.sampler.longestDualMillis(cutAt), seen.overlapMillis(), seen.dual().size());
+            partitionFigures(Election.VRRP, "(b') master cut off from ZooKeeper and peer", cutAt, seen);
             assertThat(seen.overlapMillis()).as("two MACs answering: " + seen.describe()).isGreaterThan(HOLD_MS / 2.0);
         }
     }
@@ -83,6 +85,7 @@ class VrrpAloneSplitBrainIT extends ZkBedTests {
             ZkBed.measured("(c) VRRP alone, master stopped %d ms: n2 master %d ms after SIGSTOP; two holders for %d ms; "
                     + "n1 sent %d gratuitous ARPs after SIGCONT", contAt - stopAt, n2Master - stopAt,
                     bed.sampler.longestDualMillis(stopAt), n1Garps);
+            partitionFigures(Election.VRRP, "(c) SIGSTOP for 2 x session", stopAt, seen);
             assertThat(n1Garps).as("VRRP alone: the resumed master announces").isPositive();
             assertThat(bed.sampler.awaitSole(bed.n1, CONVERGE)).isPositive();
         }
@@ -99,6 +102,15 @@ class VrrpAloneSplitBrainIT extends ZkBedTests {
         long holds = bed.sampler.awaitHolds(bed.n2, killAt, CONVERGE);
         ZkBed.measured("(e) VRRP alone, master killed: n2 MASTER after %d ms, holds the VIP after %d ms (sampled)",
                 n2Master - killAt, holds - killAt);
+        ZkBed.bench(Election.VRRP, "process crash", "failover ms", n2Master - killAt);
         assertThat(n2Master - killAt).isLessThanOrEqualTo(4 * ADVERT_MS + SLACK_MS);
+    }
+
+    /** Node loss (the master cut off from everything): the backup is MASTER within Master_Down_Interval + slack. */
+    @Test
+    void masterIsolatedIsReplacedWithinMasterDownInterval() throws Exception {
+        bed.start(Election.VRRP, path, 150, 100);
+        bed.awaitServing(bed.n1);
+        assertThat(isolateAndAwaitTakeover(Election.VRRP, bed.n1)).isLessThanOrEqualTo(4 * ADVERT_MS + SLACK_MS);
     }
 }

@@ -189,6 +189,16 @@ final class ZkBed implements AutoCloseable {
         System.out.flush();
     }
 
+    /**
+     * One figure for benchmarks/zookeeper.sh's table: {@code BENCH mode|scenario|metric|value}, e.g.
+     * {@code BENCH guard|(a) nodes partitioned|two holders ms|0}.
+     */
+    static void bench(Election mode, String scenario, String metric, double value) {
+        System.out.println("BENCH " + mode.name().toLowerCase(java.util.Locale.ROOT) + "|" + scenario + "|" + metric + "|"
+                + Math.round(value));
+        System.out.flush();
+    }
+
     /** Which of n1, n2 hold the VIP, every 30 ms. */
     static final class Sampler implements AutoCloseable {
         static final long PERIOD_MS = 30;

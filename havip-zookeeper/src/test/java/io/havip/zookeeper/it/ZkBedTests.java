@@ -50,6 +50,28 @@ abstract class ZkBedTests {
         }
     }
 
+    /** The BENCH figures of a partition scenario: the longest two-holder run since {@code fromMillis}, and ARP's. */
+    void partitionFigures(ZkBed.Election mode, String scenario, long fromMillis, ArpWatch.Result arp) {
+        ZkBed.bench(mode, scenario, "two holders ms", bed.sampler.longestDualMillis(fromMillis));
+        ZkBed.bench(mode, scenario, "two MACs answering ARP ms", arp.overlapMillis());
+    }
+
+    /**
+     * Node loss: every frame to and from the master {@code master} dropped at the bridge; waits until
+     * the other node says MASTER and returns how long that took (ms). Healed by the reset.
+     */
+    long isolateAndAwaitTakeover(ZkBed.Election mode, io.havip.arp.testbed.Node master) {
+        io.havip.arp.testbed.Node other = master == bed.n1 ? bed.n2 : bed.n1;
+        int before = bed.process(other).lines("STATE MASTER").size();
+        long cutAt = System.currentTimeMillis();
+        bed.rule("isolate_" + master.name(), "iifname \"" + master.bridgePort() + "\" drop\n  oifname \""
+                + master.bridgePort() + "\" drop");
+        long took = bed.process(other).awaitLine("STATE MASTER", before + 1, ZkBed.CONVERGE) - cutAt;
+        ZkBed.measured("node loss, %s: the other MASTER after %d ms", mode, took);
+        ZkBed.bench(mode, "node loss", "failover ms", took);
+        return took;
+    }
+
     static void signal(HavipProcess p, String signal) {
         Cmd.check("kill", "-" + signal, Long.toString(p.pid()));
     }
