@@ -27,5 +27,18 @@ public enum TransitionReason {
     /** A planned handover to a live peer: the address moved make-before-break. */
     HANDOVER,
     /** close(): the router released the address and sent priority 0 if it was master. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * Lease only (no VRRP): this node obtained the router's lease from its election authority
+     * and binds. (A quorum-guarded VRRP winner keeps the reason it won the election for.)
+     */
+    LEASE_GRANTED,
+    /**
+     * The router's lease was lost (the session expired, the lease node went away, or it could not
+     * be renewed before its release deadline): the address is released although this node may
+     * still win the VRRP election; it binds again once it holds a new lease.
+     */
+    LEASE_LOST,
+    /** Lease only: a healthy node of higher priority that preempts wants the lease; this holder gave it up. */
+    LEASE_YIELDED
 }

@@ -187,6 +187,175 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     /** Liveness settings as the builder resolved them. */
     record Liveness(LivenessConfig config, LivenessEndpoints endpoints) { }
 
+    // ------------------------------------------------------------------ election authority
+
+    /** The name of the weight-0 tracker fed with the authority's reachability (FAULT while unreachable). */
+    static final String AUTHORITY_CHECK = "election authority";
+    /** Between the machine and the address work when an election authority is set (loop thread only); else null. */
+    private io.havip.vrrp.machine.LeaseGate gate;
+    private io.havip.vrrp.election.Lease lease;
+    private String authorityName;
+    private volatile io.havip.vrrp.election.LeaseHolder leaseHolder;
+    private volatile boolean authorityReachable = true;
+    /** The lease counters published by the loop for {@link #stats()}. */
+    private volatile io.havip.vrrp.election.LeaseStats leaseStats = io.havip.vrrp.election.LeaseStats.none();
+    /** Loop thread: the priority the lease was last asked with. */
+    private int leasePriority;
+
+    /**
+     * Puts the router under {@code authority} (before start; the builder adds the
+     * {@link #AUTHORITY_CHECK} tracker): the machine's binds wait for a grant ({@link
+     * io.havip.vrrp.machine.LeaseGate}). The lease is closed with the router, after its address
+     * work, so it is given up only once the addresses are gone.
+     */
+    void useElection(io.havip.vrrp.machine.LeaseGate.Mode mode, io.havip.vrrp.election.ElectionAuthority authority) {
+        if (lifecycle.get() != Lifecycle.LATENT) {
+            throw new IllegalStateException(id + " has started: the election authority is set before start");
+        }
+        this.gate = new io.havip.vrrp.machine.LeaseGate(mode, config.virtualAddresses());
+        this.authorityName = authority.describe();
+        this.lease = authority.lease(new io.havip.vrrp.election.LeaseRequest(id, clock, config.preempt()),
+                new io.havip.vrrp.election.Lease.Events() {
+                    @Override
+                    public void granted(long token, long validUntilNanos) {
+                        post(now -> leaseGranted(now, token, validUntilNanos));
+                    }
+
+                    @Override
+                    public void renewed(long token, long validUntilNanos) {
+                        post(now -> gate.onRenewed(token, releaseBy(validUntilNanos)));
+                    }
+
+                    @Override
+                    public void revoked(long token, boolean yield, String detail) {
+                        post(now -> leaseRevoked(now, token, yield, detail));
+                    }
+
+                    @Override
+                    public void reachable(boolean reachable, String detail) {
+                        post(now -> authorityReachable(now, reachable, detail));
+                    }
+
+                    @Override
+                    public void holderChanged(io.havip.vrrp.election.LeaseHolder holder) {
+                        leaseHolder = holder;
+                        post(now -> {
+                            if (gate.waiting()) {
+                                logWaiting();
+                            }
+                            publishLease();
+                        });
+                    }
+                });
+        publishLease();
+    }
+
+    /**
+     * The grant's deadline moved earlier by the release hooks' time: the hooks run before the
+     * unbind, and the unbind must be done by the authority's deadline.
+     */
+    private long releaseBy(long validUntilNanos) {
+        if (validUntilNanos == Long.MAX_VALUE) {
+            return validUntilNanos;
+        }
+        return validUntilNanos - hooks.totalTimeout().toNanos();
+    }
+
+    private void leaseGranted(long now, long token, long validUntilNanos) {
+        boolean waited = gate.waiting();
+        long since = gate.waitingSinceNanos();
+        io.havip.vrrp.machine.LeaseGate.Output out = gate.onGranted(now, token, releaseBy(validUntilNanos),
+                machine.priority());
+        if (waited && gate.bound()) {
+            log.info("{}: lease granted by {} (fencing token {}) after {} ms; binding", id, authorityName, token,
+                    (now - since) / 1_000_000);
+        } else if (!gate.wanted()) {
+            log.info("{}: lease granted (fencing token {}) but no longer wanted; giving it back", id, token);
+        }
+        carryOut(out);
+    }
+
+    private void leaseRevoked(long now, long token, boolean yield, String detail) {
+        boolean held = gate.token() == token;
+        carryOut(gate.onRevoked(now, token, yield ? io.havip.vrrp.machine.LeaseGate.Loss.YIELD
+                : io.havip.vrrp.machine.LeaseGate.Loss.LOST, machine.priority()));
+        if (held) {
+            if (yield) {
+                log.info("{}: yielding the lease (fencing token {}): {}; released the address", id, token, detail);
+            } else {
+                log.warn("{}: lease lost (fencing token {}): {}; released the address", id, token, detail);
+            }
+        }
+    }
+
+    /** Loop thread: the grant's release deadline passed without a renewal. */
+    private void leaseDeadline(long now) {
+        long token = gate.token();
+        carryOut(gate.onTimer(now, machine.priority()));
+        log.warn("{}: the lease (fencing token {}) could not be renewed before its release deadline ({} unreachable?); "
+                + "released the address, as another node may obtain the lease from now on", id, token, authorityName);
+    }
+
+    private void authorityReachable(long now, boolean reachable, String detail) {
+        if (authorityReachable != reachable) {
+            authorityReachable = reachable;
+            if (reachable) {
+                log.info("{}: {} reachable again: {}", id, authorityName, detail);
+            } else {
+                log.warn("{}: {} unreachable: {}; FAULT until it answers (a node that cannot obtain the lease must "
+                        + "not hold the VRRP election)", id, authorityName, detail);
+            }
+        }
+        apply(machine.onHealthResult(now, AUTHORITY_CHECK, reachable));
+    }
+
+    private void logWaiting() {
+        io.havip.vrrp.election.LeaseHolder h = leaseHolder;
+        String who = gate.mode() == io.havip.vrrp.machine.LeaseGate.Mode.LEASE_ONLY ? "lease candidate"
+                : "VRRP winner";
+        if (h == null) {
+            log.info("{}: {}, waiting for the lease from {} (free or unknown; asked with priority {})", id, who,
+                    authorityName, leasePriority);
+        } else {
+            log.info("{}: {}, waiting for the lease held by {}", id, who, h);
+        }
+    }
+
+    /** Loop thread: carries out what the gate returned, then the lease calls behind the address work. */
+    private void carryOut(io.havip.vrrp.machine.LeaseGate.Output out) {
+        boolean wasWaiting = gate.waiting();
+        applyNow(out.actions(), out.token());
+        if (out.release() || out.acquire()) {
+            boolean release = out.release();
+            boolean acquire = out.acquire();
+            int p = machine.priority();
+            leasePriority = p;
+            addressWork(() -> {
+                if (release) {
+                    lease.release();
+                }
+                if (acquire) {
+                    lease.acquire(p);
+                }
+            });
+        }
+        if (out.acquire() && gate.waiting() && !wasWaiting) {
+            logWaiting();
+        }
+        publishLease();
+    }
+
+    /** Loop thread (and once before start): the lease counters for {@link #stats()}. */
+    private void publishLease() {
+        if (gate == null) {
+            return;
+        }
+        leaseStats = new io.havip.vrrp.election.LeaseStats(
+                gate.mode() == io.havip.vrrp.machine.LeaseGate.Mode.LEASE_ONLY ? "lease-only" : "quorum-guard",
+                gate.bound(), gate.waiting(), authorityReachable, gate.token(), gate.grants(), gate.waits(),
+                gate.losses(), gate.yields(), leaseHolder);
+    }
+
     private enum Lifecycle { LATENT, STARTED, CLOSED }
 
     /**
@@ -314,7 +483,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             if (present.isEmpty()) {
                 return;
             }
-            if (config.addressOwner()) {
+            if (config.addressOwner() && gate == null) {
                 log.info("{}: {} already on {} (left by a previous run); adopting them as address owner", id, present,
                         id.interfaceName());
             } else {
@@ -371,12 +540,12 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * only then does the priority-0 advert go out (see {@link #beginShutdown}).
      */
     private void prepareShutdown(long now) {
-        if (machine.state() != RouterState.MASTER || hooks.isEmpty()) {
+        if (machine.state() != RouterState.MASTER || hooks.isEmpty() || (gate != null && !gate.bound())) {
             beginShutdown(now);
             return;
         }
         StateChange pending = new StateChange(id, RouterState.MASTER, RouterState.STOP, TransitionReason.SHUTDOWN,
-                machine.priority(), clock.instant());
+                machine.priority(), clock.instant(), gate == null ? StateChange.NO_TOKEN : gate.token());
         log.info("{}: closing as master: running release hooks before handing over", id);
         addressWork(() -> {
             runHooks(HookRunner.Phase.BEFORE_RELEASE, pending);
@@ -465,6 +634,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("{}: address work still running at close", id);
         }
+        if (lease != null) {
+            try {
+                lease.close(); // after the address work: the unbind is done
+            } catch (RuntimeException e) {
+                log.warn("{}: closing the lease at {}: {}", id, authorityName, e.getMessage());
+            }
+        }
         hooks.close();
         listeners.close();
         try {
@@ -540,6 +716,10 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             if (stopRequested) {
                 return;
             }
+            if (gate != null && gate.nextDeadlineNanos() - now <= 0) {
+                // before anything else, late or not: past it another node may hold the lease
+                leaseDeadline(now);
+            }
             if (lateCheckUntil != EventLoop.NEVER) {
                 if (now - lateCheckUntil >= 0) {
                     fireDueTimers(now);
@@ -597,11 +777,12 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private long protocolDeadline() {
+        long leaseDeadline = gate == null ? EventLoop.NEVER : gate.nextDeadlineNanos();
         if (handover.active()) {
             // only its bound: nothing else fires during a handover (a pending conflict answer would spin)
-            return handover.nextDeadlineNanos();
+            return Math.min(handover.nextDeadlineNanos(), leaseDeadline);
         }
-        long d = Math.min(machine.nextDeadlineNanos(), conflicts.nextDeadlineNanos());
+        long d = Math.min(Math.min(machine.nextDeadlineNanos(), conflicts.nextDeadlineNanos()), leaseDeadline);
         d = Math.min(d, healthChecks.nextDeadline());
         return Math.min(d, deaths.nextDeadlineNanos());
     }
@@ -641,6 +822,9 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         lateCheckUntil = EventLoop.NEVER;
         if (stopRequested) {
             return;
+        }
+        if (gate != null && gate.nextDeadlineNanos() - now <= 0) {
+            leaseDeadline(now);
         }
         if (handover.active()) {
             handover.onTimer(now).ifPresent(this::release);
@@ -820,8 +1004,28 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     // ------------------------------------------------------------------ actions
 
-    /** Carries out the machine's actions in order; adverts now, address work on the address thread. */
+    /**
+     * Carries out the machine's actions in order; adverts now, address work on the address thread.
+     * Under an election authority they pass its {@link io.havip.vrrp.machine.LeaseGate} first.
+     */
     private void apply(List<Action> actions) {
+        if (gate == null) {
+            applyNow(actions, StateChange.NO_TOKEN);
+            return;
+        }
+        carryOut(gate.filter(clock.nanoTime(), actions));
+        if (gate.wanted() && machine.priority() != leasePriority) {
+            int p = machine.priority(); // the priority moved (a weighted check, setPriority): lease only decides by it
+            leasePriority = p;
+            addressWork(() -> lease.acquire(p));
+        }
+    }
+
+    /** The fencing token of the batch {@link #applyNow} carries out (loop thread). */
+    private long batchToken = StateChange.NO_TOKEN;
+
+    private void applyNow(List<Action> actions, long token) {
+        batchToken = token;
         long decidedAt = clock.nanoTime();
         for (int i = 0; i < actions.size(); i++) {
             Action a = actions.get(i);
@@ -883,7 +1087,9 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private StateChange change(Action.NotifyStateChange n) {
-        return new StateChange(id, n.from(), n.to(), n.reason(), n.priority(), clock.instant());
+        boolean masterChange = n.to() == RouterState.MASTER || n.from() == RouterState.MASTER;
+        return new StateChange(id, n.from(), n.to(), n.reason(), n.priority(), clock.instant(),
+                masterChange ? batchToken : StateChange.NO_TOKEN);
     }
 
     private void send(Action.SendAdvert send) {
@@ -1097,7 +1303,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                 announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get(),
                 overloadDrops.get() + transport.overflowDrops(),
                 binder.announcementsSent(id.interfaceName(), config.virtualAddresses()), hookRuns.get(), hookNanos.get(),
-                takeovers.get(), takeoverNanos.get());
+                takeovers.get(), takeoverNanos.get(), leaseStats);
     }
 
     private RouterStats stats(VrrpMachine m) {
@@ -1205,7 +1411,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         if (conflicts.nextDeadlineNanos() > now) {
             return;
         }
-        if (machine.state() != RouterState.MASTER || handover.active()) {
+        if (machine.state() != RouterState.MASTER || handover.active() || (gate != null && !gate.bound())) {
             conflicts.onLeftMaster(now, 0);
             return;
         }

@@ -95,6 +95,8 @@ public final class Havip {
         private Duration handoverTimeout;
         private LivenessConfig liveness;
         private LivenessEndpoints livenessEndpoints;
+        private io.havip.vrrp.election.ElectionAuthority authority;
+        private io.havip.vrrp.machine.LeaseGate.Mode electionMode;
 
         private Builder() {
         }
@@ -350,6 +352,48 @@ public final class Havip {
             return this;
         }
 
+        /**
+         * Quorum guard: VRRP elects as before, but the winner binds the addresses only once it holds
+         * this router's lease at {@code authority} (a ZooKeeper ensemble: {@code havip-zookeeper}'s
+         * {@code ZooKeeperAuthority}), and a holder that loses the lease or cannot renew it releases
+         * them by the grant's release deadline, before the store can grant it elsewhere. A router
+         * leaving MASTER gives the lease back after it has unbound. Listeners hear MASTER only once
+         * the lease is held; every {@link io.havip.core.StateChange} to or from MASTER carries the
+         * lease's fencing token. While the authority cannot be reached the router is in FAULT (a
+         * tracker named {@code "election authority"}, weight 0). Replaces an earlier
+         * {@link #leaseOnly}.
+         */
+        public Builder quorumGuard(io.havip.vrrp.election.ElectionAuthority authority) {
+            return election(io.havip.vrrp.machine.LeaseGate.Mode.QUORUM_GUARD, "quorumGuard", authority);
+        }
+
+        /**
+         * Lease only: no VRRP traffic at all (for networks that drop protocol 112 or multicast);
+         * the holder of this router's lease at {@code authority} binds and announces the addresses.
+         * Priority, preempt and health checks still decide who asks for it: a router whose checks
+         * put it in FAULT gives the lease up; the highest-priority healthy candidate obtains a free
+         * lease; with preempt, a higher-priority candidate makes a lower holder yield (it unbinds,
+         * then gives the lease up, and the candidate, already waiting, is granted it). A single lease
+         * cannot be held twice, so a move is break-before-make: the gap is the old holder's unbind
+         * plus about two store round trips. On start, a router waits Master_Down_Interval (three
+         * advert intervals) before it asks, as a VRRP backup would. The handover timeout defaults to
+         * zero (nobody could take over while the address is kept). Replaces an earlier
+         * {@link #quorumGuard}.
+         */
+        public Builder leaseOnly(io.havip.vrrp.election.ElectionAuthority authority) {
+            return election(io.havip.vrrp.machine.LeaseGate.Mode.LEASE_ONLY, "leaseOnly", authority);
+        }
+
+        private Builder election(io.havip.vrrp.machine.LeaseGate.Mode mode, String field,
+                                 io.havip.vrrp.election.ElectionAuthority authority) {
+            if (this.authority == null) {
+                protocol.tracker(new TrackerSpec.HealthCheck(Engine.AUTHORITY_CHECK, 0, 1, 1, true));
+            }
+            this.authority = require(field, authority);
+            this.electionMode = mode;
+            return this;
+        }
+
         /** Where the liveness channel listens and dials (tests map peers onto loopback ports). */
         Builder livenessEndpoints(LivenessEndpoints endpoints) {
             this.livenessEndpoints = endpoints;
@@ -414,13 +458,20 @@ public final class Havip {
                 t = t != null ? t : linux.transport();
                 vb = vb != null ? vb : linux.binder();
             }
-            Duration handover = handoverTimeout != null ? handoverTimeout
+            boolean leaseOnly = electionMode == io.havip.vrrp.machine.LeaseGate.Mode.LEASE_ONLY;
+            if (leaseOnly) {
+                t = new SilentTransport(t); // the lease elects: no adverts leave, none are read
+            }
+            Duration handover = handoverTimeout != null ? handoverTimeout : leaseOnly ? Duration.ZERO
                     : config.advertInterval().multipliedBy(2).plusMillis(100);
             Engine.Liveness live = liveness == null ? null : new Engine.Liveness(liveness,
                     livenessEndpoints != null ? livenessEndpoints : LivenessEndpoints.tcp(config.router().interfaceName()));
             Engine engine;
             try {
                 engine = new Engine(rt, config, t, vb, handover, healthChecks, hooks, listeners, resources, live);
+                if (authority != null) {
+                    engine.useElection(electionMode, authority);
+                }
             } catch (RuntimeException e) {
                 if (ownRuntime) {
                     rt.close(); // the router's own runtime: nothing else runs on it

@@ -1,5 +1,6 @@
 package io.havip.vrrp;
 
+import io.havip.vrrp.election.LeaseStats;
 import io.havip.vrrp.liveness.LivenessStats;
 import io.havip.vrrp.machine.VrrpStats;
 
@@ -41,10 +42,28 @@ import io.havip.vrrp.machine.VrrpStats;
  * @param takeovers         bindings of the addresses on becoming MASTER
  * @param takeoverNanos     time from the decision to become MASTER to the addresses bound and the first
  *                          announcement sent (hooks included), summed over {@code takeovers}, on the router's clock
+ * @param lease             the lease at the router's election authority (quorum guard, lease only), or
+ *                          {@link LeaseStats#none()}
  */
 public record RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
                           long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,
                           long conflictAnswers, long announcedForNewMaster,
                           long addressesRestored, long strayAddresses, long macChanges, long overloadDrops,
-                          long announcementsSent, long hookRuns, long hookNanos, long takeovers, long takeoverNanos) {
+                          long announcementsSent, long hookRuns, long hookNanos, long takeovers, long takeoverNanos,
+                          LeaseStats lease) {
+
+    public RouterStats {
+        lease = lease == null ? LeaseStats.none() : lease;
+    }
+
+    /** Stats of a router without an election authority ({@link LeaseStats#none()}). */
+    public RouterStats(VrrpStats vrrp, long lateTimers, long sendErrors, long receiveErrors, long bindErrors,
+                       long hookTimeouts, long handovers, long addressConflicts, LivenessStats liveness,
+                       long conflictAnswers, long announcedForNewMaster,
+                       long addressesRestored, long strayAddresses, long macChanges, long overloadDrops,
+                       long announcementsSent, long hookRuns, long hookNanos, long takeovers, long takeoverNanos) {
+        this(vrrp, lateTimers, sendErrors, receiveErrors, bindErrors, hookTimeouts, handovers, addressConflicts, liveness,
+                conflictAnswers, announcedForNewMaster, addressesRestored, strayAddresses, macChanges, overloadDrops,
+                announcementsSent, hookRuns, hookNanos, takeovers, takeoverNanos, LeaseStats.none());
+    }
 }
