@@ -97,7 +97,7 @@ final class ZkBed implements AutoCloseable {
         if (election == Election.VRRP) {
             p = HavipProcess.start(node, args);
         } else {
-            args.addAll(ZkNodeExtension.args(zk.connectString(), path, election, SESSION_MS));
+            args.addAll(ZkNodeExtension.args(node.name(), zk.connectString(), path, election, SESSION_MS));
             p = HavipProcess.start(node, args, ZkNodeExtension.classPath());
         }
         processes.add(p);
