@@ -1,5 +1,6 @@
 package io.havip.zookeeper;
 
+import io.havip.vrrp.config.ZooKeeperSettings;
 import io.havip.vrrp.election.LeaseHolder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -23,34 +24,24 @@ final class LeaseNodes {
 
     static final String MAGIC = "havip-lease 1";
     private static final Pattern CANDIDATE = Pattern.compile("p(\\d{1,3})-(preempt|nopreempt)-(.+)");
-    /** What a node name and a router name may contain: a path segment without surprises. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,200}");
 
     private LeaseNodes() {
     }
 
     /** The router name as a znode name; throws with a clear message when it cannot be one. */
     static String segment(String what, String name) {
-        if (name == null || !NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException(what + " '" + name + "' cannot name a ZooKeeper node: use 1-200 of "
-                    + "A-Z a-z 0-9 _ . : @ - (and not '.' or '..')");
-        }
+        ZooKeeperSettings.nameProblem(what, name).ifPresent(p -> {
+            throw new IllegalArgumentException(p);
+        });
         return name;
     }
 
-    /** Checks a root path: absolute, no trailing slash, segments as {@link #segment}. */
+    /** Checks a root path: absolute, no trailing slash, segments as {@link #segment}; "/" becomes "". */
     static String root(String path) {
-        if (path == null || !path.startsWith("/") || (path.length() > 1 && path.endsWith("/")) || path.contains("//")) {
-            throw new IllegalArgumentException("path '" + path + "' is not an absolute ZooKeeper path such as "
-                    + "/havip/prod (starts with /, no trailing / and no empty segment)");
-        }
-        if (path.equals("/")) {
-            return "";
-        }
-        for (String s : path.substring(1).split("/")) {
-            segment("path segment", s);
-        }
-        return path;
+        ZooKeeperSettings.pathProblem(path).ifPresent(p -> {
+            throw new IllegalArgumentException("path " + p);
+        });
+        return path.equals("/") ? "" : path;
     }
 
     static byte[] holderData(String node, int priority) {
@@ -81,7 +72,7 @@ final class LeaseNodes {
             return Optional.empty();
         }
         String node = lines[1].substring(5);
-        return NAME.matcher(node).matches() ? Optional.of(node) : Optional.empty();
+        return ZooKeeperSettings.nameProblem("node", node).isEmpty() ? Optional.of(node) : Optional.empty();
     }
 
     static String candidateName(int priority, boolean preempt, String node) {
@@ -95,7 +86,7 @@ final class LeaseNodes {
             return null;
         }
         int p = Integer.parseInt(m.group(1));
-        if (p < 1 || p > 255 || !NAME.matcher(m.group(3)).matches()) {
+        if (p < 1 || p > 255 || ZooKeeperSettings.nameProblem("node", m.group(3)).isPresent()) {
             return null;
         }
         return new Candidate(m.group(3), p, m.group(2).equals("preempt"), name);

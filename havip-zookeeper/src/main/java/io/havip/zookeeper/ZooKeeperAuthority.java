@@ -207,17 +207,9 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
 
     /** host:port[,host:port...][/chroot]; a clear message instead of a parser's exception at connect time. */
     static void checkConnectString(String s) {
-        String hosts = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
-        for (String hp : hosts.split(",")) {
-            int colon = hp.lastIndexOf(':');
-            String host = colon < 0 ? hp : hp.substring(0, colon);
-            boolean portOk = colon < 0 || hp.substring(colon + 1).matches("\\d{1,5}")
-                    && Integer.parseInt(hp.substring(colon + 1)) > 0 && Integer.parseInt(hp.substring(colon + 1)) < 65536;
-            if (host.isBlank() || !portOk || host.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("connectString '" + s + "': '" + hp + "' is not host:port (e.g. "
-                        + "10.0.0.11:2181)");
-            }
-        }
+        io.havip.vrrp.config.ZooKeeperSettings.connectProblem(s).ifPresent(p -> {
+            throw new IllegalArgumentException("connectString '" + s + "': " + p);
+        });
     }
 
     @Override

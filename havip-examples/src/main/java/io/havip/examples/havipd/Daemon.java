@@ -138,6 +138,8 @@ public final class Daemon implements AutoCloseable {
     private List<String> fifoPaths = List.of();
     /** The configuration last read successfully. */
     private KeepalivedConfig config;
+    /** {@code havip { zookeeper { } }} as started, or null without the block (then Curator is never loaded). */
+    private ZooKeeperGuard zookeeper;
 
     Daemon(Path file, RouterStarter starter, Notifier notifier) {
         this(file, starter, notifier, java.time.Clock.systemDefaultZone());
@@ -171,6 +173,9 @@ public final class Daemon implements AutoCloseable {
         initTrackFiles(config, mapping);
         fifos = FifoNotifier.open(config.globalDefs().notifyFifos());
         fifoPaths = config.globalDefs().notifyFifos().stream().map(io.havip.vrrp.config.NotifyFifo::path).toList();
+        if (config.havip().zookeeper().isPresent()) {
+            zookeeper = ZooKeeperGuard.open(config.havip().zookeeper().get());
+        }
         apply(mapping);
     }
 
@@ -216,6 +221,11 @@ public final class Daemon implements AutoCloseable {
                 .equals(fifoPaths)) {
             log.warn("notify_fifo / vrrp_notify_fifo changed in {}; the FIFOs opened at start stay in use until havipd"
                     + " restarts", file);
+        }
+        if (zookeeper != null) {
+            zookeeper.changedTo(config.havip().zookeeper());
+        } else if (config.havip().zookeeper().isPresent()) {
+            log.warn("a havip zookeeper block was added to {}; it applies when havipd restarts", file);
         }
         return apply(mapping);
     }
@@ -321,7 +331,7 @@ public final class Daemon implements AutoCloseable {
                 .listener(notifier.listenerFor(name, r.instance().notifyScripts())).listener(transitions);
         fifos.forEach(f -> b.listener(f.listenerFor(name)));
         VirtualRoutes.of(name, r.instance().virtualRoutes(), r.instance().virtualRules()).ifPresent(b::listener);
-        return b;
+        return zookeeper == null ? b : zookeeper.apply(b);
     }
 
     /** A router started: a weighted track_file follows it, and the status readers see it. */
@@ -427,6 +437,9 @@ public final class Daemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("{}: close failed: {}", key, e.toString());
             }
+        }
+        if (zookeeper != null) {
+            zookeeper.close(); // after the routers: each gave its lease back after its unbind
         }
         notifier.close();
         fifos.forEach(FifoNotifier::close);

@@ -36,7 +36,8 @@ final class HavipBlock {
             + MAX_SECRET_BYTES + " bytes (a trailing line break is not part of the secret), readable by the daemon only";
 
     /** Keys that are not about the liveness channel: a block of only these does not turn the channel on. */
-    private static final Set<String> NOT_LIVENESS = Set.of("accept_adverts_from_non_peers", "stray_addresses");
+    private static final Set<String> NOT_LIVENESS = Set.of("accept_adverts_from_non_peers", "stray_addresses",
+            "zookeeper");
 
     private HavipBlock() {
     }
@@ -50,6 +51,7 @@ final class HavipBlock {
         boolean acceptNonPeers = false;
         boolean onlyOtherSettings = !block.block().isEmpty();
         StrayAddressPolicy stray = StrayAddressPolicy.REMOVE;
+        Optional<ZooKeeperSettings> zookeeper = Optional.empty();
         for (Statement s : block.block()) {
             if (!NOT_LIVENESS.contains(s.name())) {
                 onlyOtherSettings = false;
@@ -70,6 +72,13 @@ final class HavipBlock {
                         "0-" + MAX_GRACE_MS + " milliseconds; default 10"));
                 case "accept_adverts_from_non_peers" -> acceptNonPeers = r.bool(s);
                 case "stray_addresses" -> stray = strayPolicy(s, r);
+                case "zookeeper" -> {
+                    if (zookeeper.isPresent()) {
+                        throw new ConfigException(s.location(), "zookeeper", "given twice in havip (first at "
+                                + zookeeper.get().location() + ")", "one zookeeper { ... } block");
+                    }
+                    zookeeper = Optional.of(ZooKeeperBlock.read(s, r));
+                }
                 default -> r.warn(s.location(), "unknown keyword '" + s.name() + "' in havip ignored");
             }
         }
@@ -81,7 +90,7 @@ final class HavipBlock {
                     + " block gives none", "liveness_secret_file PATH, liveness_secret \"...\", or liveness off");
         }
         return new HavipSettings(liveness, secret == null ? new byte[0] : secret, port, grace, Optional.of(block.location()),
-                acceptNonPeers, stray);
+                acceptNonPeers, stray, zookeeper);
     }
 
     private static StrayAddressPolicy strayPolicy(Statement s, KeepalivedConfigReader r) {

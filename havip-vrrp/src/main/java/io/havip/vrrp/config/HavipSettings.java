@@ -21,6 +21,7 @@ import java.util.Optional;
  *     liveness off                             # optional: plain VRRP timing
  *     accept_adverts_from_non_peers            # optional: keepalived's default for unicast instances
  *     stray_addresses report                   # default remove; see StrayAddressPolicy
+ *     zookeeper { connect zk1:2181,zk2:2181,zk3:2181 }   # optional: see ZooKeeperSettings
  * }
  * </pre>
  *
@@ -39,17 +40,26 @@ import java.util.Optional;
  *                        keeps the check on anyway)
  * @param strayAddressPolicy {@code stray_addresses remove|report}: what a router that is not master
  *                        does with a virtual address found on its interface (default remove)
+ * @param zookeeper       {@code zookeeper { ... }}: every instance under a ZooKeeper lease; empty without the block
  */
 public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
                             Optional<SourceLocation> location, boolean acceptAdvertsFromNonPeers,
-                            StrayAddressPolicy strayAddressPolicy) {
+                            StrayAddressPolicy strayAddressPolicy, Optional<ZooKeeperSettings> zookeeper) {
 
     /** {@link io.havip.vrrp.liveness.LivenessConfig#DEFAULT_GRACE}. */
     public static final Duration DEFAULT_GRACE = io.havip.vrrp.liveness.LivenessConfig.DEFAULT_GRACE;
 
     /** No {@code havip} block: the channel is off and the file means exactly what it means to keepalived. */
     public static final HavipSettings NONE = new HavipSettings(false, new byte[0], 0, DEFAULT_GRACE, Optional.empty(),
-            false, StrayAddressPolicy.REMOVE);
+            false, StrayAddressPolicy.REMOVE, Optional.empty());
+
+    /** Without a {@code zookeeper} block. */
+    public HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
+                         Optional<SourceLocation> location, boolean acceptAdvertsFromNonPeers,
+                         StrayAddressPolicy strayAddressPolicy) {
+        this(liveness, livenessSecret, livenessPort, livenessGrace, location, acceptAdvertsFromNonPeers,
+                strayAddressPolicy, Optional.empty());
+    }
 
     /** The liveness settings alone, with the defaults for the rest (non-peers dropped, stray addresses removed). */
     public HavipSettings(boolean liveness, byte[] livenessSecret, int livenessPort, Duration livenessGrace,
@@ -65,6 +75,7 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
         Objects.requireNonNull(livenessGrace, "livenessGrace");
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(strayAddressPolicy, "strayAddressPolicy");
+        Objects.requireNonNull(zookeeper, "zookeeper");
     }
 
     /** A copy of the secret. */
@@ -82,13 +93,14 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
     public boolean equals(Object o) {
         return o instanceof HavipSettings h && liveness == h.liveness && Arrays.equals(livenessSecret, h.livenessSecret)
                 && livenessPort == h.livenessPort && livenessGrace.equals(h.livenessGrace) && location.equals(h.location)
-                && acceptAdvertsFromNonPeers == h.acceptAdvertsFromNonPeers && strayAddressPolicy == h.strayAddressPolicy;
+                && acceptAdvertsFromNonPeers == h.acceptAdvertsFromNonPeers && strayAddressPolicy == h.strayAddressPolicy
+                && zookeeper.equals(h.zookeeper);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(liveness, Arrays.hashCode(livenessSecret), livenessPort, livenessGrace, location,
-                acceptAdvertsFromNonPeers, strayAddressPolicy);
+                acceptAdvertsFromNonPeers, strayAddressPolicy, zookeeper);
     }
 
     /** Never shows the secret, only its length. */
@@ -98,6 +110,6 @@ public record HavipSettings(boolean liveness, byte[] livenessSecret, int livenes
                 + (livenessPort == 0 ? "11200+vrid" : livenessPort) + ", grace " + livenessGrace
                 + (acceptAdvertsFromNonPeers ? ", adverts from non-peers accepted" : "")
                 + (strayAddressPolicy == StrayAddressPolicy.REMOVE ? "" : ", stray addresses " + strayAddressPolicy)
-                + location.map(l -> ", at " + l).orElse("") + "]";
+                + zookeeper.map(z -> ", " + z).orElse("") + location.map(l -> ", at " + l).orElse("") + "]";
     }
 }
