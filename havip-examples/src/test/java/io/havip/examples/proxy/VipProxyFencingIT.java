@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestbedExtension.class)
 class VipProxyFencingIT {
 
-    private static final String FENCE = """
+    static final String FENCE = """
             CREATE TABLE havip_fence (id TINYINT PRIMARY KEY, token BIGINT NOT NULL);
             INSERT INTO havip_fence VALUES (1, -1);
             CREATE PROCEDURE havip_fence_check()
@@ -65,14 +65,7 @@ class VipProxyFencingIT {
         Node db = net.addNode("db");
         List<Fenced> proxies = new ArrayList<>();
         try (MariaDbServer server = MariaDbServer.start(db)) {
-            db.run(() -> {
-                try (Connection c = DriverManager.getConnection(server.directUrl(), MariaDbServer.USER,
-                        MariaDbServer.PASSWORD); Statement s = c.createStatement()) {
-                    for (String sql : FENCE.split(";\n(?=CREATE|INSERT)")) {
-                        s.execute(sql);
-                    }
-                }
-            });
+            installFence(db, server);
             InetSocketAddress backend = new InetSocketAddress(db.ipv4().toInetAddress(), MariaDbServer.PORT);
             Fenced old = proxy(db, backend, proxies);
             Fenced fresh = proxy(db, backend, proxies);
@@ -116,6 +109,18 @@ class VipProxyFencingIT {
         } finally {
             proxies.forEach(p -> p.proxy().close());
         }
+    }
+
+    /** Creates {@link #FENCE} in {@code server}'s database havip (which has table t), connecting from {@code node}. */
+    static void installFence(Node node, MariaDbServer server) throws Exception {
+        node.run(() -> {
+            try (Connection c = DriverManager.getConnection(server.directUrl(), MariaDbServer.USER,
+                    MariaDbServer.PASSWORD); Statement s = c.createStatement()) {
+                for (String sql : FENCE.split(";\n(?=CREATE|INSERT)")) {
+                    s.execute(sql);
+                }
+            }
+        });
     }
 
     /** A fencing proxy and the loopback port it serves. */

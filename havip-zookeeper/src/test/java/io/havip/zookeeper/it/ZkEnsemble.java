@@ -4,7 +4,6 @@ import io.havip.arp.testbed.Cmd;
 import io.havip.arp.testbed.LinuxTestRequirements;
 import io.havip.arp.testbed.Node;
 import io.havip.arp.testbed.Testbed;
-import io.havip.vrrp.it.HavipProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -177,6 +176,22 @@ public final class ZkEnsemble implements AutoCloseable {
         return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
     }
 
+    /**
+     * The classes whose code sources a child JVM (ChildJvm.withClassesOf) needs to be a ZooKeeper
+     * client through havip-zookeeper: ZooKeeperAuthority, Curator, ZooKeeper and their libraries.
+     */
+    public static Class<?>[] clientClassPath() {
+        return new Class<?>[] {io.havip.zookeeper.ZooKeeperAuthority.class, org.apache.curator.framework.CuratorFramework.class,
+            org.apache.curator.CuratorZookeeperClient.class, org.apache.curator.framework.recipes.locks.InterProcessMutex.class,
+            org.apache.zookeeper.ZooKeeper.class, org.apache.jute.Record.class,
+            com.google.common.base.Preconditions.class, // Curator's Guava
+            com.google.common.util.concurrent.internal.InternalFutureFailureAccess.class,
+            // ZooKeeper's client links its TLS utilities (Netty's SslContext) even when TLS is off
+            io.netty.handler.ssl.SslContext.class, io.netty.util.concurrent.Future.class, io.netty.buffer.ByteBuf.class,
+            io.netty.channel.Channel.class, io.netty.handler.codec.ByteToMessageDecoder.class,
+            io.netty.resolver.AddressResolver.class};
+    }
+
     /** The connect string {@code ip:2181,...} of every server. */
     public String connectString() {
         return servers.stream().map(s -> s.node.ipv4() + ":" + CLIENT_PORT).collect(Collectors.joining(","));
@@ -256,7 +271,7 @@ public final class ZkEnsemble implements AutoCloseable {
                 throw new AssertionError("no ZooKeeper quorum within " + timeout + ": modes " + modes + "; logs:\n"
                         + servers.stream().map(s -> s + ":\n" + s.log()).collect(Collectors.joining("\n")));
             }
-            HavipProcess.sleep(100);
+            pause();
         }
     }
 
@@ -267,7 +282,17 @@ public final class ZkEnsemble implements AutoCloseable {
             if (System.nanoTime() > end) {
                 throw new AssertionError("servers " + serving() + " still serve " + timeout + " after the quorum was lost");
             }
-            HavipProcess.sleep(100);
+            pause();
+        }
+    }
+
+    /** 100 ms between polls (no havip-vrrp test classes here: havip-examples' ITs use this fixture too). */
+    private static void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the ZooKeeper servers", e);
         }
     }
 

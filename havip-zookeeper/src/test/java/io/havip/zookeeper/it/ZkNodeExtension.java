@@ -29,17 +29,12 @@ public final class ZkNodeExtension implements NodeMain.Extension {
                 "zk-mode=" + (election == ZkBed.Election.LEASE ? "lease" : "guard"), "zk-session-ms=" + sessionMillis);
     }
 
-    /** Classes whose code sources the child needs besides havip's: this one, Curator, ZooKeeper and their libraries. */
+    /** Classes whose code sources a child JVM with this extension needs besides havip's: this one and {@link ZkEnsemble#clientClassPath()}. */
     static Class<?>[] classPath() {
-        return new Class<?>[] {ZkNodeExtension.class, ZooKeeperAuthority.class, org.apache.curator.framework.CuratorFramework.class,
-            org.apache.curator.CuratorZookeeperClient.class, org.apache.curator.framework.recipes.locks.InterProcessMutex.class,
-            org.apache.zookeeper.ZooKeeper.class, org.apache.jute.Record.class,
-            com.google.common.base.Preconditions.class, // Curator's Guava
-            com.google.common.util.concurrent.internal.InternalFutureFailureAccess.class,
-            // ZooKeeper's client links its TLS utilities (Netty's SslContext) even when TLS is off
-            io.netty.handler.ssl.SslContext.class, io.netty.util.concurrent.Future.class, io.netty.buffer.ByteBuf.class,
-            io.netty.channel.Channel.class, io.netty.handler.codec.ByteToMessageDecoder.class,
-            io.netty.resolver.AddressResolver.class};
+        Class<?>[] client = ZkEnsemble.clientClassPath();
+        Class<?>[] all = java.util.Arrays.copyOf(client, client.length + 1);
+        all[client.length] = ZkNodeExtension.class;
+        return all;
     }
 
     @Override
