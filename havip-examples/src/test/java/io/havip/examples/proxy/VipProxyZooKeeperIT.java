@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -58,11 +57,11 @@ class VipProxyZooKeeperIT {
             String backend = db.ipv4() + ":" + MariaDbServer.PORT;
             ChildJvm.Child proxy1 = proxy(node1, 150, backend, zk);
             proxies.add(proxy1);
-            await("node1 holds " + VIP, () -> holdsVip(node1), 30);
+            VipProxyIT.await("node1 holds " + VIP, () -> VipProxyIT.holdsVip(node1), 30);
             ChildJvm.Child proxy2 = proxy(node2, 100, backend, zk);
             proxies.add(proxy2);
             Thread.sleep(1_000);
-            assertThat(holdsVip(node2)).isFalse();
+            assertThat(VipProxyIT.holdsVip(node2)).isFalse();
 
             String url = "jdbc:mariadb://" + VIP + ":3306/havip?connectTimeout=3000";
             Connection old = client.call(() -> DriverManager.getConnection(url, MariaDbServer.USER, MariaDbServer.PASSWORD));
@@ -83,7 +82,7 @@ class VipProxyZooKeeperIT {
                     t.setDaemon(true);
                     t.start();
                 });
-                await("node2 holds " + VIP + " under a new lease", () -> holdsVip(node2), 30);
+                VipProxyIT.await("node2 holds " + VIP + " under a new lease", () -> VipProxyIT.holdsVip(node2), 30);
                 client.run(() -> {
                     try (Connection fresh = DriverManager.getConnection(url, MariaDbServer.USER, MariaDbServer.PASSWORD)) {
                         insert(fresh, 3);
@@ -135,20 +134,6 @@ class VipProxyZooKeeperIT {
         try (PreparedStatement s = c.prepareStatement("INSERT INTO t (seq) VALUES (?)")) {
             s.setLong(1, seq);
             s.executeUpdate();
-        }
-    }
-
-    private static boolean holdsVip(Node node) {
-        return node.ip("-4", "addr", "show", "dev", "eth0").contains("inet " + VIP + "/");
-    }
-
-    private static void await(String what, BooleanSupplier condition, int seconds) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + seconds + " s waiting until " + what);
-            }
-            Thread.sleep(20);
         }
     }
 }
