@@ -56,7 +56,7 @@ def cell(v):
     m = statistics.median(v)
     return f"{m:.0f}" if len(v) == 1 else f"{m:.0f} ({min(v)}-{max(v)})"
 order = lambda k: (not k[0].startswith(("node", "process")), k[0], k[1])
-print("| scenario | figure (ms) | " + " | ".join(names[m] for m in modes) + " |")
+print("| scenario | figure | " + " | ".join(names[m] for m in modes) + " |")
 print("|---|---|" + "---|" * len(modes))
 for (scenario, metric) in sorted(rows, key=order):
     print(f"| {scenario} | {metric} | " + " | ".join(cell(rows[(scenario, metric)].get(m, [])) for m in modes) + " |")
