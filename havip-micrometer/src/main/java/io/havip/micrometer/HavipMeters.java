@@ -142,6 +142,9 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
         vrrpCounters(registry, meters);
         engineCounters(registry, meters);
         livenessMeters(registry, meters);
+        if (!"none".equals(router.stats().lease().mode())) {
+            leaseMeters(registry, meters);
+        }
         bound.add(new Bound(registry, meters));
     }
 
@@ -227,6 +230,26 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
                 "Virtual addresses put back as MASTER after someone else removed them").register(r));
         out.add(engine(r, "address.stray", RouterStats::strayAddresses,
                 "Virtual addresses found on the interface while not MASTER").register(r));
+    }
+
+    /** A router under an election authority (quorum guard, lease only): its lease. */
+    private void leaseMeters(MeterRegistry r, List<Meter> out) {
+        String mode = router.stats().lease().mode();
+        out.add(Gauge.builder(PREFIX + "lease.held", router, v -> v.stats().lease().held() ? 1 : 0).tags(tags)
+                .tag("mode", mode).description("1 while the addresses are bound under the router's lease").register(r));
+        out.add(Gauge.builder(PREFIX + "lease.waiting", router, v -> v.stats().lease().waiting() ? 1 : 0).tags(tags)
+                .tag("mode", mode).description("1 while the VRRP winner (lease only: the candidate) waits for the lease")
+                .register(r));
+        out.add(Gauge.builder(PREFIX + "lease.reachable", router, v -> v.stats().lease().reachable() ? 1 : 0).tags(tags)
+                .tag("mode", mode).description("1 while the election authority answers (0 puts the router in FAULT)")
+                .register(r));
+        out.add(Gauge.builder(PREFIX + "lease.token", router, v -> v.stats().lease().token()).tags(tags)
+                .tag("mode", mode).description("Fencing token of the lease held, -1 when none").register(r));
+        String events = "Lease events, by kind";
+        out.add(engine(r, "lease.events", s -> s.lease().grants(), events).tag("event", "grant").register(r));
+        out.add(engine(r, "lease.events", s -> s.lease().waits(), events).tag("event", "wait").register(r));
+        out.add(engine(r, "lease.events", s -> s.lease().losses(), events).tag("event", "loss").register(r));
+        out.add(engine(r, "lease.events", s -> s.lease().yields(), events).tag("event", "yield").register(r));
     }
 
     private void livenessMeters(MeterRegistry r, List<Meter> out) {

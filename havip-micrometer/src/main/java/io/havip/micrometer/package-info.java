@@ -71,6 +71,11 @@
  * <tr><td>havip.liveness.half.open.closed</td><td>counter</td><td></td><td>silent channels closed</td><td>none</td></tr>
  * <tr><td>havip.liveness.process.deaths.reported</td><td>counter</td><td></td><td>peer process deaths reported</td><td>none</td></tr>
  * <tr><td>havip.liveness.process.deaths</td><td>counter</td><td>decision=takeover|cancelled_by_advert|ignored</td><td>what this node did about each</td><td>none</td></tr>
+ * <tr><td>havip.lease.held</td><td>gauge</td><td>mode=quorum-guard|lease-only</td><td>1 while the addresses are bound under the lease (only routers with an election authority)</td><td>none</td></tr>
+ * <tr><td>havip.lease.waiting</td><td>gauge</td><td>mode</td><td>1 while a VRRP winner (or lease candidate) waits for the lease</td><td>none</td></tr>
+ * <tr><td>havip.lease.reachable</td><td>gauge</td><td>mode</td><td>1 while the election authority answers</td><td>none</td></tr>
+ * <tr><td>havip.lease.token</td><td>gauge</td><td>mode</td><td>fencing token of the lease held, -1 when none</td><td>none</td></tr>
+ * <tr><td>havip.lease.events</td><td>counter</td><td>event=grant|wait|loss|yield</td><td>lease grants, waits begun, losses, yields</td><td>none</td></tr>
  * </table>
  *
  * <p>keepalived_exporter's {@code keepalived_up}, {@code keepalived_script_status} and

@@ -195,6 +195,59 @@ class HavipMetersTest {
     }
 
     /** Waits (bounded, 5 s) for something the routers' own threads do. */
+    @Test
+    void aGuardedRoutersLeaseIsMetered() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<io.havip.vrrp.election.Lease.Events> events =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        io.havip.vrrp.election.ElectionAuthority grantAtOnce = new io.havip.vrrp.election.ElectionAuthority() {
+            @Override
+            public io.havip.vrrp.election.Lease lease(io.havip.vrrp.election.LeaseRequest request,
+                                                      io.havip.vrrp.election.Lease.Events e) {
+                events.set(e);
+                return new io.havip.vrrp.election.Lease() {
+                    @Override
+                    public void acquire(int priority) {
+                        e.granted(77, Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void release() {
+                    }
+
+                    @Override
+                    public java.util.Optional<io.havip.vrrp.election.LeaseHolder> holder() {
+                        return java.util.Optional.empty();
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "grants at once";
+            }
+        };
+        Node n = network.attach("g1", MacAddress.parse("02:00:c6:33:64:21"), IpAddress.parse("198.51.100.33"));
+        VirtualRouter g = Havip.builder().name("g1").interfaceName("eth0").vrid(51).priority(100)
+                .virtualAddress("198.51.100.50/24").advertInterval(Duration.ofMillis(100))
+                .transport(n.openTransport("eth0")).binder(n.binder()).quorumGuard(grantAtOnce).start();
+        routers.add(g);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        HavipMeters.of(g).bindTo(registry);
+        assertThat(g.awaitState(RouterState.MASTER, Duration.ofSeconds(5))).isTrue();
+        await(() -> gauge(registry, "havip.lease.held", "g1") == 1.0);
+        assertThat(gauge(registry, "havip.lease.token", "g1")).isEqualTo(77.0);
+        assertThat(registry.get("havip.lease.events").tags("router", "g1", "event", "grant").functionCounter().count())
+                .isEqualTo(1.0);
+        events.get().revoked(77, false, "test");
+        await(() -> gauge(registry, "havip.lease.token", "g1") == 77.0
+                && registry.get("havip.lease.events").tags("router", "g1", "event", "loss").functionCounter().count() == 1.0);
+        assertThat(registry.find("havip.lease.held").tags("router", "n1").gauge()).isNull();
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (!condition.getAsBoolean()) {

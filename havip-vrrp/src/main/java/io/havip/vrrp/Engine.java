@@ -262,6 +262,16 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private void leaseGranted(long now, long token, long validUntilNanos) {
+        if (!hooks.isEmpty() && validUntilNanos != Long.MAX_VALUE
+                && validUntilNanos - now <= hooks.totalTimeout().toNanos() && gate.wanted()) {
+            // asking again would only churn the store: this needs the operator
+            log.error("{}: the lease from {} (fencing token {}) is valid for {} ms, no more than the release hooks may "
+                    + "take ({} ms), so the address could not be released in time; giving the lease back and not asking "
+                    + "again. Lower the hook timeouts or raise the session timeout", id, authorityName, token,
+                    (validUntilNanos - now) / 1_000_000, hooks.totalTimeout().toMillis());
+            addressWork(lease::release);
+            return;
+        }
         boolean waited = gate.waiting();
         long since = gate.waitingSinceNanos();
         io.havip.vrrp.machine.LeaseGate.Output out = gate.onGranted(now, token, releaseBy(validUntilNanos),

@@ -160,6 +160,41 @@ class EngineLeaseTest {
     }
 
     @Test
+    void theHooksSeeTheTokenOfTheLeaseTheyAcquireAndOfTheOneTheyRelease() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(null);
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        io.havip.core.AddressHook hook = new io.havip.core.AddressHook() {
+            @Override
+            public void beforeAcquire(StateChange pending) {
+                seen.add("acquire " + pending.fencingToken());
+            }
+
+            @Override
+            public void beforeRelease(StateChange pending) {
+                seen.add("release " + pending.fencingToken() + " " + pending.reason());
+            }
+        };
+        Engine e = cluster.start(cluster.node("n1", 11, 100).quorumGuard(zk).hook(hook, Duration.ofSeconds(1)));
+        runChecked(Duration.ofSeconds(1));
+        zk.expire(VRID);
+        runChecked(Duration.ofMillis(100));
+        assertThat(seen).containsExactly("acquire 100", "release 100 LEASE_LOST", "acquire 101");
+        assertThat(e.state()).isEqualTo(RouterState.MASTER);
+    }
+
+    @Test
+    void aLeaseShorterThanTheReleaseHooksIsGivenBackWithAnErrorInsteadOfChurning() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(2));
+        Engine e = cluster.start(cluster.node("n1", 11, 100).quorumGuard(zk)
+                .hook(new io.havip.core.AddressHook() { }, Duration.ofSeconds(3)));
+        runChecked(Duration.ofSeconds(2));
+        assertThat(holders()).isEmpty();
+        assertThat(e.state()).isEqualTo(RouterState.BACKUP);
+        assertThat(zk.grantLog()).as("granted once, given back, not asked again").hasSize(1);
+        assertThat(zk.holder(VRID)).isNull();
+    }
+
+    @Test
     void anUnreachableAuthorityPutsTheRouterInFaultAndTheOtherTakesOver() throws Exception {
         InMemoryAuthority zk = new InMemoryAuthority(null);
         Engine a = cluster.start(cluster.node("n1", 11, 200).quorumGuard(zk));
@@ -206,6 +241,22 @@ class EngineLeaseTest {
         assertThat(low.state()).as("the waiting candidate is granted when the holder closes").isEqualTo(RouterState.MASTER);
         assertThat(holders()).containsExactly("n1");
         assertThat(zk.grantLog()).containsExactly("51 n1 100", "51 n2 101", "51 n1 102");
+    }
+
+    @Test
+    void leaseOnlyAHolderWhosePriorityDropsYieldsToAHigherCandidate() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(null);
+        Engine a = cluster.start(cluster.node("n1", 11, 200).leaseOnly(zk));
+        Engine b = cluster.start(cluster.node("n2", 12, 100).leaseOnly(zk));
+        runChecked(Duration.ofSeconds(1));
+        assertThat(holders()).containsExactly("n1");
+        assertThat(b.stats().lease().waiting()).isTrue();
+
+        a.setPriority(50); // as a weighted check would: the candidate's priority is published again
+        runChecked(Duration.ofMillis(200));
+        assertThat(holders()).containsExactly("n2");
+        assertThat(a.stats().lease().yields()).isEqualTo(1);
+        assertThat(a.stats().lease().waiting()).isTrue();
     }
 
     @Test

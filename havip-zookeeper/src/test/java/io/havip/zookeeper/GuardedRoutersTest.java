@@ -175,6 +175,8 @@ class GuardedRoutersTest {
         assertThat(await(Duration.ofSeconds(10), () -> holders().equals(List.of("n2")))).isTrue();
         long n2Bound = System.nanoTime() - cutAt;
         assertThat(overlaps).as("no moment with two holders").isEmpty();
+        assertThat(await(Duration.ofSeconds(5), () -> c2.lastTo(RouterState.MASTER) != null)).as("n2's listener heard")
+                .isTrue();
         long t1 = c1.lastTo(RouterState.MASTER).fencingToken();
         long t2 = c2.lastTo(RouterState.MASTER).fencingToken();
         assertThat(t2).isGreaterThan(t1);
@@ -197,13 +199,15 @@ class GuardedRoutersTest {
         Changes c1 = new Changes();
         ZooKeeperAuthority a1 = authority("node1");
         VirtualRouter r1 = start(node("n1", 11, 200).quorumGuard(a1).listener(c1));
-        assertThat(await(Duration.ofSeconds(10), () -> r1.state() == RouterState.MASTER)).isTrue();
+        assertThat(await(Duration.ofSeconds(10), () -> c1.lastTo(RouterState.MASTER) != null)).isTrue();
         long t1 = c1.lastTo(RouterState.MASTER).fencingToken();
         KillSession.kill(a1.client().getZookeeperClient().getZooKeeper());
         assertThat(await(Duration.ofSeconds(10), () -> c1.lastTo(RouterState.BACKUP).reason()
                 == TransitionReason.LEASE_LOST)).as("released on the loss").isTrue();
-        assertThat(await(Duration.ofSeconds(10), () -> r1.state() == RouterState.MASTER)).as("granted anew").isTrue();
-        assertThat(c1.lastTo(RouterState.MASTER).fencingToken()).isGreaterThan(t1);
+        // (state() turns MASTER just before the listener hears it: wait for the listener)
+        assertThat(await(Duration.ofSeconds(10), () -> c1.lastTo(RouterState.MASTER).fencingToken() > t1))
+                .as("granted anew, with a larger token").isTrue();
+        assertThat(r1.state()).isEqualTo(RouterState.MASTER);
         assertThat(r1.stats().lease().losses()).isEqualTo(1);
     }
 

@@ -93,8 +93,25 @@ final class CheckReport {
         files.forEach(n -> out.add(trackFile(config.trackFiles().get(n))));
         processes.forEach(n -> out.add(trackProcess(config.trackProcesses().get(n))));
         mapping.groups().values().forEach(g -> out.add(group(g)));
+        config.havip().zookeeper().ifPresent(z -> out.add(zookeeper(z)));
         mapping.routers().values().forEach(r -> out.add(instance(config, r)));
         return out;
+    }
+
+    /** havip { zookeeper { } }: the lease every instance runs under (the block's line for each key). */
+    private static Section zookeeper(io.havip.vrrp.config.ZooKeeperSettings z) {
+        SourceLocation at = z.location();
+        List<Entry> e = new ArrayList<>();
+        e.add(Entry.of("connect", z.connect(), at));
+        e.add(Entry.of("path", z.path(), at));
+        e.add(Entry.of("mode", z.mode().name().toLowerCase(java.util.Locale.ROOT), at));
+        e.add(Entry.of("session_timeout", z.sessionTimeout().toMillis() + "ms", at));
+        e.add(Entry.of("unreachable", z.unreachable().name().toLowerCase(java.util.Locale.ROOT), at));
+        e.add(Entry.of("node", z.node().orElse("(host name)"), at));
+        String what = z.mode() == io.havip.vrrp.config.ZooKeeperSettings.Mode.GUARD
+                ? "quorum guard: VRRP elects; an instance binds only while it holds its lease " + z.path() + "/<instance>"
+                : "lease only: no VRRP traffic; the holder of " + z.path() + "/<instance> binds";
+        return new Section("zookeeper", null, at, e, List.of(what, "not keepalived: goes in the havip block"));
     }
 
     /** A vrrp_sync_group: its members, its notify scripts, and how havip runs it. */
