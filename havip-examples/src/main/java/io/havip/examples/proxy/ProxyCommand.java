@@ -5,6 +5,7 @@ import io.havip.core.net.InterfaceAddress;
 import io.havip.vrrp.Havip;
 import io.havip.vrrp.VirtualRouter;
 import io.havip.vrrp.liveness.LivenessConfig;
+import io.havip.zookeeper.ZooKeeperAuthority;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -55,6 +56,15 @@ final class ProxyCommand {
               --liveness-grace-ms N   0-1000, default 2: how long an advert already in flight
                                       from a master whose process died may still count
             The secret is never taken on the command line: every user can read it there (ps).
+            A ZooKeeper quorum lease (havip-zookeeper), so that a partition never gives two holders:
+              --zookeeper HOST:PORT,...  the ensemble; VRRP elects, the lease guards the address
+              --zookeeper-path PATH   where the leases live, default /havip
+              --zookeeper-session-ms N    the session timeout, default 10000
+              --node-name NAME        this node's name in ZooKeeper, default the host name
+              --lease-only            no VRRP traffic at all: the lease alone decides
+              --fence-mysql           open every backend session with SET @havip_fencing_token = N
+                                      (the lease's fencing token; see MySqlFencing for the schema);
+                                      needs --zookeeper
             Needs CAP_NET_ADMIN and CAP_NET_RAW. To listen on the VIP before it arrives, set
             net.ipv4.ip_nonlocal_bind=1 in the node's network namespace; otherwise the proxy
             listens on the wildcard address while MASTER and resets connections made to any
@@ -71,7 +81,11 @@ final class ProxyCommand {
     /** The parsed options. */
     record Options(String interfaceName, int vrid, int priority, InterfaceAddress vip, int port, InetSocketAddress backend,
                    Duration advertInterval, Duration drainTimeout, List<String> unicastPeers, boolean preempt,
-                   Optional<LivenessConfig> liveness) {
+                   Optional<LivenessConfig> liveness, Optional<ZooKeeper> zookeeper, boolean fenceMySql) {
+    }
+
+    /** The ZooKeeper options. */
+    record ZooKeeper(String connect, String path, Duration sessionTimeout, Optional<String> nodeName, boolean leaseOnly) {
     }
 
     /** Runs until shutdown; returns a non-zero status (after printing why) only when the arguments are wrong. */
@@ -85,10 +99,11 @@ final class ProxyCommand {
             return 2;
         }
         VipProxy proxy = new VipProxy(new InetSocketAddress(o.vip().address().toInetAddress(), o.port()), o.backend(),
-                o.drainTimeout());
+                o.drainTimeout(), o.fenceMySql());
         proxy.warmUp();
         FailoverListener print = change -> {
-            out.println("STATE " + change.from() + " -> " + change.to() + " (" + change.reason() + ")");
+            out.println("STATE " + change.from() + " -> " + change.to() + " (" + change.reason() + ")"
+                    + (change.hasFencingToken() ? " token " + change.fencingToken() : ""));
             out.flush();
         };
         Havip.Builder builder = Havip.builder().interfaceName(o.interfaceName()).vrid(o.vrid()).priority(o.priority())
@@ -96,19 +111,39 @@ final class ProxyCommand {
                 .hook(proxy, proxy.hookTimeout()).listener(proxy).listener(print);
         o.unicastPeers().forEach(builder::unicastPeers);
         o.liveness().ifPresent(builder::liveness);
+        ZooKeeperAuthority authority = null;
         VirtualRouter router;
         try {
+            if (o.zookeeper().isPresent()) {
+                ZooKeeper zk = o.zookeeper().get();
+                ZooKeeperAuthority.Builder a = ZooKeeperAuthority.builder().connectString(zk.connect()).path(zk.path())
+                        .sessionTimeout(zk.sessionTimeout());
+                zk.nodeName().ifPresent(a::nodeName);
+                authority = a.build();
+                if (zk.leaseOnly()) {
+                    builder.leaseOnly(authority);
+                } else {
+                    builder.quorumGuard(authority);
+                }
+            }
             router = builder.start();
         } catch (RuntimeException e) {
+            if (authority != null) {
+                authority.close();
+            }
             err.println("VipProxy: cannot start the router: " + e.getMessage());
             return 1;
         }
+        ZooKeeperAuthority zkAuthority = authority;
         out.println("STARTED " + o.vip() + " port " + o.port() + " -> " + o.backend()
                 + o.liveness().map(l -> " liveness port " + l.portFor(o.vrid())).orElse(""));
         out.flush();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close(); // serving until the new master has the address, then released
+            if (zkAuthority != null) {
+                zkAuthority.close(); // after the router: it gave its lease back while closing
+            }
             proxy.close(); // drains what is still open, up to the drain timeout
             out.println("CLOSED accepted=" + proxy.acceptedConnections() + " forcedCloses=" + proxy.forcedCloses()
                     + " listening=" + proxy.lastListening());
@@ -134,10 +169,18 @@ final class ProxyCommand {
         String secretFrom = null;
         Integer livenessPort = null;
         Integer graceMillis = null;
+        String zkConnect = null;
+        String zkPath = null;
+        Integer zkSessionMillis = null;
+        String nodeName = null;
+        boolean leaseOnly = false;
+        boolean fenceMySql = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--nopreempt")) {
-                preempt = false;
+            if (a.equals("--nopreempt") || a.equals("--lease-only") || a.equals("--fence-mysql")) {
+                preempt &= !a.equals("--nopreempt");
+                leaseOnly |= a.equals("--lease-only");
+                fenceMySql |= a.equals("--fence-mysql");
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -168,6 +211,10 @@ final class ProxyCommand {
                         + " (--liveness-secret-env VAR)");
                 case "--liveness-port" -> livenessPort = number(a, v);
                 case "--liveness-grace-ms" -> graceMillis = number(a, v);
+                case "--zookeeper" -> zkConnect = v;
+                case "--zookeeper-path" -> zkPath = v;
+                case "--zookeeper-session-ms" -> zkSessionMillis = number(a, v);
+                case "--node-name" -> nodeName = v;
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -195,8 +242,20 @@ final class ProxyCommand {
                     LivenessConfig.DEFAULT_HEARTBEAT));
             Arrays.fill(secret, (byte) 0); // LivenessConfig keeps its own copy
         }
+        if (zkConnect == null && (zkPath != null || zkSessionMillis != null || nodeName != null || leaseOnly || fenceMySql)) {
+            throw new IllegalArgumentException((fenceMySql ? "--fence-mysql needs a fencing token, which only a ZooKeeper lease"
+                    + " gives" : "--zookeeper-path, --zookeeper-session-ms, --node-name and --lease-only")
+                    + ": give the ensemble with --zookeeper HOST:PORT,...");
+        }
+        if (zkSessionMillis != null && zkSessionMillis <= 0) {
+            throw new IllegalArgumentException("--zookeeper-session-ms " + zkSessionMillis + " must be positive, e.g. 10000");
+        }
+        Optional<ZooKeeper> zookeeper = zkConnect == null ? Optional.empty() : Optional.of(new ZooKeeper(zkConnect,
+                zkPath == null ? ZooKeeperAuthority.DEFAULT_PATH : zkPath, zkSessionMillis == null
+                        ? ZooKeeperAuthority.DEFAULT_SESSION_TIMEOUT : Duration.ofMillis(zkSessionMillis),
+                Optional.ofNullable(nodeName), leaseOnly));
         return new Options(ifname, vrid, priority, vip, port, backend, Duration.ofMillis(advertMillis),
-                Duration.ofMillis(drainMillis), List.copyOf(peers), preempt, liveness);
+                Duration.ofMillis(drainMillis), List.copyOf(peers), preempt, liveness, zookeeper, fenceMySql);
     }
 
     /**

@@ -60,6 +60,16 @@ import org.slf4j.LoggerFactory;
  *       end a connection is the client's.)</li>
  * </ul>
  *
+ * <h2>Fencing (MySQL / MariaDB)</h2>
+ * With an election authority (the ZooKeeper guard or lease of havip-zookeeper) every change to
+ * MASTER carries a fencing token that grows with every new holder of the VIP. A proxy built with
+ * {@code fenceMySql = true} opens each backend session with {@code SET @havip_fencing_token = N},
+ * N being the token of the acquisition under which it accepted the connection, and a trigger in
+ * the database refuses writes under a smaller token than it has seen: the sessions of a paused
+ * or partitioned old master cannot write once the new holder has. See {@link MySqlFencing} for
+ * the schema and the limits. Without a token (VRRP alone) such a proxy refuses every connection
+ * rather than pipe one unfenced.
+ *
  * <h2>Threads</h2>
  * Hooks run on the router's hook thread and listener callbacks on its listener thread, each in
  * transition order; the proxy's own state is guarded by one lock, and it never calls back into
@@ -97,6 +107,10 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     private final AtomicLong notOurs = new AtomicLong();
     private final AtomicLong backendFailures = new AtomicLong();
     private final AtomicLong forcedCloses = new AtomicLong();
+    private final AtomicLong fenceRefusals = new AtomicLong();
+    private final boolean fenceMySql;
+    /** The fencing token of the last acquisition (hook thread, under the lock); NO_TOKEN without an election authority. */
+    private long token = StateChange.NO_TOKEN;
     private final Set<Thread> drains = ConcurrentHashMap.newKeySet();
     private ServerSocket server;
     private Thread acceptor;
@@ -120,6 +134,17 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
      * @param drainTimeout how long connections still open when the address has gone may take to end
      */
     public VipProxy(InetSocketAddress listen, InetSocketAddress backend, Duration drainTimeout) {
+        this(listen, backend, drainTimeout, false);
+    }
+
+    /**
+     * @param listen       the virtual address and port to serve, e.g. 198.51.100.50:3306
+     * @param backend      where every connection is forwarded (a MySQL or MariaDB server when fencing)
+     * @param drainTimeout how long connections still open when the address has gone may take to end
+     * @param fenceMySql   open every backend session with {@code SET @havip_fencing_token = N} (see the
+     *                     class comment); connections are refused while there is no token
+     */
+    public VipProxy(InetSocketAddress listen, InetSocketAddress backend, Duration drainTimeout, boolean fenceMySql) {
         if (listen == null || listen.isUnresolved() || listen.getAddress().isAnyLocalAddress()) {
             throw new IllegalArgumentException("listen address " + listen
                     + " must be the virtual address itself (resolved, not the wildcard), e.g. 198.51.100.50:3306");
@@ -133,6 +158,7 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
         this.listen = listen;
         this.backend = backend;
         this.drainTimeout = drainTimeout;
+        this.fenceMySql = fenceMySql;
     }
 
     /** The hook timeout to register this proxy with: its hooks only open a socket, so 2 s is plenty. */
@@ -176,6 +202,7 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     public void beforeAcquire(StateChange pending) {
         synchronized (lock) {
             acquires++;
+            token = pending.fencingToken(); // the lease just granted: what new sessions are fenced with
             if (closed || server != null) {
                 return;
             }
@@ -305,13 +332,25 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
                 continue;
             }
             accepted.incrementAndGet();
-            Thread t = new Thread(() -> connect(client), "vip-proxy-connect");
+            long fence;
+            synchronized (lock) {
+                fence = token;
+            }
+            Thread t = new Thread(() -> connect(client, fence), "vip-proxy-connect");
             t.setDaemon(true);
             t.start();
         }
     }
 
-    private void connect(Socket client) {
+    private void connect(Socket client, long fence) {
+        if (fenceMySql && fence == StateChange.NO_TOKEN) {
+            fenceRefusals.incrementAndGet();
+            LOG.error("fencing is on but this node holds the address without a fencing token (no election authority: "
+                    + "VRRP alone); closing client {} instead of piping it unfenced. Enable the ZooKeeper guard or lease "
+                    + "(havip-zookeeper), or build the proxy with fenceMySql = false", client.getRemoteSocketAddress());
+            closeQuietly(client);
+            return;
+        }
         Socket server = new Socket();
         try {
             server.setTcpNoDelay(true);
@@ -324,6 +363,18 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
             closeQuietly(client);
             closeQuietly(server);
             return;
+        }
+        if (fenceMySql) {
+            try {
+                MySqlFencing.handshake(client, server, fence);
+            } catch (IOException e) {
+                fenceRefusals.incrementAndGet();
+                LOG.warn("closing client {}: its session could not be fenced with token {}: {}",
+                        client.getRemoteSocketAddress(), fence, e.getMessage());
+                closeQuietly(client);
+                closeQuietly(server);
+                return;
+            }
         }
         Pipe p = new Pipe(client, server);
         pipes.add(p);
@@ -431,6 +482,11 @@ public final class VipProxy implements AddressHook, FailoverListener.PerState, A
     /** Accepted connections closed because the backend could not be reached. */
     public long backendFailures() {
         return backendFailures.get();
+    }
+
+    /** Connections closed unpiped because their session could not be fenced (no token, TLS, refused login...). */
+    public long fenceRefusals() {
+        return fenceRefusals.get();
     }
 
     /** Connections still open at a drain timeout, closed by the proxy. */

@@ -233,11 +233,11 @@ class VipProxyIT {
         return !established.isBlank();
     }
 
-    private static boolean holdsVip(Node node) {
+    static boolean holdsVip(Node node) {
         return node.ip("-4", "addr", "show", "dev", "eth0").contains("inet " + VIP + "/");
     }
 
-    private static void await(String what, BooleanSupplier condition, int seconds) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition, int seconds) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {

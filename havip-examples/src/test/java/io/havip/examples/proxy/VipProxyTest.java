@@ -156,6 +156,25 @@ class VipProxyTest {
     }
 
     @Test
+    void zooKeeperOptionsAndTheirRefusals() {
+        String[] base = {"--interface", "eth0", "--vrid", "50", "--vip", "198.51.100.50/24", "--backend",
+            "198.51.100.13:3306"};
+        assertThatThrownBy(() -> parse(concat(base, "--fence-mysql"))).hasMessage("--fence-mysql needs a fencing token,"
+                + " which only a ZooKeeper lease gives: give the ensemble with --zookeeper HOST:PORT,...");
+        assertThatThrownBy(() -> parse(concat(base, "--lease-only"))).hasMessageEndingWith(
+                "give the ensemble with --zookeeper HOST:PORT,...");
+        assertThatThrownBy(() -> parse(concat(base, "--zookeeper", "198.51.100.21:2181", "--zookeeper-session-ms", "0")))
+                .hasMessage("--zookeeper-session-ms 0 must be positive, e.g. 10000");
+        assertThat(parse(base).zookeeper()).isEmpty();
+        ProxyCommand.Options o = parse(concat(base, "--zookeeper", "198.51.100.21:2181,198.51.100.22:2181", "--lease-only",
+                "--fence-mysql", "--zookeeper-session-ms", "4000", "--node-name", "proxy1"));
+        assertThat(o.fenceMySql()).isTrue();
+        assertThat(o.preempt()).isTrue();
+        assertThat(o.zookeeper()).contains(new ProxyCommand.ZooKeeper("198.51.100.21:2181,198.51.100.22:2181", "/havip",
+                Duration.ofSeconds(4), java.util.Optional.of("proxy1"), true));
+    }
+
+    @Test
     void withoutNonLocalBindItListensOnTheWildcardAndResetsConnectionsToOtherAddresses() throws Exception {
         // 198.51.100.77 is not an address of this host: the bind fails unless ip_nonlocal_bind is 1 here.
         assumeThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).strip()).isEqualTo("0");

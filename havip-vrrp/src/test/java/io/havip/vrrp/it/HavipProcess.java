@@ -33,8 +33,11 @@ public final class HavipProcess implements AutoCloseable {
         this.child = child;
     }
 
-    /** Starts NodeMain in {@code node} with {@code args} (key=value, see NodeMain) and waits for STARTED. */
-    public static HavipProcess start(Node node, List<String> args) {
+    /**
+     * Starts NodeMain in {@code node} with {@code args} (key=value, see NodeMain) and waits for STARTED;
+     * the code sources of {@code classes} (e.g. a NodeMain.Extension and its libraries) join the child's class path.
+     */
+    public static HavipProcess start(Node node, List<String> args, Class<?>... classes) {
         Path events;
         try {
             events = Files.createTempFile("havip-it-" + node.name() + "-", ".events");
@@ -43,7 +46,8 @@ public final class HavipProcess implements AutoCloseable {
         }
         List<String> all = new ArrayList<>(args);
         all.add("events=" + events);
-        ChildJvm.Child child = node.java(NodeMain.class, all.toArray(String[]::new)).withClassesOf(Havip.class).start();
+        ChildJvm.Child child = node.java(NodeMain.class, all.toArray(String[]::new)).withClassesOf(Havip.class)
+                .withClassesOf(classes).start();
         HavipProcess p = new HavipProcess(node, events, child);
         try {
             p.awaitLine("STARTED", Duration.ofSeconds(20));

@@ -41,9 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   listener=throw|block      an extra listener on the router's own listener thread that throws, or never
  *                             returns; the events listener then runs on an executor of its own
  *   log=info                  slf4j-simple level of the io.havip loggers (default: the test resources' warn)
+ *   extension=CLASS           a {@link Extension} from another module's tests (e.g. havip-zookeeper's guard), which
+ *                             adds its own keys, configures and starts the router, and adds words to STATE lines
  * </pre>
  * Lines, each also printed on stdout, with the wall-clock millisecond they were written at:
- * {@code STARTED <pid> t=<ms>}, {@code STATE <to> <reason> <priority> t=<ms>} for every state
+ * {@code STARTED <pid> t=<ms>}, {@code STATE <to> <reason> <priority>[ <extension words>] t=<ms>} for every state
  * change a listener sees (after the address is bound or released), {@code CLOSED handovers=<n> t=<ms>}
  * once {@code close()} returned in the SIGTERM shutdown hook. SIGKILL leaves the addresses behind,
  * as a crash does. Exit status 2 on bad arguments or a failed start (the reason on stderr).
@@ -52,7 +54,30 @@ public final class NodeMain {
 
     private static final Set<String> KEYS = Set.of("events", "if", "vrid", "version", "priority", "interval-ms", "vips",
             "peers", "preempt", "password", "handover-ms", "garp-lower", "stats-file", "health-file", "health", "listener",
-            "accept-non-peers", "log");
+            "accept-non-peers", "log", "extension");
+
+    /**
+     * What a module that havip-vrrp cannot depend on (e.g. havip-zookeeper) adds to a NodeMain
+     * node: named by {@code extension=CLASS} (public, with a public no-argument constructor) and
+     * put on the child's class path by the test ({@link HavipProcess#start(io.havip.arp.testbed.Node,
+     * java.util.List, Class[])}).
+     */
+    public interface Extension {
+        /** The keys this extension reads, besides NodeMain's own. */
+        Set<String> keys();
+
+        /** Adds to {@code builder} what {@code options} ask for and starts the router (default: {@code builder.start()}). */
+        VirtualRouter start(Havip.Builder builder, Map<String, String> options) throws Exception;
+
+        /** Words appended to the STATE line of {@code change} (e.g. "token=7"); empty for none. Listener thread. */
+        default String describe(io.havip.core.StateChange change) {
+            return "";
+        }
+
+        /** Called in the SIGTERM shutdown hook after the router closed. */
+        default void close() {
+        }
+    }
 
     private NodeMain() {
     }
@@ -61,10 +86,20 @@ public final class NodeMain {
         Map<String, String> o = new HashMap<>();
         for (String a : args) {
             int eq = a.indexOf('=');
-            if (eq < 1 || !KEYS.contains(a.substring(0, eq))) {
-                fail("argument \"" + a + "\" is not key=value with a key of " + KEYS);
+            if (eq < 1) {
+                fail("argument \"" + a + "\" is not key=value");
             }
             o.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        Extension extension = o.containsKey("extension") ? extension(o.get("extension")) : null;
+        Set<String> keys = new java.util.HashSet<>(KEYS);
+        if (extension != null) {
+            keys.addAll(extension.keys());
+        }
+        for (String k : o.keySet()) {
+            if (!keys.contains(k)) {
+                fail("argument key \"" + k + "\" is not one of " + keys);
+            }
         }
         if (!o.containsKey("events")) {
             fail("events=FILE is required");
@@ -85,7 +120,7 @@ public final class NodeMain {
                     .garpOnLowerPriorityAdvert(Boolean.parseBoolean(o.getOrDefault("garp-lower", "true")))
                     .acceptAdvertsFromNonPeers(Boolean.parseBoolean(o.getOrDefault("accept-non-peers", "false")));
             FailoverListener eventsListener = change -> emit(events, "STATE " + change.to() + " " + change.reason()
-                    + " " + change.priority());
+                    + " " + change.priority() + (extension == null ? "" : words(extension.describe(change))));
             String extra = o.get("listener");
             if (extra == null) {
                 b.listener(eventsListener);
@@ -112,8 +147,8 @@ public final class NodeMain {
             if (o.containsKey("handover-ms")) {
                 b.handoverTimeout(Duration.ofMillis(Long.parseLong(o.get("handover-ms"))));
             }
-            router = b.start();
-        } catch (RuntimeException e) {
+            router = extension == null ? b.start() : extension.start(b, o);
+        } catch (Exception e) {
             fail("cannot start the router: " + e);
             return;
         }
@@ -125,12 +160,29 @@ public final class NodeMain {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
+            if (extension != null) {
+                extension.close();
+            }
             emit(events, "STATS " + router.stats());
             emit(events, "CLOSED handovers=" + router.stats().handovers());
             closed.countDown();
         }, "nodemain-close"));
         emit(events, "STARTED " + ProcessHandle.current().pid());
         closed.await();
+    }
+
+    private static Extension extension(String className) {
+        try {
+            return (Extension) Class.forName(className).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            fail("extension=" + className + " is not a public NodeMain.Extension with a public no-argument constructor on "
+                    + "the class path: " + e);
+            return null;
+        }
+    }
+
+    private static String words(String extra) {
+        return extra == null || extra.isBlank() ? "" : " " + extra.strip();
     }
 
     /** Writes the stats to a temporary file and moves it over {@code file}, so a reader never sees half of it. */
