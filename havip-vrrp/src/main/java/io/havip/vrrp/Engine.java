@@ -132,7 +132,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     private final Object stateLock = new Object();
     private RouterState appliedState = RouterState.INITIALIZE;
-    private volatile RouterStats lastStats;
+    /**
+     * The machine's counters as of the last handling, for {@link #stats()} on any thread: written
+     * by the loop under {@link #statsLock}'s write lock, read optimistically; reused, so
+     * publishing them after every advert allocates nothing.
+     */
+    private final long[] publishedStats = new long[io.havip.vrrp.machine.VrrpStats.COUNT];
+    private final java.util.concurrent.locks.StampedLock statsLock = new java.util.concurrent.locks.StampedLock();
     private volatile int priority;
 
     private final AtomicLong lateTimers = new AtomicLong();
@@ -160,7 +166,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private long overloadDropsLogged;
     private long overloadLoggedAt;
     /** Receive thread: the transport's {@link AdvertTransport#overflowDrops()} as last seen. */
-    private long overflowSeen;
+    private volatile long overflowSeen;
 
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -264,7 +270,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             this.liveness = null;
         }
         this.priority = machine.priority();
-        this.lastStats = stats(machine);
+        publishStats();
     }
 
     record HookRegistration(io.havip.core.AddressHook hook, Duration timeout) { }
@@ -507,7 +513,11 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      */
     @Override
     public void onEvents(long now) {
-        guarded(() -> {
+        guarded(false, now);
+    }
+
+    private void events() {
+        {
             // Only what was queued on entry: handlePackets queues itself again behind the rest,
             // and the timers must get their turn between two batches of a flood.
             int budget = Math.min(EVENT_BUDGET, queuedEvents.get());
@@ -515,7 +525,11 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             int handled = 0;
             for (; handled < budget && !stopRequested && (event = events.poll()) != null; handled++) {
                 queuedEvents.decrementAndGet();
-                event.accept(clock.nanoTime());
+                if (event == handlePackets) {
+                    handlePackets(0); // reads the clock per packet itself; no Long boxed per batch
+                } else {
+                    event.accept(clock.nanoTime());
+                }
             }
             if (lateCheckUntil != EventLoop.NEVER && handled > 0 && !stopRequested) {
                 // what the receive side read after the late wake-up is in: act on the deadline now
@@ -524,7 +538,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             if (!events.isEmpty() && !stopRequested) {
                 loop.wake(slot);
             }
-        });
+        }
     }
 
     /**
@@ -536,7 +550,11 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      */
     @Override
     public void onTimer(long now) {
-        guarded(() -> {
+        guarded(true, now);
+    }
+
+    private void timer(long now) {
+        {
             if (stopRequested) {
                 return;
             }
@@ -555,7 +573,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                 return;
             }
             fireDueTimers(now);
-        });
+        }
     }
 
     /** Loop thread: copies the counters of the handover and liveness decisions for {@link #stats()} when they moved. */
@@ -610,9 +628,14 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * Runs a handler on the loop thread; a failure (a bug) releases the address and stops the
      * router rather than leave a half-applied state, and the router's close follows at once.
      */
-    private void guarded(Runnable handler) {
+    private void guarded(boolean timer, long now) {
         try {
-            handler.run();
+            // no lambda per call: this runs for every advert sent and every batch received
+            if (timer) {
+                timer(now);
+            } else {
+                events();
+            }
             if (group != null && !stopRequested) {
                 group.reconcile(clock.nanoTime());
             }
@@ -705,7 +728,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         }
     }
 
-    private synchronized void checkOverflow() {
+    private void checkOverflow() {
+        if (transport.overflowDrops() != overflowSeen) {
+            checkOverflowLocked(); // rare: the lock only when the count moved, not per packet
+        }
+    }
+
+    private synchronized void checkOverflowLocked() {
         long overflow = transport.overflowDrops();
         if (overflow != overflowSeen) {
             overflowSeen = overflow;
@@ -755,7 +784,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         }
         if (statsStale) {
             statsStale = false;
-            lastStats = stats(machine);
+            publishStats();
         }
         if (!packets.isEmpty() && packetsPosted.compareAndSet(false, true)) {
             post(handlePackets);
@@ -764,17 +793,18 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     private void onPacket(long now, AdvertTransport.Received r) {
         packetsHandled.incrementAndGet();
+        byte[] payload = r.payload(); // a copy (Received is immutable): taken once
         if (handover.active()) {
             boolean fromPeer = !r.source().equals(transport.sourceAddress()) && machine.acceptsSource(r.source());
-            int priority = fromPeer ? machine.advertPriority(r.source(), r.destination(), r.ttl(), r.payload()) : -1;
+            int priority = fromPeer ? machine.advertPriority(r.source(), r.destination(), r.ttl(), payload) : -1;
             handover.onAdvert(now, r.source(), priority, fromPeer).ifPresent(this::release);
             return;
         }
         if (deaths.watches(r.source()) && deaths.onAdvert(now, r.source(),
-                machine.advertPriority(r.source(), r.destination(), r.ttl(), r.payload()))) {
+                machine.advertPriority(r.source(), r.destination(), r.ttl(), payload))) {
             log.info("{}: advert from {} within the grace; it lives, no takeover", id, r.source());
         }
-        List<Action> actions = machine.onPacket(now, r.source(), r.destination(), r.ttl(), r.payload());
+        List<Action> actions = machine.onPacket(now, r.source(), r.destination(), r.ttl(), payload);
         if (actions.isEmpty()) {
             statsStale = true; // only counters moved: the snapshot is taken once per batch
         } else {
@@ -870,7 +900,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             }
         }
         priority = machine.priority();
-        lastStats = stats(machine);
+        publishStats();
     }
 
     private StateChange pendingChange(List<Action> actions, int from) {
@@ -1089,10 +1119,10 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     @Override
     public RouterStats stats() {
-        RouterStats s = lastStats;
+        io.havip.vrrp.machine.VrrpStats vrrp = publishedVrrpStats();
         LivenessStats live = liveness == null ? LivenessStats.disabled()
                 : liveness.stats().withDecisions(decisionCounters[1], decisionCounters[2], decisionCounters[3]);
-        return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
+        return new RouterStats(vrrp, lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
                 hookTimeouts.get(), decisionCounters[0], addressConflicts.get(), live, conflictAnswersSent.get(),
                 announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get(),
                 overloadDrops.get() + transport.overflowDrops(),
@@ -1100,8 +1130,30 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                 takeovers.get(), takeoverNanos.get());
     }
 
-    private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    /** Loop thread (or the constructor): publishes the machine's counters for {@link #stats()}. */
+    private void publishStats() {
+        long stamp = statsLock.writeLock();
+        try {
+            machine.statsInto(publishedStats);
+        } finally {
+            statsLock.unlockWrite(stamp);
+        }
+    }
+
+    /** Any thread: the counters as last published. */
+    private io.havip.vrrp.machine.VrrpStats publishedVrrpStats() {
+        long[] copy = new long[publishedStats.length];
+        long stamp = statsLock.tryOptimisticRead();
+        System.arraycopy(publishedStats, 0, copy, 0, copy.length);
+        if (!statsLock.validate(stamp)) {
+            stamp = statsLock.readLock();
+            try {
+                System.arraycopy(publishedStats, 0, copy, 0, copy.length);
+            } finally {
+                statsLock.unlockRead(stamp);
+            }
+        }
+        return io.havip.vrrp.machine.VrrpStats.of(copy);
     }
 
     /** The liveness monitor, or null without a secret (tests simulate a crash with it). */

@@ -300,6 +300,7 @@ public final class VrrpSocketHub implements AutoCloseable {
         Sys.PollSet fds = null;
         boolean[] more = new boolean[0];
         boolean anyMore = false;
+        String waitFor = null;
         try {
             while (!closed) {
                 Receiver[] now = polled;
@@ -314,9 +315,10 @@ public final class VrrpSocketHub implements AutoCloseable {
                     fds = new Sys.PollSet(set);
                     more = new boolean[current.length];
                     anyMore = false;
+                    waitFor = "wait for VRRP on " + current.length + " sockets"; // not built per poll
                     closeRetired();
                 }
-                fds.poll(anyMore ? 0 : -1, "wait for VRRP on " + current.length + " sockets");
+                fds.poll(anyMore ? 0 : -1, waitFor);
                 if (closed) {
                     return;
                 }
