@@ -38,6 +38,20 @@ final class EventLoop implements AutoCloseable {
         long nextDeadline();
     }
 
+    /**
+     * How the loop waits for its next deadline and how other threads cut that wait short. By
+     * default it parks; a runtime with Linux routers has it wait in its VRRP socket hub's poll
+     * instead ({@link #waitIn}), so an advert is read and handled by the loop itself: no
+     * receive thread to wake, no hand-off, one wake-up per advert.
+     */
+    interface Waiter {
+        /** Loop thread: waits up to {@code nanos} ({@link #NEVER}: no bound; 0: only what is ready). */
+        void await(long nanos);
+
+        /** Any thread: the current or next {@link #await} returns now. */
+        void wake();
+    }
+
     /** A driven thing's registration: its wake flag and its place in the timer heap. */
     static final class Slot {
         final Driven driven;
@@ -64,11 +78,43 @@ final class EventLoop implements AutoCloseable {
     private Slot[] heap = new Slot[16];
     private int heapSize;
     private volatile boolean closed;
+    /** Parks: the wait until {@link #waitIn} replaces it. */
+    private final Waiter parker = new Waiter() {
+        @Override
+        public void await(long nanos) {
+            if (nanos == NEVER) {
+                LockSupport.park(EventLoop.this);
+            } else if (nanos > 0) {
+                LockSupport.parkNanos(EventLoop.this, nanos);
+            }
+        }
+
+        @Override
+        public void wake() {
+            LockSupport.unpark(thread);
+        }
+    };
+    /** How the loop waits (written by the loop thread only, when it takes {@link #nextWaiter}). */
+    private volatile Waiter waiter = parker;
+    private final java.util.concurrent.atomic.AtomicReference<Waiter> nextWaiter =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     EventLoop(String name, Clock clock) {
         this.clock = clock;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Any thread: the loop waits in {@code w} from its next turn on (once; the runtime's socket
+     * hub). The loop thread itself switches, so a {@link #wake} racing with the switch is never
+     * lost: a waker that still saw the old waiter queued its slot before the loop switched, and
+     * the loop looks at the queue after switching and before it waits.
+     */
+    void waitIn(Waiter w) {
+        nextWaiter.set(w);
+        waiter.wake();
+        LockSupport.unpark(thread);
     }
 
     void start() {
@@ -84,7 +130,7 @@ final class EventLoop implements AutoCloseable {
         if (slot.woken.compareAndSet(false, true)) {
             woken.add(slot);
             if (Thread.currentThread() != thread) {
-                LockSupport.unpark(thread);
+                waiter.wake();
             }
         }
     }
@@ -111,6 +157,10 @@ final class EventLoop implements AutoCloseable {
     }
 
     private void turn() {
+        Waiter next = nextWaiter.getAndSet(null);
+        if (next != null) {
+            waiter = next; // before the queue is looked at (see waitIn)
+        }
         // Input first: a packet that arrived before a deadline (the master's advert) must count.
         int budget = Math.max(1, woken.size());
         Slot s;
@@ -128,21 +178,21 @@ final class EventLoop implements AutoCloseable {
             t.driven.onTimer(now);
             reschedule(t);
             if (!woken.isEmpty()) {
-                return; // input that came meanwhile goes before the next timer
+                break; // input that came meanwhile goes before the next timer
             }
             now = clock.nanoTime();
         }
-        if (!woken.isEmpty() || closed) {
+        if (closed) {
             return;
         }
-        if (heapSize == 0) {
-            LockSupport.park(this);
-        } else {
-            long wait = heap[0].deadline - clock.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(this, wait);
-            }
+        if (!woken.isEmpty()) {
+            // busy: no wait, but a waiter that reads sockets gets its round, so a steady stream
+            // of other input never starves them
+            waiter.await(0);
+            return;
         }
+        long wait = heapSize == 0 ? NEVER : Math.max(0, heap[0].deadline - clock.nanoTime());
+        waiter.await(wait);
     }
 
     /** Loop thread: puts {@code slot}'s next deadline in the heap (after any handling). */
@@ -240,6 +290,7 @@ final class EventLoop implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        waiter.wake();
         LockSupport.unpark(thread);
         if (Thread.currentThread() != thread) {
             try {
