@@ -517,27 +517,25 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private void events() {
-        {
-            // Only what was queued on entry: handlePackets queues itself again behind the rest,
-            // and the timers must get their turn between two batches of a flood.
-            int budget = Math.min(EVENT_BUDGET, queuedEvents.get());
-            Consumer<Long> event;
-            int handled = 0;
-            for (; handled < budget && !stopRequested && (event = events.poll()) != null; handled++) {
-                queuedEvents.decrementAndGet();
-                if (event == handlePackets) {
-                    handlePackets(0); // reads the clock per packet itself; no Long boxed per batch
-                } else {
-                    event.accept(clock.nanoTime());
-                }
+        // Only what was queued on entry: handlePackets queues itself again behind the rest,
+        // and the timers must get their turn between two batches of a flood.
+        int budget = Math.min(EVENT_BUDGET, queuedEvents.get());
+        Consumer<Long> event;
+        int handled = 0;
+        for (; handled < budget && !stopRequested && (event = events.poll()) != null; handled++) {
+            queuedEvents.decrementAndGet();
+            if (event == handlePackets) {
+                handlePackets(0); // reads the clock per packet itself; no Long boxed per batch
+            } else {
+                event.accept(clock.nanoTime());
             }
-            if (lateCheckUntil != EventLoop.NEVER && handled > 0 && !stopRequested) {
-                // what the receive side read after the late wake-up is in: act on the deadline now
-                fireDueTimers(clock.nanoTime());
-            }
-            if (!events.isEmpty() && !stopRequested) {
-                loop.wake(slot);
-            }
+        }
+        if (lateCheckUntil != EventLoop.NEVER && handled > 0 && !stopRequested) {
+            // what the receive side read after the late wake-up is in: act on the deadline now
+            fireDueTimers(clock.nanoTime());
+        }
+        if (!events.isEmpty() && !stopRequested) {
+            loop.wake(slot);
         }
     }
 
@@ -554,26 +552,24 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private void timer(long now) {
-        {
-            if (stopRequested) {
-                return;
-            }
-            if (lateCheckUntil != EventLoop.NEVER) {
-                if (now - lateCheckUntil >= 0) {
-                    fireDueTimers(now);
-                }
-                return;
-            }
-            long lateBy = now - protocolDeadline();
-            if (!handover.active() && lateBy > config.advertInterval().toNanos()) {
-                lateTimers.incrementAndGet();
-                log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
-                        lateBy / 1_000_000, machine.state());
-                lateCheckUntil = now + Math.min(TimeUnit.MILLISECONDS.toNanos(20), config.advertInterval().toNanos());
-                return;
-            }
-            fireDueTimers(now);
+        if (stopRequested) {
+            return;
         }
+        if (lateCheckUntil != EventLoop.NEVER) {
+            if (now - lateCheckUntil >= 0) {
+                fireDueTimers(now);
+            }
+            return;
+        }
+        long lateBy = now - protocolDeadline();
+        if (!handover.active() && lateBy > config.advertInterval().toNanos()) {
+            lateTimers.incrementAndGet();
+            log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
+                    lateBy / 1_000_000, machine.state());
+            lateCheckUntil = now + Math.min(TimeUnit.MILLISECONDS.toNanos(20), config.advertInterval().toNanos());
+            return;
+        }
+        fireDueTimers(now);
     }
 
     /** Loop thread: copies the counters of the handover and liveness decisions for {@link #stats()} when they moved. */
