@@ -132,7 +132,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     private final Object stateLock = new Object();
     private RouterState appliedState = RouterState.INITIALIZE;
-    private volatile RouterStats lastStats;
+    /**
+     * The machine's counters as of the last handling, for {@link #stats()} on any thread: written
+     * by the loop under {@link #statsLock}'s write lock, read optimistically; reused, so
+     * publishing them after every advert allocates nothing.
+     */
+    private final long[] publishedStats = new long[io.havip.vrrp.machine.VrrpStats.COUNT];
+    private final java.util.concurrent.locks.StampedLock statsLock = new java.util.concurrent.locks.StampedLock();
     private volatile int priority;
 
     private final AtomicLong lateTimers = new AtomicLong();
@@ -160,7 +166,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private long overloadDropsLogged;
     private long overloadLoggedAt;
     /** Receive thread: the transport's {@link AdvertTransport#overflowDrops()} as last seen. */
-    private long overflowSeen;
+    private volatile long overflowSeen;
 
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -469,7 +475,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             this.liveness = null;
         }
         this.priority = machine.priority();
-        this.lastStats = stats(machine);
+        publishStats();
     }
 
     record HookRegistration(io.havip.core.AddressHook hook, Duration timeout) { }
@@ -723,24 +729,30 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      */
     @Override
     public void onEvents(long now) {
-        guarded(() -> {
-            // Only what was queued on entry: handlePackets queues itself again behind the rest,
-            // and the timers must get their turn between two batches of a flood.
-            int budget = Math.min(EVENT_BUDGET, queuedEvents.get());
-            Consumer<Long> event;
-            int handled = 0;
-            for (; handled < budget && !stopRequested && (event = events.poll()) != null; handled++) {
-                queuedEvents.decrementAndGet();
+        guarded(false, now);
+    }
+
+    private void events() {
+        // Only what was queued on entry: handlePackets queues itself again behind the rest,
+        // and the timers must get their turn between two batches of a flood.
+        int budget = Math.min(EVENT_BUDGET, queuedEvents.get());
+        Consumer<Long> event;
+        int handled = 0;
+        for (; handled < budget && !stopRequested && (event = events.poll()) != null; handled++) {
+            queuedEvents.decrementAndGet();
+            if (event == handlePackets) {
+                handlePackets(0); // reads the clock per packet itself; no Long boxed per batch
+            } else {
                 event.accept(clock.nanoTime());
             }
-            if (lateCheckUntil != EventLoop.NEVER && handled > 0 && !stopRequested) {
-                // what the receive side read after the late wake-up is in: act on the deadline now
-                fireDueTimers(clock.nanoTime());
-            }
-            if (!events.isEmpty() && !stopRequested) {
-                loop.wake(slot);
-            }
-        });
+        }
+        if (lateCheckUntil != EventLoop.NEVER && handled > 0 && !stopRequested) {
+            // what the receive side read after the late wake-up is in: act on the deadline now
+            fireDueTimers(clock.nanoTime());
+        }
+        if (!events.isEmpty() && !stopRequested) {
+            loop.wake(slot);
+        }
     }
 
     /**
@@ -752,30 +764,32 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      */
     @Override
     public void onTimer(long now) {
-        guarded(() -> {
-            if (stopRequested) {
-                return;
+        guarded(true, now);
+    }
+
+    private void timer(long now) {
+        if (stopRequested) {
+            return;
+        }
+        if (gate != null && gate.nextDeadlineNanos() - now <= 0) {
+            // before anything else, late or not: past it another node may hold the lease
+            leaseDeadline(now);
+        }
+        if (lateCheckUntil != EventLoop.NEVER) {
+            if (now - lateCheckUntil >= 0) {
+                fireDueTimers(now);
             }
-            if (gate != null && gate.nextDeadlineNanos() - now <= 0) {
-                // before anything else, late or not: past it another node may hold the lease
-                leaseDeadline(now);
-            }
-            if (lateCheckUntil != EventLoop.NEVER) {
-                if (now - lateCheckUntil >= 0) {
-                    fireDueTimers(now);
-                }
-                return;
-            }
-            long lateBy = now - protocolDeadline();
-            if (!handover.active() && lateBy > config.advertInterval().toNanos()) {
-                lateTimers.incrementAndGet();
-                log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
-                        lateBy / 1_000_000, machine.state());
-                lateCheckUntil = now + Math.min(TimeUnit.MILLISECONDS.toNanos(20), config.advertInterval().toNanos());
-                return;
-            }
-            fireDueTimers(now);
-        });
+            return;
+        }
+        long lateBy = now - protocolDeadline();
+        if (!handover.active() && lateBy > config.advertInterval().toNanos()) {
+            lateTimers.incrementAndGet();
+            log.warn("{}: woke {} ms past a deadline (state {}); checking for adverts before acting", id,
+                    lateBy / 1_000_000, machine.state());
+            lateCheckUntil = now + Math.min(TimeUnit.MILLISECONDS.toNanos(20), config.advertInterval().toNanos());
+            return;
+        }
+        fireDueTimers(now);
     }
 
     /** Loop thread: copies the counters of the handover and liveness decisions for {@link #stats()} when they moved. */
@@ -831,9 +845,14 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * Runs a handler on the loop thread; a failure (a bug) releases the address and stops the
      * router rather than leave a half-applied state, and the router's close follows at once.
      */
-    private void guarded(Runnable handler) {
+    private void guarded(boolean timer, long now) {
         try {
-            handler.run();
+            // no lambda per call: this runs for every advert sent and every batch received
+            if (timer) {
+                timer(now);
+            } else {
+                events();
+            }
             if (group != null && !stopRequested) {
                 group.reconcile(clock.nanoTime());
             }
@@ -929,7 +948,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         }
     }
 
-    private synchronized void checkOverflow() {
+    private void checkOverflow() {
+        if (transport.overflowDrops() != overflowSeen) {
+            checkOverflowLocked(); // rare: the lock only when the count moved, not per packet
+        }
+    }
+
+    private synchronized void checkOverflowLocked() {
         long overflow = transport.overflowDrops();
         if (overflow != overflowSeen) {
             overflowSeen = overflow;
@@ -979,7 +1004,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         }
         if (statsStale) {
             statsStale = false;
-            lastStats = stats(machine);
+            publishStats();
         }
         if (!packets.isEmpty() && packetsPosted.compareAndSet(false, true)) {
             post(handlePackets);
@@ -988,17 +1013,18 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     private void onPacket(long now, AdvertTransport.Received r) {
         packetsHandled.incrementAndGet();
+        byte[] payload = r.payload(); // a copy (Received is immutable): taken once
         if (handover.active()) {
             boolean fromPeer = !r.source().equals(transport.sourceAddress()) && machine.acceptsSource(r.source());
-            int priority = fromPeer ? machine.advertPriority(r.source(), r.destination(), r.ttl(), r.payload()) : -1;
+            int priority = fromPeer ? machine.advertPriority(r.source(), r.destination(), r.ttl(), payload) : -1;
             handover.onAdvert(now, r.source(), priority, fromPeer).ifPresent(this::release);
             return;
         }
         if (deaths.watches(r.source()) && deaths.onAdvert(now, r.source(),
-                machine.advertPriority(r.source(), r.destination(), r.ttl(), r.payload()))) {
+                machine.advertPriority(r.source(), r.destination(), r.ttl(), payload))) {
             log.info("{}: advert from {} within the grace; it lives, no takeover", id, r.source());
         }
-        List<Action> actions = machine.onPacket(now, r.source(), r.destination(), r.ttl(), r.payload());
+        List<Action> actions = machine.onPacket(now, r.source(), r.destination(), r.ttl(), payload);
         if (actions.isEmpty()) {
             statsStale = true; // only counters moved: the snapshot is taken once per batch
         } else {
@@ -1114,7 +1140,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
             }
         }
         priority = machine.priority();
-        lastStats = stats(machine);
+        publishStats();
         logTransitions(actions);
     }
 
@@ -1345,10 +1371,10 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
 
     @Override
     public RouterStats stats() {
-        RouterStats s = lastStats;
+        io.havip.vrrp.machine.VrrpStats vrrp = publishedVrrpStats();
         LivenessStats live = liveness == null ? LivenessStats.disabled()
                 : liveness.stats().withDecisions(decisionCounters[1], decisionCounters[2], decisionCounters[3]);
-        return new RouterStats(s.vrrp(), lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
+        return new RouterStats(vrrp, lateTimers.get(), sendErrors.get(), receiveErrors.get(), bindErrors.get(),
                 hookTimeouts.get(), decisionCounters[0], addressConflicts.get(), live, conflictAnswersSent.get(),
                 announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get(),
                 overloadDrops.get() + transport.overflowDrops(),
@@ -1356,8 +1382,30 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                 takeovers.get(), takeoverNanos.get(), leaseStats);
     }
 
-    private RouterStats stats(VrrpMachine m) {
-        return new RouterStats(m.stats(), 0, 0, 0, 0, 0, 0, 0, LivenessStats.disabled(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    /** Loop thread (or the constructor): publishes the machine's counters for {@link #stats()}. */
+    private void publishStats() {
+        long stamp = statsLock.writeLock();
+        try {
+            machine.statsInto(publishedStats);
+        } finally {
+            statsLock.unlockWrite(stamp);
+        }
+    }
+
+    /** Any thread: the counters as last published. */
+    private io.havip.vrrp.machine.VrrpStats publishedVrrpStats() {
+        long[] copy = new long[publishedStats.length];
+        long stamp = statsLock.tryOptimisticRead();
+        System.arraycopy(publishedStats, 0, copy, 0, copy.length);
+        if (!statsLock.validate(stamp)) {
+            stamp = statsLock.readLock();
+            try {
+                System.arraycopy(publishedStats, 0, copy, 0, copy.length);
+            } finally {
+                statsLock.unlockRead(stamp);
+            }
+        }
+        return io.havip.vrrp.machine.VrrpStats.of(copy);
     }
 
     /** The liveness monitor, or null without a secret (tests simulate a crash with it). */

@@ -1,7 +1,6 @@
 package io.havip.vrrp;
 
 import io.havip.core.Clock;
-import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,12 +38,27 @@ final class EventLoop implements AutoCloseable {
         long nextDeadline();
     }
 
+    /**
+     * How the loop waits for its next deadline and how other threads cut that wait short. By
+     * default it parks; a runtime with Linux routers has it wait in its VRRP socket hub's poll
+     * instead ({@link #waitIn}), so an advert is read and handled by the loop itself: no
+     * receive thread to wake, no hand-off, one wake-up per advert.
+     */
+    interface Waiter {
+        /** Loop thread: waits up to {@code nanos} ({@link #NEVER}: no bound; 0: only what is ready). */
+        void await(long nanos);
+
+        /** Any thread: the current or next {@link #await} returns now. */
+        void wake();
+    }
+
     /** A driven thing's registration: its wake flag and its place in the timer heap. */
     static final class Slot {
         final Driven driven;
         final AtomicBoolean woken = new AtomicBoolean();
-        /** Loop thread only. */
-        Timer timer;
+        /** Loop thread only: its deadline while in the heap, and its index there (-1: not in it). */
+        long deadline = NEVER;
+        int index = -1;
         boolean registered = true;
 
         Slot(Driven driven) {
@@ -52,33 +66,55 @@ final class EventLoop implements AutoCloseable {
         }
     }
 
-    private static final class Timer implements Comparable<Timer> {
-        final long deadline;
-        final Slot slot;
-        boolean cancelled;
-
-        Timer(long deadline, Slot slot) {
-            this.deadline = deadline;
-            this.slot = slot;
-        }
-
-        @Override
-        public int compareTo(Timer o) {
-            return Long.compare(deadline - o.deadline, 0); // nanoTime may wrap: compare the difference
-        }
-    }
-
     private final Clock clock;
     private final Thread thread;
     private final Queue<Slot> woken = new ConcurrentLinkedQueue<>();
-    /** Loop thread only. */
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /**
+     * Loop thread only: the registered slots with a deadline, a binary min-heap on
+     * {@link Slot#deadline} in which each slot knows its index, so a deadline that moves (the
+     * Master_Down_Timer on every advert) is moved in place: no allocation, and no stale entry
+     * left behind to wake the loop for nothing when its old deadline passes.
+     */
+    private Slot[] heap = new Slot[16];
+    private int heapSize;
     private volatile boolean closed;
+    /** Parks: the wait until {@link #waitIn} replaces it. */
+    private final Waiter parker = new Waiter() {
+        @Override
+        public void await(long nanos) {
+            if (nanos == NEVER) {
+                LockSupport.park(EventLoop.this);
+            } else if (nanos > 0) {
+                LockSupport.parkNanos(EventLoop.this, nanos);
+            }
+        }
+
+        @Override
+        public void wake() {
+            LockSupport.unpark(thread);
+        }
+    };
+    /** How the loop waits (written by the loop thread only, when it takes {@link #nextWaiter}). */
+    private volatile Waiter waiter = parker;
+    private final java.util.concurrent.atomic.AtomicReference<Waiter> nextWaiter =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     EventLoop(String name, Clock clock) {
         this.clock = clock;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Any thread: the loop waits in {@code w} from its next turn on (once; the runtime's socket
+     * hub). The loop thread itself switches, so a {@link #wake} racing with the switch is never
+     * lost: a waker that still saw the old waiter queued its slot before the loop switched, and
+     * the loop looks at the queue after switching and before it waits.
+     */
+    void waitIn(Waiter w) {
+        nextWaiter.set(w);
+        waiter.wake();
+        LockSupport.unpark(thread);
     }
 
     void start() {
@@ -94,7 +130,7 @@ final class EventLoop implements AutoCloseable {
         if (slot.woken.compareAndSet(false, true)) {
             woken.add(slot);
             if (Thread.currentThread() != thread) {
-                LockSupport.unpark(thread);
+                waiter.wake();
             }
         }
     }
@@ -102,10 +138,7 @@ final class EventLoop implements AutoCloseable {
     /** Loop thread: the router leaves the loop (its close finishes elsewhere). */
     void unregister(Slot slot) {
         slot.registered = false;
-        if (slot.timer != null) {
-            slot.timer.cancelled = true;
-            slot.timer = null;
-        }
+        remove(slot);
     }
 
     boolean inLoop() {
@@ -124,6 +157,10 @@ final class EventLoop implements AutoCloseable {
     }
 
     private void turn() {
+        Waiter next = nextWaiter.getAndSet(null);
+        if (next != null) {
+            waiter = next; // before the queue is looked at (see waitIn)
+        }
         // Input first: a packet that arrived before a deadline (the master's advert) must count.
         int budget = Math.max(1, woken.size());
         Slot s;
@@ -135,32 +172,27 @@ final class EventLoop implements AutoCloseable {
             }
         }
         long now = clock.nanoTime();
-        Timer t;
-        while ((t = timers.peek()) != null && (t.cancelled || t.deadline - now <= 0)) {
-            timers.poll();
-            if (t.cancelled || !t.slot.registered) {
-                continue;
-            }
-            t.slot.timer = null;
-            t.slot.driven.onTimer(now);
-            reschedule(t.slot);
+        Slot t;
+        while (heapSize > 0 && (t = heap[0]).deadline - now <= 0) {
+            remove(t);
+            t.driven.onTimer(now);
+            reschedule(t);
             if (!woken.isEmpty()) {
-                return; // input that came meanwhile goes before the next timer
+                break; // input that came meanwhile goes before the next timer
             }
             now = clock.nanoTime();
         }
-        if (!woken.isEmpty() || closed) {
+        if (closed) {
             return;
         }
-        t = timers.peek();
-        if (t == null) {
-            LockSupport.park(this);
-        } else {
-            long wait = t.deadline - clock.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(this, wait);
-            }
+        if (!woken.isEmpty()) {
+            // busy: no wait, but a waiter that reads sockets gets its round, so a steady stream
+            // of other input never starves them
+            waiter.await(0);
+            return;
         }
+        long wait = heapSize == 0 ? NEVER : Math.max(0, heap[0].deadline - clock.nanoTime());
+        waiter.await(wait);
     }
 
     /** Loop thread: puts {@code slot}'s next deadline in the heap (after any handling). */
@@ -169,23 +201,96 @@ final class EventLoop implements AutoCloseable {
             return;
         }
         long d = slot.driven.nextDeadline();
-        if (slot.timer != null) {
-            if (slot.timer.deadline == d) {
+        if (d == NEVER) {
+            remove(slot);
+            return;
+        }
+        if (slot.index >= 0) {
+            if (slot.deadline == d) {
                 return;
             }
-            slot.timer.cancelled = true;
-            slot.timer = null;
+            long before = slot.deadline;
+            slot.deadline = d;
+            if (d - before < 0) {
+                siftUp(slot.index);
+            } else {
+                siftDown(slot.index);
+            }
+            return;
         }
-        if (d != NEVER) {
-            slot.timer = new Timer(d, slot);
-            timers.add(slot.timer);
+        if (heapSize == heap.length) {
+            heap = java.util.Arrays.copyOf(heap, heapSize * 2);
         }
+        slot.deadline = d;
+        slot.index = heapSize;
+        heap[heapSize++] = slot;
+        siftUp(slot.index);
+    }
+
+    /** Takes {@code slot} out of the heap, if there. */
+    private void remove(Slot slot) {
+        int i = slot.index;
+        if (i < 0) {
+            return;
+        }
+        slot.index = -1;
+        slot.deadline = NEVER;
+        Slot last = heap[--heapSize];
+        heap[heapSize] = null;
+        if (i < heapSize) {
+            heap[i] = last;
+            last.index = i;
+            siftDown(i);
+            siftUp(last.index);
+        }
+    }
+
+    /** nanoTime may wrap: deadlines compare by their difference. */
+    private static boolean before(Slot a, Slot b) {
+        return a.deadline - b.deadline < 0;
+    }
+
+    private void siftUp(int i) {
+        Slot s = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            Slot p = heap[parent];
+            if (!before(s, p)) {
+                break;
+            }
+            heap[i] = p;
+            p.index = i;
+            i = parent;
+        }
+        heap[i] = s;
+        s.index = i;
+    }
+
+    private void siftDown(int i) {
+        Slot s = heap[i];
+        int half = heapSize >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            int right = child + 1;
+            if (right < heapSize && before(heap[right], heap[child])) {
+                child = right;
+            }
+            if (!before(heap[child], s)) {
+                break;
+            }
+            heap[i] = heap[child];
+            heap[i].index = i;
+            i = child;
+        }
+        heap[i] = s;
+        s.index = i;
     }
 
     /** Stops the thread; the routers must have left first. */
     @Override
     public void close() {
         closed = true;
+        waiter.wake();
         LockSupport.unpark(thread);
         if (Thread.currentThread() != thread) {
             try {

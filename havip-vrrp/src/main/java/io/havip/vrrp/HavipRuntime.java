@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives every virtual router of an application with a small, fixed set of threads, however
  * many routers there are: one event loop thread runs all their state machines, adverts and
- * timers; on Linux one thread receives every router's VRRP packets from one socket per
- * interface and family, and one link monitor per network namespace follows links and
+ * timers, and on Linux reads every router's VRRP packets from one socket per interface and
+ * family where it would otherwise wait; one link monitor per network namespace follows links and
  * addresses. Address work (hooks, binds, releases) and listener callbacks run on two small
  * shared pools, in order per router.
  *
@@ -80,7 +80,7 @@ public final class HavipRuntime implements AutoCloseable {
         this.listenerPool = bounded("havip-listener-" + name, LISTENER_THREADS);
         this.hookPool = onDemand("havip-hook-" + name);
         this.checkPool = onDemand("havip-check-" + name);
-        this.linux = new LinuxShared(name);
+        this.linux = new LinuxShared(name, loop);
         loop.start();
     }
 

@@ -43,8 +43,16 @@ final class LinuxShared implements AutoCloseable {
     private final String runtime;
 
     LinuxShared(String runtime) {
-        this.runtime = runtime;
+        this(runtime, null);
     }
+
+    /** With {@code loop}: the VRRP sockets are read by the loop thread (see {@link #hub()}); null: by a thread of their own. */
+    LinuxShared(String runtime, EventLoop loop) {
+        this.runtime = runtime;
+        this.loop = loop;
+    }
+
+    private final EventLoop loop;
 
     /** A router's interest in a shared monitor; closing it is idempotent. */
     interface Subscription extends AutoCloseable {
@@ -320,11 +328,30 @@ final class LinuxShared implements AutoCloseable {
 
     /**
      * The runtime's VRRP sockets: one receive socket per namespace, interface and family, one
-     * send socket per source, one receive thread ({@code havip-receive-<runtime>}) for all.
+     * send socket per source. The runtime's loop thread reads them where it would park
+     * ({@link EventLoop#waitIn}): each advert is read and handled on the loop with one wake-up,
+     * where a receive thread of their own cost a second wake-up and a hand-off per advert.
+     * Without a loop (tests), one receive thread ({@code havip-receive-<runtime>}) reads them.
      */
     synchronized io.havip.arp.linux.VrrpSocketHub hub() throws NativeException {
         if (hub == null) {
-            hub = io.havip.arp.linux.VrrpSocketHub.open("havip-receive-" + runtime);
+            if (loop == null) {
+                hub = io.havip.arp.linux.VrrpSocketHub.open("havip-receive-" + runtime);
+            } else {
+                io.havip.arp.linux.VrrpSocketHub h = io.havip.arp.linux.VrrpSocketHub.openDriven("havip-receive-" + runtime);
+                loop.waitIn(new EventLoop.Waiter() {
+                    @Override
+                    public void await(long nanos) {
+                        h.pollOnce(nanos == EventLoop.NEVER ? -1 : nanos);
+                    }
+
+                    @Override
+                    public void wake() {
+                        h.wakeup();
+                    }
+                });
+                hub = h;
+            }
         }
         return hub;
     }

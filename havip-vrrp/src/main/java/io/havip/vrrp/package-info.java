@@ -9,12 +9,12 @@
  *                         │
  *                  HavipRuntime (one per JVM normally; HavipRuntime.shared() by default)
  *   ┌─────────────────────┼───────────────────────────────┬────────────────────────────┐
- *   │ havip-loop-RT       │ havip-receive-RT              │ havip-address-RT-N (≤4)    │
- *   │ one thread: every   │ one thread: VrrpSocketHub,    │ hooks, releases, repairs,  │
+ *   │ havip-loop-RT       │ VrrpSocketHub, read by the    │ havip-address-RT-N (≤4)    │
+ *   │ one thread: every   │ loop where it would park:     │ hooks, releases, repairs,  │
  *   │ router's machine,   │ one raw socket per interface  │ serial per router          │
- *   │ timers (on Clock),  │ and family, demux by VRID,    │ havip-listener-RT-N (≤2)   │
- *   │ adverts, takeover   │ pushes into each router's     │ callbacks, serial per      │
- *   │ bind + first GARP   │ bounded queue                 │ router                     │
+ *   │ timers (on Clock),  │ and family, VRIDs filtered in │ havip-listener-RT-N (≤2)   │
+ *   │ adverts, takeover   │ the kernel, into the routers' │ callbacks, serial per      │
+ *   │ bind + first GARP   │ queues; no thread of its own  │ router                     │
  *   └─────────────────────┴───────────────────────────────┴────────────────────────────┘
  *   per namespace: one link monitor (links, MACs, addresses), one LinuxVipBinder (netlink,
  *   GARP/NA thread); per interface and family: one ARP/NA conflict monitor

@@ -35,6 +35,12 @@ final class DirectLibC {
     /** poll(2): {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} */
     static native int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
 
+    /**
+     * ppoll(2) without a signal mask: {@code int ppoll(struct pollfd *fds, nfds_t nfds, const
+     * struct timespec *tmo_p, const sigset_t *sigmask);} (a null {@code tmo_p} waits without bound)
+     */
+    static native int ppoll(Pointer fds, long nfds, Pointer timeout, Pointer sigmask) throws LastErrorException;
+
     /** recvmsg(2): {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} */
     static native long recvmsg(int sockfd, Pointer msg, int flags) throws LastErrorException;
 

@@ -66,6 +66,9 @@ interface LibC extends Library {
     /** poll(2): {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} */
     int poll(Pointer fds, NativeLong nfds, int timeout) throws LastErrorException;
 
+    /** ppoll(2): {@code int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo_p, const sigset_t *sigmask);} */
+    int ppoll(Pointer fds, NativeLong nfds, Pointer timeout, Pointer sigmask) throws LastErrorException;
+
     /** signal(2): {@code sighandler_t signal(int signum, sighandler_t handler);} (null is SIG_DFL) */
     Pointer signal(int signum, Pointer handler);
 

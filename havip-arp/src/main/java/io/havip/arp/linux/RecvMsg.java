@@ -2,6 +2,7 @@ package io.havip.arp.linux;
 
 import com.sun.jna.Memory;
 import io.havip.core.net.IpAddress;
+import io.havip.core.net.Ipv4Address;
 
 /**
  * A struct msghdr for recvmsg(2) with its name, one iovec and a control buffer, laid out for
@@ -100,7 +101,7 @@ final class RecvMsg {
             if (level == Sys.IPPROTO_IP && type == Sys.IP_PKTINFO) {
                 // struct in_pktinfo { int ipi_ifindex; struct in_addr ipi_spec_dst; struct in_addr ipi_addr; }
                 ifindex = control.getInt(d);
-                destination = IpAddress.ofBytes(control.getByteArray(d + 8, 4));
+                destination = ipv4(control, d + 8);
             } else if (level == Sys.IPPROTO_IP && type == Sys.IP_TTL) {
                 ttl = control.getInt(d);
             } else if (level == Sys.IPPROTO_IPV6 && type == Sys.IPV6_PKTINFO) {
@@ -115,6 +116,31 @@ final class RecvMsg {
             pos += align(clen);
         }
         return new Control(ifindex, destination, ttl, drops);
+    }
+
+    /** The two IPv4 addresses last read by {@link #ipv4} (a peer's adverts: its source, our destination). */
+    private Ipv4Address recentIpv4;
+    private Ipv4Address olderIpv4;
+
+    /**
+     * The IPv4 address at {@code offset} of {@code m} (network order): one of the two returned
+     * last when it is the same, so the steady stream of a peer's adverts allocates no address
+     * objects (they are immutable).
+     */
+    Ipv4Address ipv4(Memory m, long offset) {
+        int bits = (m.getByte(offset) & 0xff) << 24 | (m.getByte(offset + 1) & 0xff) << 16
+                | (m.getByte(offset + 2) & 0xff) << 8 | m.getByte(offset + 3) & 0xff;
+        Ipv4Address a = recentIpv4;
+        if (a != null && a.bits() == bits) {
+            return a;
+        }
+        Ipv4Address b = olderIpv4;
+        if (b == null || b.bits() != bits) {
+            b = new Ipv4Address(bits);
+        }
+        olderIpv4 = a;
+        recentIpv4 = b;
+        return b;
     }
 
     /** CMSG_ALIGN: round up to sizeof(long). */

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.Ipv4Address;
 import java.nio.ByteBuffer;
@@ -250,6 +251,39 @@ final class Sys {
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR.number) {
                     throw NativeException.of(attempted, "poll", e.getErrorCode(), null, null, null);
+                }
+            }
+        }
+
+        /** struct timespec { time_t tv_sec; long tv_nsec; } of {@link #ppoll}, reused. */
+        private Memory timespec;
+
+        /**
+         * Like {@link #poll} with a timeout in nanoseconds (ppoll(2)): negative waits without
+         * bound, 0 does not wait. For a caller whose deadlines need better than milliseconds.
+         */
+        void ppoll(long timeoutNanos, String attempted) throws NativeException {
+            for (int i = 0; i < count; i++) {
+                fds.setShort(8L * i + 6, (short) 0);
+            }
+            Pointer tmo = null;
+            if (timeoutNanos >= 0) {
+                if (timespec == null) {
+                    timespec = new Memory(16);
+                }
+                timespec.setLong(0, timeoutNanos / 1_000_000_000L);
+                timespec.setLong(8, timeoutNanos % 1_000_000_000L);
+                tmo = timespec;
+            }
+            try {
+                if (DirectLibC.AVAILABLE) {
+                    DirectLibC.ppoll(fds, count, tmo, null);
+                } else {
+                    LibC.get().ppoll(fds, nfds, tmo, null);
+                }
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR.number) {
+                    throw NativeException.of(attempted, "ppoll", e.getErrorCode(), null, null, null);
                 }
             }
         }

@@ -276,33 +276,34 @@ final class VrrpReceiveSocket {
             overflowed += (c.socketDrops() - lastSocketDrops) & 0xffffffffL;
             lastSocketDrops = c.socketDrops();
         }
-        byte[] data = m.data.getByteArray(0, n);
         byte[] payload;
         IpAddress from;
         IpAddress to = c.destination();
         int ttl = c.ttl();
         if (family == IpFamily.IPV4) {
-            // Raw IPv4 sockets deliver the IP header too (raw(7)); strip IHL * 4 bytes.
-            if (n < 20 || (data[0] >> 4 & 0xf) != 4) {
+            // Raw IPv4 sockets deliver the IP header too (raw(7)); strip IHL * 4 bytes. Read in
+            // place: only the VRRP bytes are copied out.
+            int b0 = n < 20 ? 0 : m.data.getByte(0);
+            if (n < 20 || (b0 >> 4 & 0xf) != 4) {
                 dropped.incrementAndGet();
                 return false;
             }
-            int ihl = (data[0] & 0xf) * 4;
-            int total = ((data[2] & 0xff) << 8) | (data[3] & 0xff);
+            int ihl = (b0 & 0xf) * 4;
+            int total = ((m.data.getByte(2) & 0xff) << 8) | (m.data.getByte(3) & 0xff);
             if (ihl < 20 || n < ihl || total < ihl || total > n) {
                 dropped.incrementAndGet();
                 return false;
             }
-            payload = Arrays.copyOfRange(data, ihl, total);
-            from = IpAddress.ofBytes(Arrays.copyOfRange(data, 12, 16));
+            payload = m.data.getByteArray(ihl, total - ihl);
+            from = m.ipv4(m.data, 12);
             if (ttl < 0) {
-                ttl = data[8] & 0xff;
+                ttl = m.data.getByte(8) & 0xff;
             }
             if (to == null) {
-                to = IpAddress.ofBytes(Arrays.copyOfRange(data, 16, 20));
+                to = m.ipv4(m.data, 16);
             }
         } else {
-            payload = data;
+            payload = m.data.getByteArray(0, n);
             from = m.sourceAddress();
         }
         if (from == null || to == null || ttl < 0) {

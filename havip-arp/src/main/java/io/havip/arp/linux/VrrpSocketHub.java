@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * blocking, at most {@value #BUDGET} messages per socket per poll round, so a flooded interface
  * cannot starve another. It allocates no native memory per message. A sink that throws is
  * logged and the hub goes on. Endpoints may be registered and closed from any thread while the
- * receive thread runs; {@link Endpoint#send} is thread-safe.
+ * receive thread runs; {@link Endpoint#send} is thread-safe. A hub {@linkplain #openDriven
+ * driven} by an event loop has no thread: the loop reads the sockets in {@link #pollOnce} where
+ * it would park, and the sinks run on it (the same rules otherwise).
  *
  * <p><b>Namespaces.</b> Sockets are opened on the thread calling {@link #registerMulticast} /
  * {@link #registerUnicast}, in its network namespace ({@code /proc/thread-self/ns/net}), which
@@ -107,12 +109,28 @@ public final class VrrpSocketHub implements AutoCloseable {
     /** Datagrams dropped by receive sockets closed since (their counts would be lost otherwise). */
     private final AtomicLong droppedByClosed = new AtomicLong();
     private long lastProblemLogged;
+    /** Held by a driver's {@link #pollOnce}: {@link #close} waits for the round to end before it closes the sockets. */
+    private final ReentrantLock driving = new ReentrantLock();
 
-    private VrrpSocketHub(String threadName, int wakeup) {
+    // The reading thread's state (the hub's own thread, or the driver's), kept between rounds.
+    private final RecvMsg message = new RecvMsg(VrrpReceiveSocket.RECEIVE_SIZE);
+    private final VrrpReceiveSocket.Parsed parsed = new VrrpReceiveSocket.Parsed();
+    private final byte[] counter = new byte[8];
+    private Receiver[] current;
+    private Sys.PollSet fds;
+    private boolean[] more = new boolean[0];
+    private boolean anyMore;
+    private String waitFor;
+
+    private VrrpSocketHub(String threadName, int wakeup, boolean ownThread) {
         this.threadName = threadName;
         this.wakeup = wakeup;
-        this.thread = new Thread(this::run, threadName);
-        this.thread.setDaemon(true);
+        if (ownThread) {
+            this.thread = new Thread(this::run, threadName);
+            this.thread.setDaemon(true);
+        } else {
+            this.thread = null;
+        }
     }
 
     /**
@@ -124,9 +142,25 @@ public final class VrrpSocketHub implements AutoCloseable {
         Objects.requireNonNull(threadName, "threadName");
         LinuxNetworking.availability().ensureAvailable();
         int wakeup = Sys.eventfd("open the VRRP socket hub " + threadName);
-        VrrpSocketHub hub = new VrrpSocketHub(threadName, wakeup);
+        VrrpSocketHub hub = new VrrpSocketHub(threadName, wakeup, true);
         hub.thread.start();
         return hub;
+    }
+
+    /**
+     * A hub with no sockets and no thread of its own: its owner's thread reads the sockets by
+     * calling {@link #pollOnce} where it would otherwise park (an event loop: the messages then
+     * reach the sinks on the thread that handles them, with no hand-off and no second wake-up
+     * per message), and other threads cut that wait short with {@link #wakeup}. {@code name}
+     * names it in messages. Close it only after the driver stopped calling {@link #pollOnce} or
+     * from the driver (a round in progress on another thread is waited for). Otherwise as
+     * {@link #open}.
+     */
+    public static VrrpSocketHub openDriven(String name) throws NativeException {
+        Objects.requireNonNull(name, "name");
+        LinuxNetworking.availability().ensureAvailable();
+        int wakeup = Sys.eventfd("open the VRRP socket hub " + name);
+        return new VrrpSocketHub(name, wakeup, false);
     }
 
     /**
@@ -266,7 +300,13 @@ public final class VrrpSocketHub implements AutoCloseable {
             }
             closed = true;
         }
-        Sys.wakeAndJoin(wakeup, thread);
+        if (thread != null) {
+            Sys.wakeAndJoin(wakeup, thread);
+        } else {
+            Sys.signal(wakeup);
+            driving.lock(); // a round in progress on the driver's thread ends first
+            driving.unlock();
+        }
         synchronized (lock) {
             for (Receiver r : receivers.values()) {
                 r.endpoints.forEach(e -> e.closed = true);
@@ -293,54 +333,88 @@ public final class VrrpSocketHub implements AutoCloseable {
     // ------------------------------------------------------------------ the receive thread
 
     private void run() {
-        RecvMsg message = new RecvMsg(VrrpReceiveSocket.RECEIVE_SIZE);
-        VrrpReceiveSocket.Parsed parsed = new VrrpReceiveSocket.Parsed();
-        byte[] counter = new byte[8];
-        Receiver[] current = null;
-        Sys.PollSet fds = null;
-        boolean[] more = new boolean[0];
-        boolean anyMore = false;
         try {
             while (!closed) {
-                Receiver[] now = polled;
-                if (now != current) {
-                    // a socket came or went: a new poll set (native memory only when sockets change)
-                    current = now;
-                    int[] set = new int[current.length + 1];
-                    for (int i = 0; i < current.length; i++) {
-                        set[i] = current[i].socket.fd;
-                    }
-                    set[current.length] = wakeup;
-                    fds = new Sys.PollSet(set);
-                    more = new boolean[current.length];
-                    anyMore = false;
-                    closeRetired();
-                }
-                fds.poll(anyMore ? 0 : -1, "wait for VRRP on " + current.length + " sockets");
-                if (closed) {
-                    return;
-                }
-                if (fds.revents(current.length) != 0) {
-                    drain(counter);
-                    continue; // the sockets changed, or close: look at polled again first
-                }
-                anyMore = false;
-                for (int i = 0; i < current.length; i++) {
-                    if (fds.revents(i) != 0 || more[i]) {
-                        delivering.lock();
-                        try {
-                            more[i] = readSome(current[i], message, parsed, fds.revents(i) != 0);
-                        } finally {
-                            delivering.unlock();
-                        }
-                        anyMore |= more[i];
-                    }
-                }
+                round(-1);
             }
         } catch (NativeException | RuntimeException | Error e) {
             if (!closed) {
                 LOG.error("VRRP receive thread {} stopped: {}; no VRRP message is received any more", threadName,
                         e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * For a hub {@linkplain #openDriven driven} by its owner's thread (an event loop that waits
+     * here instead of parking): waits up to {@code timeoutNanos} (negative: until a message or
+     * {@link #wakeup}; 0: not at all) for the receive sockets, then reads at most {@value #BUDGET}
+     * messages per ready socket and delivers them to the sinks on the calling thread. Returns
+     * at once, having waited for nothing, when more messages are queued than the last round
+     * read, so the caller's other work runs between two rounds of a flood. Always the same
+     * thread; never throws: a failed poll or read is logged (at most every 10 s) and the round
+     * ends (after a 10 ms pause for a failed poll, so a broken socket does not spin the caller).
+     * Does nothing once the hub is closed.
+     *
+     * @throws IllegalStateException when the hub has its own receive thread ({@link #open})
+     */
+    public void pollOnce(long timeoutNanos) {
+        if (thread != null) {
+            throw new IllegalStateException("the VRRP socket hub " + threadName + " reads on its own thread");
+        }
+        driving.lock();
+        try {
+            if (!closed) {
+                round(timeoutNanos);
+            }
+        } catch (NativeException | RuntimeException e) {
+            problem("VRRP receive round of " + threadName + " failed: " + e.getMessage() + "; going on", null);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        } finally {
+            driving.unlock();
+        }
+    }
+
+    /** Any thread: cuts the current or next {@link #pollOnce} wait short. */
+    public void wakeup() {
+        Sys.signal(wakeup);
+    }
+
+    /** One poll round of the reading thread (its own, or the driver's); see {@link #pollOnce}. */
+    private void round(long timeoutNanos) throws NativeException {
+        Receiver[] now = polled;
+        if (now != current) {
+            // a socket came or went: a new poll set (native memory only when sockets change)
+            current = now;
+            int[] set = new int[current.length + 1];
+            for (int i = 0; i < current.length; i++) {
+                set[i] = current[i].socket.fd;
+            }
+            set[current.length] = wakeup;
+            fds = new Sys.PollSet(set);
+            more = new boolean[current.length];
+            anyMore = false;
+            waitFor = "wait for VRRP on " + current.length + " sockets"; // not built per poll
+            closeRetired();
+        }
+        fds.ppoll(anyMore ? 0 : timeoutNanos, waitFor);
+        if (closed) {
+            return;
+        }
+        if (fds.revents(current.length) != 0) {
+            drain(counter);
+            return; // the sockets changed, close, or the driver's wake-up: look at polled again first
+        }
+        anyMore = false;
+        for (int i = 0; i < current.length; i++) {
+            if (fds.revents(i) != 0 || more[i]) {
+                delivering.lock();
+                try {
+                    more[i] = readSome(current[i], message, parsed, fds.revents(i) != 0);
+                } finally {
+                    delivering.unlock();
+                }
+                anyMore |= more[i];
             }
         }
     }

@@ -317,4 +317,76 @@ class VrrpSocketHubIT {
             assertThat(hub.sendSocketCount()).isZero();
         }
     }
+
+    /**
+     * A hub driven by its owner's thread (the runtime's event loop): no thread of its own, the
+     * messages reach the sinks on the thread calling pollOnce, a wait ends at its timeout or at
+     * wakeup from another thread, and once closed pollOnce returns at once. A flood beyond one
+     * round's budget is read over several rounds, each returning without waiting, so the
+     * caller's own work runs in between.
+     */
+    @Test
+    void aDrivenHubDeliversOnTheCallersThreadAndWakesForWakeupAndTimeout(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        Node b = net.addNode("b");
+        String name = "driven-" + net.suffix();
+        VrrpSocketHub hub = VrrpSocketHub.open(name + "-own");
+        try {
+            assertThatThrownBy(() -> hub.pollOnce(0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("reads on its own thread");
+        } finally {
+            hub.close();
+        }
+        try (VrrpSocketHub driven = VrrpSocketHub.openDriven(name);
+                RawVrrpTransport b4 = b.call(() -> RawVrrpTransport.openMulticast("eth0", b.ipv4()))) {
+            assertThat(threadsNamed(name)).isZero();
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            Inbox inbox = new Inbox();
+            VrrpSocketHub.Endpoint e = a.call(() -> driven.registerMulticast("eth0", a.ipv4(), 9, message -> {
+                threads.add(Thread.currentThread());
+                inbox.received(message);
+            }));
+
+            // a timeout with nothing to read: waits about that long (not less), nothing delivered
+            driven.pollOnce(30_000_000L); // may end early: the registration's wake-up
+            long t0 = System.nanoTime();
+            driven.pollOnce(30_000_000L);
+            long waited = System.nanoTime() - t0;
+            assertThat(waited).as("waited for the timeout").isGreaterThanOrEqualTo(25_000_000L);
+            assertThat(inbox.got).isEmpty();
+
+            // wakeup from another thread cuts a wait short
+            Thread waker = new Thread(() -> {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ignored) {
+                    return;
+                }
+                driven.wakeup();
+            });
+            waker.start();
+            t0 = System.nanoTime();
+            driven.pollOnce(20_000_000_000L); // 20 s: a lost wake-up fails here instead of hanging
+            assertThat(System.nanoTime() - t0).as("woken by wakeup, not by the timeout").isLessThan(5_000_000_000L);
+            waker.join();
+
+            // 200 adverts: delivered on this thread, in order, over rounds of at most BUDGET
+            for (int i = 0; i < 200; i++) {
+                b4.send(GROUP4, advert(b.ipv4(), GROUP4, 9));
+            }
+            int rounds = 0;
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (inbox.got.size() < 200 && System.nanoTime() < end) {
+                int before = inbox.got.size();
+                driven.pollOnce(100_000_000L);
+                assertThat(inbox.got.size() - before).as("one round reads at most the budget")
+                        .isLessThanOrEqualTo(VrrpSocketHub.BUDGET);
+                rounds++;
+            }
+            assertThat(inbox.got).hasSize(200);
+            assertThat(rounds).isGreaterThanOrEqualTo(200 / VrrpSocketHub.BUDGET);
+            assertThat(threads).allMatch(t -> t == Thread.currentThread());
+            e.close();
+        }
+    }
 }

@@ -548,6 +548,15 @@ public final class VrrpMachine {
         return counters.snapshot();
     }
 
+    /**
+     * Writes the counters of {@link #stats()} into {@code into} ({@link VrrpStats#COUNT} longs, in
+     * the record's order; {@link VrrpStats#of} reads them back) without allocating: for a driver
+     * that publishes them after every advert.
+     */
+    public void statsInto(long[] into) {
+        counters.copyInto(into);
+    }
+
     /** The master this backup follows (source of the last accepted advert), if any. */
     public Optional<IpAddress> masterAddress() {
         return state == BACKUP ? Optional.ofNullable(masterAddress) : Optional.empty();

@@ -42,6 +42,18 @@ public record VrrpStats(long advertisementsReceived, long advertisementsSent, lo
                         long lowerPriorityAnswers) {
 
     /** Mutable counters owned by one machine (single-threaded, like the machine). */
+    /** How many counters a {@link VrrpStats} has ({@link #of}, {@link VrrpMachine#statsInto}). */
+    public static final int COUNT = 21;
+
+    /** The counters in declaration order, as {@link VrrpMachine#statsInto} writes them. */
+    public static VrrpStats of(long[] c) {
+        if (c.length != COUNT) {
+            throw new IllegalArgumentException(c.length + " counters where a VrrpStats has " + COUNT);
+        }
+        return new VrrpStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13],
+                c[14], c[15], c[16], c[17], c[18], c[19], c[20]);
+    }
+
     static final class Counters {
         long advertisementsReceived;
         long advertisementsSent;
@@ -64,6 +76,31 @@ public record VrrpStats(long advertisementsReceived, long advertisementsSent, lo
         long unicastSourceErrors;
         long lowerPriorityAdverts;
         long lowerPriorityAnswers;
+
+        /** Writes the counters in declaration order into {@code into} (allocates nothing). */
+        void copyInto(long[] into) {
+            into[0] = advertisementsReceived;
+            into[1] = advertisementsSent;
+            into[2] = becameMaster;
+            into[3] = releasedMaster;
+            into[4] = packetLengthErrors;
+            into[5] = advertIntervalErrors;
+            into[6] = ttlErrors;
+            into[7] = invalidTypeReceived;
+            into[8] = addressListErrors;
+            into[9] = invalidAuthType;
+            into[10] = authTypeMismatch;
+            into[11] = authFailures;
+            into[12] = priorityZeroReceived;
+            into[13] = priorityZeroSent;
+            into[14] = checksumErrors;
+            into[15] = versionErrors;
+            into[16] = vridMismatch;
+            into[17] = otherErrors;
+            into[18] = unicastSourceErrors;
+            into[19] = lowerPriorityAdverts;
+            into[20] = lowerPriorityAnswers;
+        }
 
         VrrpStats snapshot() {
             return new VrrpStats(advertisementsReceived, advertisementsSent, becameMaster, releasedMaster,
