@@ -107,6 +107,11 @@ class EngineFloodTest {
             assertThat(s.vrrp().lowerPriorityAnswers()).as("one answer per advert interval (of virtual time)")
                     .isBetween(1L, steps + 1L);
         } finally {
+            // a closing master hands over until a new master is heard or its timeout passes, on
+            // this test's virtual clock
+            e.beginClose();
+            e.sync();
+            clock.advance(Duration.ofSeconds(5));
             e.close();
         }
     }
