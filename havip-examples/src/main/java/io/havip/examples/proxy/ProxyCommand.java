@@ -111,39 +111,26 @@ final class ProxyCommand {
                 .hook(proxy, proxy.hookTimeout()).listener(proxy).listener(print);
         o.unicastPeers().forEach(builder::unicastPeers);
         o.liveness().ifPresent(builder::liveness);
-        ZooKeeperAuthority authority = null;
+        AutoCloseable authority = null; // a ZooKeeperAuthority, typed so that no Curator class loads without it
         VirtualRouter router;
         try {
             if (o.zookeeper().isPresent()) {
-                ZooKeeper zk = o.zookeeper().get();
-                ZooKeeperAuthority.Builder a = ZooKeeperAuthority.builder().connectString(zk.connect()).path(zk.path())
-                        .sessionTimeout(zk.sessionTimeout());
-                zk.nodeName().ifPresent(a::nodeName);
-                authority = a.build();
-                if (zk.leaseOnly()) {
-                    builder.leaseOnly(authority);
-                } else {
-                    builder.quorumGuard(authority);
-                }
+                authority = ProxyZooKeeper.guard(builder, o.zookeeper().get());
             }
             router = builder.start();
         } catch (RuntimeException e) {
-            if (authority != null) {
-                authority.close();
-            }
+            closeQuietly(authority);
             err.println("VipProxy: cannot start the router: " + e.getMessage());
             return 1;
         }
-        ZooKeeperAuthority zkAuthority = authority;
+        AutoCloseable zkAuthority = authority;
         out.println("STARTED " + o.vip() + " port " + o.port() + " -> " + o.backend()
                 + o.liveness().map(l -> " liveness port " + l.portFor(o.vrid())).orElse(""));
         out.flush();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close(); // serving until the new master has the address, then released
-            if (zkAuthority != null) {
-                zkAuthority.close(); // after the router: it gave its lease back while closing
-            }
+            closeQuietly(zkAuthority); // after the router: it gave its lease back while closing
             proxy.close(); // drains what is still open, up to the drain timeout
             out.println("CLOSED accepted=" + proxy.acceptedConnections() + " forcedCloses=" + proxy.forcedCloses()
                     + " listening=" + proxy.lastListening());
@@ -152,6 +139,17 @@ final class ProxyCommand {
         }, "vip-proxy-shutdown"));
         done.await();
         return 0;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} failed: {}", c, e.toString());
+        }
     }
 
     static Options parse(String[] args, Function<String, String> environment) {
