@@ -96,21 +96,38 @@ public final class InMemoryTransport implements AdvertTransport {
         if (!closed) {
             Received r = new Received(source, destination, TTL, interfaceName, message);
             java.util.function.Consumer<Received> s = sink;
-            if (s != null) {
-                s.accept(r);
-            } else {
-                queue.offer(r);
+            if (s == null) {
+                synchronized (this) {
+                    s = sink;
+                    if (s == null) {
+                        queue.offer(r);
+                        return;
+                    }
+                }
             }
+            s.accept(r);
         }
     }
 
-    /** Messages go to {@code sink} on the sender's thread from now on; {@link #receive} gets none. */
+    /**
+     * Messages go to {@code sink} on the sender's thread from now on; {@link #receive} gets none.
+     * Those that arrived before are handed to it first, in order (a message queued while the
+     * receiver started would otherwise wait for a {@link #receive} that never comes).
+     */
     @Override
     public boolean deliverTo(java.util.function.Consumer<Received> sink) {
         if (sink == null) {
             throw new IllegalArgumentException("sink is null");
         }
-        this.sink = sink;
+        synchronized (this) {
+            Received r;
+            while ((r = queue.poll()) != null) {
+                if (r != CLOSED) {
+                    sink.accept(r);
+                }
+            }
+            this.sink = sink;
+        }
         return true;
     }
 
