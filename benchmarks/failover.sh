@@ -4,7 +4,7 @@
 #   benchmarks/failover.sh [--quick] [--reps N] [--variants v2-1s,v3-100ms,v3-10ms]
 #                          [--faults isolate,crash,graceful,appcrash] [--impls keepalived,havip]
 #                          [--havip-cmd "java -jar .../havipd.jar -f {conf}"] [--no-build] [--seed N]
-#   benchmarks/failover.sh --scale 255:1,50:0.01 [--seconds 30] [--impls ...] [--no-build]
+#   benchmarks/failover.sh --scale 255:1,50:0.01 [--seconds 30] [--warmup 90] [--impls ...] [--no-build]
 #   benchmarks/failover.sh --flood 40000,140000 [--kinds lower,broken,other] [--seconds 10]
 #                          [--interval 0.1] [--after 10] [--senders 4] [--impls ...] [--no-build]
 #
@@ -14,7 +14,8 @@
 # prints one table (also in benchmarks/out/<time>/table.md, raw figures in results.jsonl).
 # --quick: 2 repetitions (default 5). --scale ROUTERS:INTERVAL,...: instead of failovers, many
 # virtual routers per node from one keepalived.conf, keepalived and havipd side by side: CPU,
-# memory, threads and holder changes over --seconds (lib/scale.py). --flood RATE,...: an attacker
+# memory, threads and holder changes over --seconds (lib/scale.py); CPU both right after the
+# settle and --warmup seconds later (the JVM's JIT warm-up; default 90). --flood RATE,...: an attacker
 # namespace floods the segment with VRRP adverts at each rate (packets/s) for --seconds while
 # keepalived or havipd is master: the master's CPU, RSS before / peak / after, the longest gap
 # between its adverts on the wire, its adverts and log lines during the flood (lib/flood.py).
@@ -25,7 +26,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-reps=5 build=1 havip_cmd="" pass=() scale="" flood="" seconds=""
+reps=5 build=1 havip_cmd="" pass=() scale="" flood="" seconds="" warmup=90
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) reps=2 ;;
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
     --flood) flood=$2; shift ;;
     --kinds|--interval|--after|--quiet|--senders) pass+=("$1" "$2"); shift ;;
     --seconds) seconds=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
     --variants|--faults|--impls|--seed|--out) pass+=("$1" "$2"); shift ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -110,7 +112,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ -n "$scale" ]; then
-  HVB_REGISTRY=$registry python3 "$here/lib/scale.py" "$scale" --seconds "${seconds:-30}" --havip-cmd "$havip_cmd" \
+  HVB_REGISTRY=$registry python3 "$here/lib/scale.py" "$scale" --seconds "${seconds:-30}" --warmup "$warmup" --havip-cmd "$havip_cmd" \
     ${pass[@]+"${pass[@]}"} &
 elif [ -n "$flood" ]; then
   HVB_REGISTRY=$registry python3 "$here/lib/flood.py" "$flood" --seconds "${seconds:-10}" --havip-cmd "$havip_cmd" \

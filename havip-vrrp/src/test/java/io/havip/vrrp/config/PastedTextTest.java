@@ -163,6 +163,43 @@ class PastedTextTest {
     }
 
     @Test
+    void theZooKeeperBlockIsReadAsItLooks() {
+        // a guide's block pasted with a no-break space after a key, a zero-width space inside one,
+        // and a full-width letter in a value: the same settings as the typed block, one warning per line
+        String typed = CONF + "havip {\n zookeeper {\n  connect 198.51.100.21:2181\n  mode lease\n  path /havip/db\n }\n}\n";
+        String pasted = typed.replace("  connect 198", "  connect\u00A0198").replace("  mode lease", "  mo\u200Bde lease")
+                .replace("/havip/db", "/havip/\uFF44b");
+        ZooKeeperSettings want = KeepalivedConfigReader.parse(typed, FILE).havip().zookeeper().orElseThrow();
+        KeepalivedConfig c = KeepalivedConfigReader.parse(pasted, FILE);
+        ZooKeeperSettings got = c.havip().zookeeper().orElseThrow();
+        assertThat(List.of(got.connect(), got.mode(), got.path())).isEqualTo(List.of(want.connect(), want.mode(), want.path()));
+        assertThat(c.warnings()).extracting(w -> w.location().line()).containsExactly(12, 13, 14);
+        // a character that displays the text as other than it is stays refused, escaped, with its line
+        assertThatThrownBy(() -> KeepalivedConfigReader.parse(typed.replace("  connect 198", "  connect 1\u202E98"), FILE))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith(FILE + ":12:")
+                .hasMessageContaining("<U+202E>").hasMessageNotContaining("\u202E");
+        // in quotes the characters are kept as written: the address is then refused by name, not used
+        assertThatThrownBy(() -> KeepalivedConfigReader.parse(typed.replace("  connect 198.51.100.21:2181",
+                "  connect \"198.51.100.21:2181\u200B\""), FILE)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(FILE + ":12").hasMessageContaining("connect").hasMessageContaining("<U+200B>");
+    }
+
+    @Test
+    void aVirtualMacNameIsReadAsItLooksOrRefused() {
+        String typed = CONF.replace(" priority 100\n", " priority 100\n use_vmac vrrp.51\n");
+        KeepalivedConfig c = KeepalivedConfigReader.parse(typed.replace("vrrp.51", "vrrp\u200B.51"), FILE);
+        assertThat(c.instance("VI").orElseThrow().virtualMac().orElseThrow().interfaceName()).contains("vrrp.51");
+        assertThat(c.warnings()).extracting(ConfigWarning::toString).singleElement().asString()
+                .startsWith(FILE + ":6:15: characters that are invisible or look like ASCII: U+200B");
+        // quoted, kept as written (the interface then has the name keepalived would give it), and warned
+        KeepalivedConfig quoted = KeepalivedConfigReader.parse(typed.replace("vrrp.51", "\"vrrp\u200B.51\""), FILE);
+        assertThat(quoted.instance("VI").orElseThrow().virtualMac().orElseThrow().interfaceName()).contains("vrrp\u200B.51");
+        assertThat(quoted.warnings()).extracting(ConfigWarning::toString).singleElement().asString()
+                .startsWith(FILE + ":6:16: characters that are invisible or look like ASCII: U+200B")
+                .contains("inside quotes, kept as written").doesNotContain("\u200B");
+    }
+
+    @Test
     void unknownKeywordsAreShownEscaped() {
         KeepalivedConfig c = KeepalivedConfigReader.parse(CONF.replace(" priority 100\n", " priority 100\n \"x\u00A0y\" 1\n"),
                 FILE);
