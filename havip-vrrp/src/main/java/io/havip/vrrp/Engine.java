@@ -603,19 +603,17 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     private void beginShutdown(long now) {
-        if (liveness != null) {
-            // Goodbye before the priority-0 advert: the peers must never read this close as a death.
-            // Only the frames now; closing the channels' sockets and threads waits for the advert.
-            liveness.sayGoodbye();
-        }
         deaths.clear();
         // Make-before-break: the priority-0 advert goes out now; as master the address stays until
         // the new master is heard, so clients keep reaching us during its Skew_Time.
         apply(handover.begin(now, machine.shutdown(now)));
-        healthChecks.close();
         if (liveness != null) {
+            // The goodbye after the advert: on each channel TCP delivers it before the close, so no
+            // peer reads this close as a death whatever the order, and the advert does not wait for
+            // the TCP writes (on a veth or loopback each runs the peer's receive path inline, 0.1-1 ms).
             liveness.goodbye();
         }
+        healthChecks.close();
         if (handover.active()) {
             log.info("{}: handing over: priority 0 sent; keeping the address until a new master is heard (at most {})",
                     id, handover.timeout());
