@@ -13,6 +13,7 @@ module io.havip.vrrp {
     exports io.havip.vrrp.codec;
     exports io.havip.vrrp.config;
     exports io.havip.vrrp.election;
+    exports io.havip.vrrp.keepalived;
     exports io.havip.vrrp.liveness;
     exports io.havip.vrrp.machine;
 }

@@ -10,6 +10,7 @@ import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
 import io.havip.arp.garp.GarpConfig;
 import io.havip.vrrp.codec.VrrpVersion;
+import io.havip.vrrp.keepalived.KeepalivedRouters;
 import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.liveness.LivenessEndpoints;
 import io.havip.vrrp.machine.RouterConfig;

@@ -34,7 +34,7 @@
  *       low-latency binder, which the loop does right after the advert, as keepalived does.</li>
  *   <li>Closing a runtime begins every router's handover at once, then waits for each.</li>
  * </ul>
- * The keepalived.conf mapping ({@link io.havip.vrrp.KeepalivedRouters}) and the
+ * The keepalived.conf mapping ({@link io.havip.vrrp.keepalived.KeepalivedRouters}) and the
  * {@code io.havip.vrrp.config} reader serve havipd; the liveness channel lives in
  * {@code io.havip.vrrp.liveness}.
  */

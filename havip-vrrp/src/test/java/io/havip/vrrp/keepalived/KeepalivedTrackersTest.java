@@ -1,9 +1,9 @@
-package io.havip.vrrp;
+package io.havip.vrrp.keepalived;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.havip.vrrp.KeepalivedRouters.Mapping;
+import io.havip.vrrp.keepalived.KeepalivedRouters.Mapping;
 import io.havip.vrrp.config.ConfigException;
 import io.havip.vrrp.config.KeepalivedConfig;
 import io.havip.vrrp.config.KeepalivedConfigReader;

@@ -1,7 +1,10 @@
-package io.havip.vrrp;
+package io.havip.vrrp.keepalived;
 
 import io.havip.arp.garp.GarpConfig;
 import io.havip.core.net.IpAddress;
+import io.havip.vrrp.Havip;
+import io.havip.vrrp.HealthCheck;
+import io.havip.vrrp.RouterGroup;
 import io.havip.vrrp.config.Authentication;
 import io.havip.vrrp.config.ConfigException;
 import io.havip.vrrp.config.ConfigWarning;

@@ -1,5 +1,7 @@
-package io.havip.vrrp;
+package io.havip.vrrp.keepalived;
 
+import io.havip.vrrp.HealthCheck;
+import io.havip.vrrp.VirtualRouter;
 import io.havip.vrrp.config.TrackProcessConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.keepalived;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.havip.arp.garp.GarpConfig;
 import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
-import io.havip.vrrp.KeepalivedRouters.Mapping;
-import io.havip.vrrp.KeepalivedRouters.ScriptCheck;
-import io.havip.vrrp.KeepalivedRouters.Settings;
+import io.havip.vrrp.HealthCheck;
+import io.havip.vrrp.keepalived.KeepalivedRouters.Mapping;
+import io.havip.vrrp.keepalived.KeepalivedRouters.ScriptCheck;
+import io.havip.vrrp.keepalived.KeepalivedRouters.Settings;
 import io.havip.vrrp.codec.VrrpVersion;
 import io.havip.vrrp.config.ConfigException;
 import io.havip.vrrp.config.KeepalivedConfig;
