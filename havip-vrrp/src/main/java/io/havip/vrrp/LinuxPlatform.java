@@ -15,6 +15,7 @@ import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.core.net.Ipv6Address;
 import io.havip.core.net.MacAddress;
+import io.havip.vrrp.internal.engine.Engine;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.TrackerSpec;
 import java.io.IOException;

@@ -10,6 +10,7 @@ import io.havip.core.RouterId;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.core.net.MacAddress;
+import io.havip.vrrp.internal.engine.EventLoop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

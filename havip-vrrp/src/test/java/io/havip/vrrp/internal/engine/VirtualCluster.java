@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,7 @@ import io.havip.core.memory.InMemoryTransport;
 import io.havip.core.memory.Node;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.MacAddress;
+import io.havip.vrrp.Havip;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

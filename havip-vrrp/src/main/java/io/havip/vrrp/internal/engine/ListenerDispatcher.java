@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import io.havip.core.FailoverListener;
 import io.havip.core.StateChange;

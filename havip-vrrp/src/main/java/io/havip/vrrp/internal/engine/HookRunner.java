@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import io.havip.core.AddressHook;
 import io.havip.core.StateChange;

@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import io.havip.core.AdvertTransport;
 import io.havip.core.net.IpAddress;
@@ -10,11 +10,11 @@ import java.util.function.Consumer;
  * node's machine is a candidate and the election authority's lease alone decides who binds.
  * Closing closes the wrapped transport (it gives the source address).
  */
-final class SilentTransport implements AdvertTransport {
+public final class SilentTransport implements AdvertTransport {
 
     private final AdvertTransport wrapped;
 
-    SilentTransport(AdvertTransport wrapped) {
+    public SilentTransport(AdvertTransport wrapped) {
         this.wrapped = wrapped;
     }
 

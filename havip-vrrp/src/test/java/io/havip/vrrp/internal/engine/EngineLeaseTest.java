@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,8 @@ import io.havip.core.TransitionReason;
 import io.havip.core.memory.InMemoryNetwork;
 import io.havip.core.memory.Node;
 import io.havip.core.net.IpAddress;
+import io.havip.vrrp.Havip;
+import io.havip.vrrp.HealthCheck;
 import io.havip.vrrp.election.InMemoryAuthority;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import io.havip.core.RouterState;
+import io.havip.vrrp.RouterGroup;
 import io.havip.vrrp.machine.Action;
 import io.havip.vrrp.machine.SyncGroup;
 import io.havip.vrrp.machine.VrrpMachine;
@@ -18,12 +19,12 @@ import org.slf4j.LoggerFactory;
  * others must do, and their engines carry it out at once, before the loop moves on. So the
  * members never rest in different states (one loop turn is the only moment they may differ).
  */
-final class SyncGroupDriver {
+public final class SyncGroupDriver {
 
     private static final Logger log = LoggerFactory.getLogger(SyncGroupDriver.class);
 
     private final String name;
-    private final HavipRuntime runtime;
+    private final RuntimeServices runtime;
     private final SyncGroup group;
     private final Map<VrrpMachine, Engine> engines = new IdentityHashMap<>();
     private final List<RouterGroup.GroupListener> listeners;
@@ -33,7 +34,7 @@ final class SyncGroupDriver {
     private final Object stateLock = new Object();
     private RouterState state = RouterState.INITIALIZE;
 
-    SyncGroupDriver(String name, HavipRuntime runtime, List<Engine> members, List<RouterGroup.GroupListener> listeners) {
+    public SyncGroupDriver(String name, RuntimeServices runtime, List<Engine> members, List<RouterGroup.GroupListener> listeners) {
         this.name = name;
         this.runtime = runtime;
         for (Engine e : members) {
@@ -65,7 +66,7 @@ final class SyncGroupDriver {
     }
 
     /** The group closed: its listeners hear STOP, and {@link #state()} says it. */
-    void closed() {
+    public void closed() {
         publish(RouterState.STOP);
     }
 
@@ -97,13 +98,13 @@ final class SyncGroupDriver {
         }
     }
 
-    RouterState state() {
+    public RouterState state() {
         synchronized (stateLock) {
             return state;
         }
     }
 
-    boolean awaitState(RouterState wanted, Duration timeout) throws InterruptedException {
+    public boolean awaitState(RouterState wanted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (stateLock) {
             while (state != wanted) {

@@ -1,5 +1,6 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
+import io.havip.vrrp.HealthCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

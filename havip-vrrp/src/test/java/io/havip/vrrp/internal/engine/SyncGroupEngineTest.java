@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,9 @@ import io.havip.core.RouterState;
 import io.havip.core.memory.Node;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.MacAddress;
+import io.havip.vrrp.Havip;
+import io.havip.vrrp.RouterGroup;
+import io.havip.vrrp.VirtualRouter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

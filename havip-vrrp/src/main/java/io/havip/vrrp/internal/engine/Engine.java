@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import io.havip.core.AdvertTransport;
 import io.havip.core.Clock;
@@ -10,6 +10,10 @@ import io.havip.core.TransitionReason;
 import io.havip.core.VipBinder;
 import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
+import io.havip.vrrp.HavipRuntime;
+import io.havip.vrrp.HealthCheck;
+import io.havip.vrrp.RouterStats;
+import io.havip.vrrp.VirtualRouter;
 import io.havip.vrrp.machine.Action;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.VrrpMachine;
@@ -71,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * hold-down ({@link #LIVENESS_HOLDDOWN}), so a flapping channel cannot make a router
  * flap: at most one transition per hold-down, and the VRRP timers decide meanwhile.
  */
-final class Engine implements VirtualRouter, EventLoop.Driven {
+public final class Engine implements VirtualRouter, EventLoop.Driven {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     /** How long one receive call waits; close() wakes it sooner (interrupt, transport close). */
@@ -109,7 +113,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private final io.havip.vrrp.codec.AdvertEncoder encoder = new io.havip.vrrp.codec.AdvertEncoder();
     private final ListenerDispatcher listeners;
     private final HookRunner hooks;
-    private final HavipRuntime runtime;
+    private final RuntimeServices runtime;
     private final EventLoop loop;
     private EventLoop.Slot slot;
     private final SerialExecutor addressExecutor;
@@ -191,12 +195,12 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     private volatile long[] decisionCounters = new long[4];
 
     /** Liveness settings as the builder resolved them. */
-    record Liveness(LivenessConfig config, LivenessEndpoints endpoints) { }
+    public record Liveness(LivenessConfig config, LivenessEndpoints endpoints) { }
 
     // ------------------------------------------------------------------ election authority
 
     /** The name of the weight-0 tracker fed with the authority's reachability (FAULT while unreachable). */
-    static final String AUTHORITY_CHECK = "election authority";
+    public static final String AUTHORITY_CHECK = "election authority";
     /** Between the machine and the address work when an election authority is set (loop thread only); else null. */
     private io.havip.vrrp.machine.LeaseGate gate;
     private io.havip.vrrp.election.Lease lease;
@@ -214,7 +218,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * io.havip.vrrp.machine.LeaseGate}). The lease is closed with the router, after its address
      * work, so it is given up only once the addresses are gone.
      */
-    void useElection(io.havip.vrrp.machine.LeaseGate.Mode mode, io.havip.vrrp.election.ElectionAuthority authority) {
+    public void useElection(io.havip.vrrp.machine.LeaseGate.Mode mode, io.havip.vrrp.election.ElectionAuthority authority) {
         if (lifecycle.get() != Lifecycle.LATENT) {
             throw new IllegalStateException(id + " has started: the election authority is set before start");
         }
@@ -406,25 +410,11 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * gratuitous ARP or unsolicited NA, the moment clients move, instead of on its advert, which
      * precedes the GARP by the time the new master needs to add the address. Before start.
      */
-    void announcementsVisible() {
+    public void announcementsVisible() {
         handover.announcementsVisible();
     }
 
-    Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
-           List<HealthCheck> checks, List<HookRegistration> hookRegistrations, List<ListenerRegistration> listenerRegistrations,
-           List<AutoCloseable> resources) {
-        this(config, transport, binder, clock, handoverTimeout, checks, hookRegistrations, listenerRegistrations,
-                resources, null);
-    }
-
-    Engine(RouterConfig config, AdvertTransport transport, VipBinder binder, Clock clock, Duration handoverTimeout,
-           List<HealthCheck> checks, List<HookRegistration> hookRegistrations, List<ListenerRegistration> listenerRegistrations,
-           List<AutoCloseable> resources, Liveness livenessSettings) {
-        this(HavipRuntime.privateFor(config.router().name(), clock), config, transport, binder, handoverTimeout, checks,
-                hookRegistrations, listenerRegistrations, resources, livenessSettings);
-    }
-
-    Engine(HavipRuntime runtime, RouterConfig config, AdvertTransport transport, VipBinder binder,
+    public Engine(RuntimeServices runtime, RouterConfig config, AdvertTransport transport, VipBinder binder,
            Duration handoverTimeout, List<HealthCheck> checks, List<HookRegistration> hookRegistrations,
            List<ListenerRegistration> listenerRegistrations, List<AutoCloseable> resources, Liveness livenessSettings) {
         Clock clock = runtime.clock();
@@ -478,13 +468,13 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
         publishStats();
     }
 
-    record HookRegistration(io.havip.core.AddressHook hook, Duration timeout) { }
+    public record HookRegistration(io.havip.core.AddressHook hook, Duration timeout) { }
 
-    record ListenerRegistration(FailoverListener listener, Executor executor) { }
+    public record ListenerRegistration(FailoverListener listener, Executor executor) { }
 
     // ------------------------------------------------------------------ lifecycle
 
-    void start() {
+    public void start() {
         if (!lifecycle.compareAndSet(Lifecycle.LATENT, Lifecycle.STARTED)) {
             throw new IllegalStateException("router " + id + " was already started");
         }
@@ -564,7 +554,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     /** Waits for the handover begun by {@link #beginClose()}, then closes what the router holds. */
-    void awaitClose() {
+    public void awaitClose() {
         try {
             loopDone.get(handoverTimeout.toMillis() + hooks.totalTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -1485,7 +1475,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * process); a claim from this VRID's virtual MAC is another VRRP router taking over and
      * is answered only if it does not advertise in time.
      */
-    void addressConflict(IpAddress address, io.havip.core.net.MacAddress foreignMac) {
+    public void addressConflict(IpAddress address, io.havip.core.net.MacAddress foreignMac) {
         post(now -> {
             if (handover.active()) {
                 log.debug("{}: {} announced {} during the handover: clients follow the new master", id, foreignMac,
@@ -1555,12 +1545,12 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
      * address of the namespace comes here): the router's own addresses on its interface go to
      * the machine, which decides by its state whether that needs repair.
      */
-    void addressRemoved(String interfaceName, InterfaceAddress address) {
+    public void addressRemoved(String interfaceName, InterfaceAddress address) {
         addressReport(interfaceName, address, machine::onAddressesLost);
     }
 
     /** {@code address} appeared on {@code interfaceName}; see {@link #addressRemoved}. */
-    void addressAdded(String interfaceName, InterfaceAddress address) {
+    public void addressAdded(String interfaceName, InterfaceAddress address) {
         addressReport(interfaceName, address, machine::onAddressesFound);
     }
 
@@ -1572,7 +1562,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     /** The MAC of {@code interfaceName} changed to {@code mac} (the link monitor's thread). */
-    void macChanged(String interfaceName, io.havip.core.net.MacAddress mac) {
+    public void macChanged(String interfaceName, io.havip.core.net.MacAddress mac) {
         if (!id.interfaceName().equals(interfaceName)) {
             return;
         }
@@ -1588,7 +1578,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
     }
 
     /** Feeds a link up/down event (from the link monitor) to the machine's interface trackers. */
-    void interfaceChanged(String interfaceName, boolean up) {
+    public void interfaceChanged(String interfaceName, boolean up) {
         post(now -> apply(machine.onInterfaceChange(now, interfaceName, up)));
     }
 

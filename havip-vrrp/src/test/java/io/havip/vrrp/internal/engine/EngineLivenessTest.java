@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import io.havip.core.TransitionReason;
 import io.havip.core.memory.InMemoryNetwork;
 import io.havip.core.memory.Node;
 import io.havip.core.net.IpAddress;
+import io.havip.vrrp.BuilderSeams;
 import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.liveness.LoopbackEndpoints;
 import java.time.Duration;
@@ -43,9 +44,9 @@ class EngineLivenessTest {
 
     private Engine start(String name, int lastOctet, int priority, Duration grace) {
         int port = endpoints.register(IpAddress.parse("198.51.100." + lastOctet));
-        return cluster.start(cluster.node(name, lastOctet, priority)
-                .liveness(LivenessConfig.withSecret(SECRET).withPort(port).withGrace(grace))
-                .livenessEndpoints(endpoints).listener(changes::add));
+        return cluster.start(BuilderSeams.livenessEndpoints(cluster.node(name, lastOctet, priority)
+                .liveness(LivenessConfig.withSecret(SECRET).withPort(port).withGrace(grace)), endpoints)
+                .listener(changes::add));
     }
 
     private void run(Duration total) throws InterruptedException {

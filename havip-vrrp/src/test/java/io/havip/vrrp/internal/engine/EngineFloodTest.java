@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +10,8 @@ import io.havip.core.memory.InMemoryNetwork;
 import io.havip.core.memory.Node;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.MacAddress;
+import io.havip.vrrp.Havip;
+import io.havip.vrrp.RouterStats;
 import io.havip.vrrp.codec.VrrpPacketBuilder;
 import io.havip.vrrp.machine.RouterConfig;
 import java.time.Duration;

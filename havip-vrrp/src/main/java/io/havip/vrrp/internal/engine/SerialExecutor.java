@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * refused with {@link RejectedExecutionException}; those queued before still run, and
  * {@link #terminated()} completes once the last has.
  */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
 
     private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
 
@@ -34,7 +34,7 @@ final class SerialExecutor implements Executor {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Runnable drain = this::drain;
 
-    SerialExecutor(String name, Executor pool) {
+    public SerialExecutor(String name, Executor pool) {
         this.name = name;
         this.pool = pool;
     }

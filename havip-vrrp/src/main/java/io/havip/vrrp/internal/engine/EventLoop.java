@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.engine;
 
 import io.havip.core.Clock;
 import java.util.Queue;
@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * them is a park, cut short by {@link #wake}. Nothing here may block: the routers' blocking
  * work (hooks, listeners, health checks) runs on the runtime's pools.
  */
-final class EventLoop implements AutoCloseable {
+public final class EventLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     /** No deadline. */
-    static final long NEVER = Long.MAX_VALUE;
+    public static final long NEVER = Long.MAX_VALUE;
 
     /** What the loop drives; every method is called on the loop thread. */
     interface Driven {
@@ -44,7 +44,7 @@ final class EventLoop implements AutoCloseable {
      * instead ({@link #waitIn}), so an advert is read and handled by the loop itself: no
      * receive thread to wake, no hand-off, one wake-up per advert.
      */
-    interface Waiter {
+    public interface Waiter {
         /** Loop thread: waits up to {@code nanos} ({@link #NEVER}: no bound; 0: only what is ready). */
         void await(long nanos);
 
@@ -99,7 +99,7 @@ final class EventLoop implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<Waiter> nextWaiter =
             new java.util.concurrent.atomic.AtomicReference<>();
 
-    EventLoop(String name, Clock clock) {
+    public EventLoop(String name, Clock clock) {
         this.clock = clock;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
@@ -111,13 +111,13 @@ final class EventLoop implements AutoCloseable {
      * lost: a waker that still saw the old waiter queued its slot before the loop switched, and
      * the loop looks at the queue after switching and before it waits.
      */
-    void waitIn(Waiter w) {
+    public void waitIn(Waiter w) {
         nextWaiter.set(w);
         waiter.wake();
         LockSupport.unpark(thread);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
