@@ -12,6 +12,8 @@ import io.havip.arp.garp.GarpConfig;
 import io.havip.vrrp.codec.VrrpVersion;
 import io.havip.vrrp.internal.engine.Engine;
 import io.havip.vrrp.internal.engine.SilentTransport;
+import io.havip.vrrp.internal.linux.LinuxPlatform;
+import io.havip.vrrp.internal.linux.VirtualMacPlatform;
 import io.havip.vrrp.keepalived.KeepalivedRouters;
 import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.liveness.LivenessEndpoints;

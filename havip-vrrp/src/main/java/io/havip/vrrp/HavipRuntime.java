@@ -5,6 +5,7 @@ import io.havip.vrrp.internal.engine.Engine;
 import io.havip.vrrp.internal.engine.EventLoop;
 import io.havip.vrrp.internal.engine.RuntimeServices;
 import io.havip.vrrp.internal.engine.SerialExecutor;
+import io.havip.vrrp.internal.linux.LinuxShared;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

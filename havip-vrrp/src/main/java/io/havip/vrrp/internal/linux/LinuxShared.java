@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.linux;
 
 import io.havip.arp.linux.AddressConflictMonitor;
 import io.havip.arp.linux.AddressEvent;
@@ -10,6 +10,7 @@ import io.havip.core.RouterId;
 import io.havip.core.net.IpAddress;
 import io.havip.core.net.IpFamily;
 import io.havip.core.net.MacAddress;
+import io.havip.vrrp.HavipRuntime;
 import io.havip.vrrp.internal.engine.EventLoop;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ import java.util.function.BiConsumer;
  * socket havip opens. When a link's MAC changes, the ARP monitors of that link learn it before
  * any router hears of it, so the re-announcement from the new MAC is not taken for a conflict.
  */
-final class LinuxShared implements AutoCloseable {
+public final class LinuxShared implements AutoCloseable {
 
     private final Map<String, LinkHub> links = new HashMap<>();
     /** Changed under this object's lock; also read without it, by the link monitors' threads. */
@@ -48,7 +49,7 @@ final class LinuxShared implements AutoCloseable {
     }
 
     /** With {@code loop}: the VRRP sockets are read by the loop thread (see {@link #hub()}); null: by a thread of their own. */
-    LinuxShared(String runtime, EventLoop loop) {
+    public LinuxShared(String runtime, EventLoop loop) {
         this.runtime = runtime;
         this.loop = loop;
     }
@@ -373,7 +374,7 @@ final class LinuxShared implements AutoCloseable {
     }
 
     /** How many shared monitors run (tests). */
-    synchronized int running() {
+    public synchronized int running() {
         return links.size() + arps.size();
     }
 

@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.linux;
 
 import io.havip.arp.linux.AddressEvent;
 import io.havip.arp.linux.LinkEvent;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * when the link monitor reports it, and by the binder when a bind finds it missing first (the
  * kernel reports the addresses' removal before the link's).
  */
-final class VirtualMacPlatform implements AutoCloseable {
+public final class VirtualMacPlatform implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VirtualMacPlatform.class);
 
@@ -36,7 +36,7 @@ final class VirtualMacPlatform implements AutoCloseable {
      * @param name         the vmac's name; null for the default ({@link VirtualMacInterface#defaultName})
      * @param transmitBase keepalived's {@code vmac_xmit_base}: adverts leave from the base interface
      */
-    record Spec(String name, boolean transmitBase) {
+    public record Spec(String name, boolean transmitBase) {
     }
 
     private final String router;

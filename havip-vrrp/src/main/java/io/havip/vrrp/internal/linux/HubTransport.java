@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.linux;
 
 import io.havip.arp.linux.NativeException;
 import io.havip.arp.linux.VrrpSocketHub;

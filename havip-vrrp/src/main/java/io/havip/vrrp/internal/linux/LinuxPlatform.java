@@ -1,4 +1,4 @@
-package io.havip.vrrp;
+package io.havip.vrrp.internal.linux;
 
 import io.havip.arp.garp.GarpConfig;
 import io.havip.arp.linux.AddressEntry;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * binder, and a link monitor feeding the interface trackers and the address repairs. Needs CAP_NET_ADMIN and
  * CAP_NET_RAW; refuses early with the reason when they (or Linux) are missing.
  */
-final class LinuxPlatform implements AutoCloseable {
+public final class LinuxPlatform implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LinuxPlatform.class);
     private static final int IFA_F_SECONDARY = 0x01;
@@ -65,7 +65,7 @@ final class LinuxPlatform implements AutoCloseable {
      * @throws IllegalStateException when another router of this process runs the same VRID on
      *                               the same interface and family (see {@link LinuxShared#virtualRouter})
      */
-    static LinuxPlatform open(LinuxShared shared, RouterConfig config, Optional<IpAddress> source, GarpConfig garp,
+    public static LinuxPlatform open(LinuxShared shared, RouterConfig config, Optional<IpAddress> source, GarpConfig garp,
                               VirtualMacPlatform.Spec virtualMac) {
         LinuxNetworking.availability().ensureAvailable();
         String ifname = config.router().interfaceName();
@@ -155,11 +155,11 @@ final class LinuxPlatform implements AutoCloseable {
         }
     }
 
-    AdvertTransport transport() {
+    public AdvertTransport transport() {
         return transport;
     }
 
-    VipBinder binder() {
+    public VipBinder binder() {
         return binder;
     }
 
@@ -168,7 +168,7 @@ final class LinuxPlatform implements AutoCloseable {
      * starting with their current state; and the changes of the namespace's addresses and of
      * its links' MACs, which the engine filters for its interface and addresses.
      */
-    void monitorLinks(RouterConfig config, Engine engine) {
+    public void monitorLinks(RouterConfig config, Engine engine) {
         Set<String> watched = new HashSet<>();
         watched.add(config.router().interfaceName());
         for (TrackerSpec t : config.trackers()) {
@@ -213,7 +213,7 @@ final class LinuxPlatform implements AutoCloseable {
      * Reports (address, foreign MAC) to {@code sink} whenever another MAC claims one of the
      * router's virtual addresses: in an ARP packet (IPv4) or a Neighbor Advertisement (IPv6).
      */
-    boolean monitorConflicts(RouterConfig config, BiConsumer<IpAddress, MacAddress> sink) {
+    public boolean monitorConflicts(RouterConfig config, BiConsumer<IpAddress, MacAddress> sink) {
         if (config.addresses().isEmpty()) {
             return false;
         }
