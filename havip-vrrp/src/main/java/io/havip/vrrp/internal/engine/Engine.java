@@ -15,6 +15,7 @@ import io.havip.vrrp.HealthCheck;
 import io.havip.vrrp.RouterStats;
 import io.havip.vrrp.VirtualRouter;
 import io.havip.vrrp.machine.Action;
+import io.havip.vrrp.machine.ConflictAnswers;
 import io.havip.vrrp.machine.RouterConfig;
 import io.havip.vrrp.machine.VrrpMachine;
 import io.havip.vrrp.liveness.LivenessConfig;

@@ -1,6 +1,7 @@
 package io.havip.vrrp.internal.engine;
 
 import io.havip.core.Clock;
+import io.havip.vrrp.HavipRuntime;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
