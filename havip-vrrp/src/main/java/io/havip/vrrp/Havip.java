@@ -10,6 +10,11 @@ import io.havip.core.net.InterfaceAddress;
 import io.havip.core.net.IpAddress;
 import io.havip.arp.garp.GarpConfig;
 import io.havip.vrrp.codec.VrrpVersion;
+import io.havip.vrrp.internal.engine.Engine;
+import io.havip.vrrp.internal.engine.SilentTransport;
+import io.havip.vrrp.internal.linux.LinuxPlatform;
+import io.havip.vrrp.internal.linux.VirtualMacPlatform;
+import io.havip.vrrp.keepalived.KeepalivedRouters;
 import io.havip.vrrp.liveness.LivenessConfig;
 import io.havip.vrrp.liveness.LivenessEndpoints;
 import io.havip.vrrp.machine.RouterConfig;
@@ -529,7 +534,7 @@ public final class Havip {
                     livenessEndpoints != null ? livenessEndpoints : LivenessEndpoints.tcp(config.router().interfaceName()));
             Engine engine;
             try {
-                engine = new Engine(rt, config, t, vb, handover, healthChecks, hooks, listeners, resources, live);
+                engine = new Engine(rt.services(), config, t, vb, handover, healthChecks, hooks, listeners, resources, live);
                 if (authority != null) {
                     engine.useElection(electionMode, authority);
                 }

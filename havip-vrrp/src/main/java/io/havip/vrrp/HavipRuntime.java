@@ -1,6 +1,11 @@
 package io.havip.vrrp;
 
 import io.havip.core.Clock;
+import io.havip.vrrp.internal.engine.Engine;
+import io.havip.vrrp.internal.engine.EventLoop;
+import io.havip.vrrp.internal.engine.RuntimeServices;
+import io.havip.vrrp.internal.engine.SerialExecutor;
+import io.havip.vrrp.internal.linux.LinuxShared;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -69,6 +74,7 @@ public final class HavipRuntime implements AutoCloseable {
     private final Set<Engine> routers = ConcurrentHashMap.newKeySet();
     private final LinuxShared linux;
     private final boolean closeWithLastRouter;
+    private final Services services = new Services();
     private volatile boolean closed;
 
     private HavipRuntime(String name, Clock clock, boolean closeWithLastRouter) {
@@ -207,48 +213,69 @@ public final class HavipRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ for the routers
 
-    void add(Engine engine) {
-        if (closed) {
-            throw new IllegalStateException("runtime " + name + " is closed");
-        }
-        routers.add(engine);
-    }
-
-    /** A router finished closing. */
-    void removed(Engine engine) {
-        routers.remove(engine);
-        if (closeWithLastRouter && routers.isEmpty() && !closed) {
-            closed = true;
-            stopThreads();
-        }
+    /** This runtime as the engines it drives see it (not API: see {@link RuntimeServices}). */
+    RuntimeServices services() {
+        return services;
     }
 
     boolean isClosed() {
         return closed;
     }
 
-    EventLoop loop() {
-        return loop;
-    }
-
-    SerialExecutor addressExecutor(String router) {
-        return new SerialExecutor("address work of " + router, addressPool);
-    }
-
-    SerialExecutor listenerExecutor(String router) {
-        return new SerialExecutor("listeners of " + router, listenerPool);
-    }
-
-    ExecutorService hookPool() {
-        return hookPool;
-    }
-
-    ExecutorService checkPool() {
-        return checkPool;
-    }
-
     LinuxShared linux() {
         return linux;
+    }
+
+    /** The runtime's loop, pools and register of routers, handed to its routers' engines. */
+    private final class Services implements RuntimeServices {
+
+        @Override
+        public Clock clock() {
+            return clock;
+        }
+
+        @Override
+        public void add(Engine engine) {
+            if (closed) {
+                throw new IllegalStateException("runtime " + name + " is closed");
+            }
+            routers.add(engine);
+        }
+
+        /** A router finished closing. */
+        @Override
+        public void removed(Engine engine) {
+            routers.remove(engine);
+            if (closeWithLastRouter && routers.isEmpty() && !closed) {
+                closed = true;
+                stopThreads();
+            }
+        }
+
+        @Override
+        public EventLoop loop() {
+            return loop;
+        }
+
+        @Override
+        public SerialExecutor addressExecutor(String router) {
+            return new SerialExecutor("address work of " + router, addressPool);
+        }
+
+        @Override
+        public SerialExecutor listenerExecutor(String router) {
+            return new SerialExecutor("listeners of " + router, listenerPool);
+        }
+
+        @Override
+        public ExecutorService hookPool() {
+            return hookPool;
+        }
+
+        @Override
+        public ExecutorService checkPool() {
+            return checkPool;
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.havip.vrrp;
 
 import io.havip.core.RouterState;
+import io.havip.vrrp.internal.engine.Engine;
+import io.havip.vrrp.internal.engine.SyncGroupDriver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,7 +138,7 @@ public final class RouterGroup implements AutoCloseable {
     private RouterGroup(String name, HavipRuntime runtime, List<Engine> members, List<GroupListener> listeners) {
         this.name = name;
         this.members = List.copyOf(members);
-        this.driver = new SyncGroupDriver(name, runtime, this.members, listeners);
+        this.driver = new SyncGroupDriver(name, runtime.services(), this.members, listeners);
     }
 
     public String name() {

@@ -1,7 +1,9 @@
 /**
- * havip's VRRP routers: the public entry point ({@link io.havip.vrrp.Havip#builder()},
- * {@link io.havip.vrrp.VirtualRouter}, {@link io.havip.vrrp.Havip#syncGroup(String)},
- * {@link io.havip.vrrp.HavipRuntime}) and the driver that runs them.
+ * havip's VRRP routers, the API an application uses: {@link io.havip.vrrp.Havip#builder()}
+ * starts a {@link io.havip.vrrp.VirtualRouter} (its state, {@link io.havip.vrrp.RouterStats},
+ * priority and close), {@link io.havip.vrrp.HealthCheck} tracks the application's health,
+ * {@link io.havip.vrrp.Havip#syncGroup(String)} starts a {@link io.havip.vrrp.RouterGroup} whose
+ * members move together, and a {@link io.havip.vrrp.HavipRuntime} drives them all.
  *
  * <h2>How a router runs (the design, 2026-12)</h2>
  * <pre>
@@ -19,23 +21,24 @@
  *   per namespace: one link monitor (links, MACs, addresses), one LinuxVipBinder (netlink,
  *   GARP/NA thread); per interface and family: one ARP/NA conflict monitor
  * </pre>
+ * What a user sees of it: a fixed, small set of threads for every router of the runtime, however
+ * many there are; listener callbacks in order per router, never on the loop and never under an
+ * internal lock; hooks bounded by their timeouts, one at a time per router; closing a runtime
+ * (or a group) hands every router over at once.
+ *
+ * <h2>Where the rest lives</h2>
  * <ul>
- *   <li>Each router ({@code Engine}) is an {@code EventLoop.Driven}: other threads queue its
- *       input (a packet, a check result, a link event, close) and wake the loop; the loop keeps
- *       one deadline per router in a heap, read from the runtime's {@link io.havip.core.Clock}.
- *       Nothing on the loop blocks or runs user code.</li>
- *   <li>The protocol is decided by the sans-IO core in {@code io.havip.vrrp.machine}
- *       ({@code VrrpMachine}, {@code SyncGroup}, conflict answers): inputs carry {@code now},
- *       outputs are actions and a next deadline. The engine moves bytes and calls binders.</li>
- *   <li>A sync group's members run on one runtime; after any member's input, on the loop
- *       thread, {@code SyncGroupDriver} reconciles the group and the other members carry out
- *       what it returns before the loop moves on, so members never rest in different states.</li>
- *   <li>Address work leaves the loop except the takeover bind of a router without hooks on a
- *       low-latency binder, which the loop does right after the advert, as keepalived does.</li>
- *   <li>Closing a runtime begins every router's handover at once, then waits for each.</li>
+ *   <li>{@code io.havip.vrrp.machine}: the sans-IO protocol core ({@code VrrpMachine},
+ *       {@code SyncGroup}, conflict answers), which decides; {@code io.havip.vrrp.codec}: the
+ *       packets.</li>
+ *   <li>{@code io.havip.vrrp.config} reads a keepalived.conf and {@code io.havip.vrrp.keepalived}
+ *       maps it onto these builders (havipd, {@link io.havip.vrrp.Havip#fromKeepalivedConf}).</li>
+ *   <li>{@code io.havip.vrrp.liveness}: the liveness channel; {@code io.havip.vrrp.election}:
+ *       the quorum guard and lease-only election.</li>
+ *   <li>Not API, not exported by the module: {@code io.havip.vrrp.internal.engine} (the engine
+ *       and event loop that drive the machines; the design notes of the driver are there) and
+ *       {@code io.havip.vrrp.internal.linux} (the Linux sockets, monitors and virtual MAC
+ *       interfaces a runtime shares among its routers).</li>
  * </ul>
- * The keepalived.conf mapping ({@link io.havip.vrrp.KeepalivedRouters}) and the
- * {@code io.havip.vrrp.config} reader serve havipd; the liveness channel lives in
- * {@code io.havip.vrrp.liveness}.
  */
 package io.havip.vrrp;

@@ -3,6 +3,7 @@ package io.havip.vrrp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.havip.vrrp.internal.linux.VirtualMacPlatform;
 import org.junit.jupiter.api.Test;
 
 /** The builder's virtual MAC options refuse what cannot work, naming the field. */

@@ -1,9 +1,9 @@
 package io.havip.examples.havipd;
 
 import io.havip.core.net.Ipv6Address;
-import io.havip.vrrp.KeepalivedRouters;
-import io.havip.vrrp.KeepalivedRouters.Mapping;
-import io.havip.vrrp.KeepalivedRouters.Router;
+import io.havip.vrrp.keepalived.KeepalivedRouters;
+import io.havip.vrrp.keepalived.KeepalivedRouters.Mapping;
+import io.havip.vrrp.keepalived.KeepalivedRouters.Router;
 import io.havip.vrrp.config.ConfigException;
 import io.havip.vrrp.config.ConfigWarning;
 import io.havip.vrrp.config.GlobalDefs;

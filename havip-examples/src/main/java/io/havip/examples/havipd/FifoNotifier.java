@@ -5,7 +5,7 @@ import com.sun.jna.Native;
 import io.havip.core.FailoverListener;
 import io.havip.core.RouterState;
 import io.havip.core.StateChange;
-import io.havip.vrrp.KeepalivedRouters;
+import io.havip.vrrp.keepalived.KeepalivedRouters;
 import io.havip.vrrp.config.NotifyFifo;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,7 +1,7 @@
 package io.havip.examples.havipd;
 
-import io.havip.vrrp.KeepalivedRouters;
-import io.havip.vrrp.KeepalivedRouters.Mapping;
+import io.havip.vrrp.keepalived.KeepalivedRouters;
+import io.havip.vrrp.keepalived.KeepalivedRouters.Mapping;
 import io.havip.vrrp.config.ConfigException;
 import io.havip.vrrp.config.ConfigWarning;
 import io.havip.vrrp.config.KeepalivedConfig;

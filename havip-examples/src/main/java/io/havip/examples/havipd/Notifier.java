@@ -3,7 +3,7 @@ package io.havip.examples.havipd;
 import io.havip.core.FailoverListener;
 import io.havip.core.RouterState;
 import io.havip.core.StateChange;
-import io.havip.vrrp.KeepalivedRouters;
+import io.havip.vrrp.keepalived.KeepalivedRouters;
 import io.havip.vrrp.config.NotifyScript;
 import io.havip.vrrp.config.NotifyScripts;
 import java.io.IOException;

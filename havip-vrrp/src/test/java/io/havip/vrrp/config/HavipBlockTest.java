@@ -264,7 +264,7 @@ class HavipBlockTest {
                 + " stray address policy (allowed: remove (default: a backup removes a virtual address found on its"
                 + " interface) or report (it only logs and counts it))");
         assertThat(error(" liveness off\n stray_addresses")).startsWith("10: key 'stray_addresses': missing value");
-        io.havip.vrrp.KeepalivedRouters.Mapping m = io.havip.vrrp.KeepalivedRouters.map(
+        io.havip.vrrp.keepalived.KeepalivedRouters.Mapping m = io.havip.vrrp.keepalived.KeepalivedRouters.map(
                 read(INSTANCE + "havip {\n liveness off\n stray_addresses report\n}\n"));
         assertThat(m.routers().get("VI").settings().router().strayAddressPolicy())
                 .isEqualTo(io.havip.vrrp.machine.StrayAddressPolicy.REPORT);

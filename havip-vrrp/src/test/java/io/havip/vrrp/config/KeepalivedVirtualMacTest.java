@@ -3,7 +3,7 @@ package io.havip.vrrp.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.havip.vrrp.KeepalivedRouters;
+import io.havip.vrrp.keepalived.KeepalivedRouters;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
