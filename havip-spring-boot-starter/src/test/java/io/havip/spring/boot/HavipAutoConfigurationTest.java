@@ -3,7 +3,9 @@ package io.havip.spring.boot;
 import static io.havip.test.HavipAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.havip.core.AddressHook;
 import io.havip.core.RouterState;
+import io.havip.core.StateChange;
 import io.havip.core.TransitionReason;
 import io.havip.test.HavipCluster;
 import io.havip.vrrp.HealthCheck;
@@ -125,6 +127,54 @@ class HavipAutoConfigurationTest {
             });
             assertThat(n1Events).as("STOP when its context closed").extracting(e -> e.change().to()).last()
                     .isEqualTo(RouterState.STOP);
+        }
+    }
+
+    /**
+     * While the context closes, the master's router hands the address over with the lifecycle's
+     * monitor held; health, the endpoint and the application's own requests must still answer
+     * (they waited for the whole handover, so a request in flight on the VIP lost its reply).
+     */
+    @Test
+    void theRoutersAnswerWhileTheMasterHandsOver() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (HavipCluster cluster = HavipCluster.builder().nodes("n1").build()) {
+            node(cluster, "n1", 150, new CopyOnWriteArrayList<>(), null)
+                    .withBean(AddressHook.class, () -> new AddressHook() {
+                        @Override
+                        public void beforeRelease(StateChange pending) {
+                            seen.add(askFromAnotherThread(() -> HOLDER.get().router("web").map(r -> r.state().name())
+                                    .orElse("none")));
+                            seen.add(askFromAnotherThread(() -> HOLDER.get().routers().keySet().toString()));
+                        }
+                    })
+                    .run(c -> {
+                        adopt(cluster, "n1", c);
+                        HOLDER.set(c.getBean(HavipRouters.class));
+                        cluster.advance(Duration.ofMillis(500));
+                        assertThat(cluster).hasMaster("n1");
+                    });
+        } finally {
+            HOLDER.set(null);
+        }
+        assertThat(seen).as("answers from another thread during the release hook of the closing master")
+                .containsExactly("MASTER", "[web]");
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<HavipRouters> HOLDER =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    private static String askFromAnotherThread(java.util.concurrent.Callable<String> question) {
+        java.util.concurrent.FutureTask<String> task = new java.util.concurrent.FutureTask<>(question);
+        Thread t = new Thread(task, "asks-during-handover");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "no answer in 2 s";
+        } catch (Exception e) {
+            return "failed: " + e;
         }
     }
 
