@@ -229,6 +229,30 @@ public final class ControlPlaneServer implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code main} prints when the instance cannot start: where, with which database (its
+     * URL without a password), the driver's or the server's reason without the pool's wording,
+     * and for a refused or missing password what to do. Never the password, never an exception's name.
+     */
+    static String startFailure(Options options, Exception e) {
+        String reason = String.valueOf(e.getMessage()).replaceFirst("^Failed to initialize pool: ", "");
+        if (options.password() != null && !options.password().isEmpty()) {
+            reason = reason.replace(options.password(), "***");
+        }
+        String user = options.user() != null ? options.user() : "the user of the URL";
+        String hint = "";
+        if (reason.contains("password authentication failed") || reason.contains("no password was provided")) {
+            hint = options.password() == null
+                    ? "; the password is read only from the environment variable HAVIP_DB_PASSWORD, which is not set: "
+                            + "export HAVIP_DB_PASSWORD with the password of " + user
+                    : "; HAVIP_DB_PASSWORD holds a password the database refused for " + user + ": check it (and --db-user)";
+        } else if (reason.matches("(?s).*database \".*\" does not exist.*")) {
+            hint = "; create it first (e.g. createdb -O " + (options.user() != null ? options.user() : "USER") + " NAME)";
+        }
+        return "havip-controlplane: cannot start on " + options.listen().getHostString() + ":" + options.listen().getPort()
+                + " with " + Databases.describe(options.jdbcUrl()) + ": " + reason + hint;
+    }
+
     public static void main(String[] args) throws Exception {
         Options options;
         try {
@@ -248,8 +272,7 @@ public final class ControlPlaneServer implements AutoCloseable {
         try {
             server = start(options);
         } catch (IOException | RuntimeException e) {
-            System.err.println("havip-controlplane: cannot start on " + options.listen() + " with " + Databases.describe(
-                    options.jdbcUrl()) + ": " + e.getMessage());
+            System.err.println(startFailure(options, e));
             System.exit(1);
             return;
         }
