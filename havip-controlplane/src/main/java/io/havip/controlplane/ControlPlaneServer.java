@@ -36,6 +36,13 @@ public final class ControlPlaneServer implements AutoCloseable {
     public static final String DEFAULT_LISTEN = "127.0.0.1:8787";
     /** Requests served at once. */
     public static final int DEFAULT_THREADS = 8;
+    /**
+     * The longest a client may take to send a request, and to take its answer, before its
+     * connection is closed: a body trickled a byte at a time holds a request thread, and
+     * {@value #DEFAULT_THREADS} such clients held every one for ever (slowloris). 1 MiB at
+     * 60 KB/s fits. {@code -Dsun.net.httpserver.maxReqTime=SECONDS} overrides it.
+     */
+    public static final int MAX_REQUEST_SECONDS = 20;
 
     private final HikariDataSource dataSource;
     private final HavipService service;
@@ -50,6 +57,11 @@ public final class ControlPlaneServer implements AutoCloseable {
         // classes load); an explicit setting by the application is left alone.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        for (String limit : new String[] {"sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime"}) {
+            if (System.getProperty(limit) == null) {
+                System.setProperty(limit, String.valueOf(MAX_REQUEST_SECONDS));
+            }
         }
     }
 
