@@ -162,13 +162,21 @@ public final class ArpAnnouncementListener implements AutoCloseable {
         return malformed.get();
     }
 
-    /** Stops capturing; waits for the thread (at most about one read timeout); idempotent. */
+    /** Stops capturing, also on a segment where nothing is sent; waits for the thread; idempotent. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        // in immediate mode libpcap's read ignores its timeout and waits for a frame; on a quiet
+        // segment only pcap_breakloop (its wakeup fd) ends the wait, else close hung for ever
+        // (the handle's close waits for the read's lock)
+        try {
+            handle.breakLoop();
+        } catch (NotOpenException e) {
+            // already closed
+        }
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(5_000);

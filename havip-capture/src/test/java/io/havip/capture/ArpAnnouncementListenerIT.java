@@ -47,4 +47,21 @@ class ArpAnnouncementListenerIT {
             assertThat(listener.malformedCount()).isZero();
         }
     }
+
+    /** FabricDemo's SIGTERM hung here: libpcap's read in immediate mode waits for a frame that never comes. */
+    @Test
+    void closesOnASegmentWhereNothingIsSent(Testbed net) throws Exception {
+        Node fabric = net.addNode("fabric");
+        ArpAnnouncementListener listener = fabric.call(() -> ArpAnnouncementListener.start("eth0", "subnet-1", a -> { },
+                Clock.system()));
+        Thread.sleep(300); // the capture thread is in its read
+        long start = System.nanoTime();
+        Thread closing = new Thread(listener::close, "closes-the-listener");
+        closing.setDaemon(true);
+        closing.start();
+        closing.join(10_000);
+        assertThat(closing.isAlive()).as("close() still waiting after 10 s").isFalse();
+        System.out.printf("ArpAnnouncementListenerIT: closed an idle capture in %d ms%n",
+                (System.nanoTime() - start) / 1_000_000);
+    }
 }

@@ -36,6 +36,13 @@ public final class ControlPlaneServer implements AutoCloseable {
     public static final String DEFAULT_LISTEN = "127.0.0.1:8787";
     /** Requests served at once. */
     public static final int DEFAULT_THREADS = 8;
+    /**
+     * The longest a client may take to send a request, and to take its answer, before its
+     * connection is closed: a body trickled a byte at a time holds a request thread, and
+     * {@value #DEFAULT_THREADS} such clients held every one for ever (slowloris). 1 MiB at
+     * 60 KB/s fits. {@code -Dsun.net.httpserver.maxReqTime=SECONDS} overrides it.
+     */
+    public static final int MAX_REQUEST_SECONDS = 20;
 
     private final HikariDataSource dataSource;
     private final HavipService service;
@@ -50,6 +57,11 @@ public final class ControlPlaneServer implements AutoCloseable {
         // classes load); an explicit setting by the application is left alone.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        for (String limit : new String[] {"sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime"}) {
+            if (System.getProperty(limit) == null) {
+                System.setProperty(limit, String.valueOf(MAX_REQUEST_SECONDS));
+            }
         }
     }
 
@@ -229,6 +241,30 @@ public final class ControlPlaneServer implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code main} prints when the instance cannot start: where, with which database (its
+     * URL without a password), the driver's or the server's reason without the pool's wording,
+     * and for a refused or missing password what to do. Never the password, never an exception's name.
+     */
+    static String startFailure(Options options, Exception e) {
+        String reason = String.valueOf(e.getMessage()).replaceFirst("^Failed to initialize pool: ", "");
+        if (options.password() != null && !options.password().isEmpty()) {
+            reason = reason.replace(options.password(), "***");
+        }
+        String user = options.user() != null ? options.user() : "the user of the URL";
+        String hint = "";
+        if (reason.contains("password authentication failed") || reason.contains("no password was provided")) {
+            hint = options.password() == null
+                    ? "; the password is read only from the environment variable HAVIP_DB_PASSWORD, which is not set: "
+                            + "export HAVIP_DB_PASSWORD with the password of " + user
+                    : "; HAVIP_DB_PASSWORD holds a password the database refused for " + user + ": check it (and --db-user)";
+        } else if (reason.matches("(?s).*database \".*\" does not exist.*")) {
+            hint = "; create it first (e.g. createdb -O " + (options.user() != null ? options.user() : "USER") + " NAME)";
+        }
+        return "havip-controlplane: cannot start on " + options.listen().getHostString() + ":" + options.listen().getPort()
+                + " with " + Databases.describe(options.jdbcUrl()) + ": " + reason + hint;
+    }
+
     public static void main(String[] args) throws Exception {
         Options options;
         try {
@@ -248,8 +284,7 @@ public final class ControlPlaneServer implements AutoCloseable {
         try {
             server = start(options);
         } catch (IOException | RuntimeException e) {
-            System.err.println("havip-controlplane: cannot start on " + options.listen() + " with " + Databases.describe(
-                    options.jdbcUrl()) + ": " + e.getMessage());
+            System.err.println(startFailure(options, e));
             System.exit(1);
             return;
         }

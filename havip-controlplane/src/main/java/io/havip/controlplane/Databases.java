@@ -51,8 +51,9 @@ public final class Databases {
         // costs no SET per transaction (the pool puts back what a read changes)
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         config.setPoolName("havip-controlplane");
-        config.setInitializationFailTimeout(10_000);
-        HikariDataSource ds = new HikariDataSource(config);
+        // one attempt per pool; retried here only while the server may still be starting
+        config.setInitializationFailTimeout(1);
+        HikariDataSource ds = connect(config);
         try {
             migrate(ds);
         } catch (RuntimeException e) {
@@ -60,6 +61,41 @@ public final class Databases {
             throw e;
         }
         return ds;
+    }
+
+    /** How long a database that refuses connections (still starting?) is retried. */
+    private static final long CONNECT_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * The pool, once its first connection is made. A server that is not (yet) reachable is
+     * tried again for {@link #CONNECT_RETRY_NANOS}; a refusal that waiting cannot change (a
+     * wrong password, a database that does not exist: SQL states other than class 08 and
+     * 57P03) fails at once instead of after the whole wait.
+     */
+    private static HikariDataSource connect(HikariConfig config) {
+        long deadline = System.nanoTime() + CONNECT_RETRY_NANOS;
+        while (true) {
+            try {
+                return new HikariDataSource(config);
+            } catch (com.zaxxer.hikari.pool.HikariPool.PoolInitializationException e) {
+                String state = null;
+                for (Throwable t = e.getCause(); t != null && state == null; t = t.getCause()) {
+                    if (t instanceof java.sql.SQLException sql) {
+                        state = sql.getSQLState();
+                    }
+                }
+                boolean mayPass = state == null || state.startsWith("08") || state.equals("57P03");
+                if (!mayPass || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Brings the schema of {@code dataSource} to the current version ({@code db/migration}). */

@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hostile input is answered, counted ({@link #rejectedRequests()}) and dropped: bodies over
  * {@value #MAX_BODY} bytes, arrays of more than {@value #MAX_ITEMS} items, malformed or duplicate-key JSON, unknown actions and parameters,
- * values of the wrong type; no message names a Java exception.
+ * values of the wrong type, text with control, lone-surrogate or invisible formatting characters
+ * or longer than its column; no message names a Java exception or quotes the database.
  */
 public final class HavipApi implements HttpHandler {
 
@@ -74,6 +75,8 @@ public final class HavipApi implements HttpHandler {
     static final int MAX_BODY = 1 << 20;
     /** Items of one array parameter (announcements, ids, associations), each its own transaction. */
     static final int MAX_ITEMS = 1000;
+    /** The longest text of a parameter, as its column holds it; any other ...Id(s) parameter: 64. */
+    private static final Map<String, Integer> MAX_LENGTH = Map.of("HaVipName", 255, "Remark", 1024);
 
     private final HavipService service;
     private final Optional<JdbcInventory> inventory;
@@ -556,7 +559,42 @@ public final class HavipApi implements HttpHandler {
             if (!v.isTextual()) {
                 throw ApiError.request("InvalidParameter", action + ": " + name + " must be a string, got " + kind(v));
             }
-            return Optional.of(v.textValue());
+            return Optional.of(plainText(name, v.textValue()));
+        }
+
+        /**
+         * {@code value} if the database can store it as sent and a reader sees what it holds:
+         * no control character (PostgreSQL refuses a NUL), no lone surrogate (stored as '?'),
+         * no invisible formatting character (a right-to-left override or a zero-width space
+         * makes two names that look alike, or one that reads backwards), and no longer than
+         * its column ({@link #MAX_LENGTH}).
+         */
+        private String plainText(String name, String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                boolean pair = Character.isHighSurrogate(c) && i + 1 < value.length()
+                        && Character.isLowSurrogate(value.charAt(i + 1));
+                // a zero-width joiner inside an emoji sequence (after one outside the BMP) is part of it
+                boolean emojiJoiner = c == '\u200D' && i > 0 && Character.isLowSurrogate(value.charAt(i - 1));
+                if (pair || emojiJoiner) {
+                    i += pair ? 1 : 0;
+                    continue;
+                }
+                String what = Character.isSurrogate(c) ? "half of a surrogate pair"
+                        : Character.isISOControl(c) ? "a control character"
+                        : Character.getType(c) == Character.FORMAT || c == '\uFFFE' || c == '\uFFFF'
+                                ? String.valueOf(Character.getName(c)).toLowerCase(Locale.ROOT) : null;
+                if (what != null) {
+                    throw ApiError.request("InvalidParameterValue", action + ": " + name + " holds "
+                            + String.format("U+%04X", (int) c) + " (" + what + ") at position " + (i + 1) + "; send plain text");
+                }
+            }
+            int max = MAX_LENGTH.getOrDefault(name, name.endsWith("Id") || name.endsWith("Ids") ? 64 : Integer.MAX_VALUE);
+            if (value.length() > max) {
+                throw ApiError.request("InvalidParameterValue.TooLong", action + ": " + name + " is " + value.length()
+                        + " characters long; at most " + max);
+            }
+            return value;
         }
 
         String string(String name) {
@@ -579,7 +617,7 @@ public final class HavipApi implements HttpHandler {
                 if (!e.isTextual()) {
                     throw ApiError.request("InvalidParameter", action + ": " + name + " must hold strings only, got " + kind(e));
                 }
-                out.add(e.textValue());
+                out.add(plainText(name, e.textValue()));
             }
             return out;
         }

@@ -84,6 +84,10 @@ final class PostgresServer {
             }
             server.pg(List.of(bin.get().resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust",
                     "-U", "postgres", "-E", "UTF8", "--no-sync", "--locale=C"));
+            // one role logs in with a password (SCRAM), for the tests of a wrong one; everyone else is trusted
+            Path hba = dir.resolve("data").resolve("pg_hba.conf");
+            server.pg(List.of("sh", "-c", "{ echo 'host all " + PASSWORD_USER + " 127.0.0.1/32 scram-sha-256'; cat " + hba
+                    + "; } > " + hba + ".new && mv " + hba + ".new " + hba));
             server.pg(List.of(bin.get().resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
                     dir.resolve("log").toString(), "-w", "-t", "60", "-o",
                     "-p " + server.port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
@@ -93,6 +97,27 @@ final class PostgresServer {
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("could not start a PostgreSQL for the tests: " + e.getMessage(), e);
         }
+    }
+
+    /** The role that must log in with {@link #PASSWORD} (created with {@link #newPasswordDatabase()}). */
+    static final String PASSWORD_USER = "havip_password";
+    static final String PASSWORD = "right-password-7";
+
+    /**
+     * A new, empty database owned by {@link #PASSWORD_USER}, who must give {@link #PASSWORD};
+     * its JDBC URL, without user or password.
+     */
+    String newPasswordDatabase() {
+        String name = "havip_test_" + DATABASES.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + PASSWORD_USER + "') THEN "
+                    + "CREATE ROLE " + PASSWORD_USER + " LOGIN PASSWORD '" + PASSWORD + "'; END IF; END $$");
+            s.execute("CREATE DATABASE " + name + " OWNER " + PASSWORD_USER);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
     }
 
     /** A new, empty database on this server; its JDBC URL. */

@@ -167,6 +167,7 @@ public final class FabricDemo implements AutoCloseable {
     /**
      * {@code FabricDemo --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] [--csv FILE]}, or
      * {@code FabricDemo --interface IF --api URL [--subnet-id ID]} to post to a control plane: runs until SIGTERM / Ctrl-C.
+     * {@code --netns NAME} captures in that network namespace while the HTTP to the API leaves from this one.
      */
     public static void main(String[] args) throws Exception {
         String ifname = null;
@@ -175,6 +176,7 @@ public final class FabricDemo implements AutoCloseable {
         Optional<Path> csv = Optional.empty();
         Optional<java.net.URI> api = Optional.empty();
         String subnetId = SUBNET_ID;
+        Optional<String> netns = Optional.empty();
         try {
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -187,6 +189,12 @@ public final class FabricDemo implements AutoCloseable {
                     case "--csv" -> csv = Optional.of(Path.of(v));
                     case "--api" -> api = Optional.of(java.net.URI.create(v.endsWith("/") ? v : v + "/"));
                     case "--subnet-id" -> subnetId = v;
+                    case "--netns" -> {
+                        if (v.isEmpty() || v.contains("/") || v.equals("..")) {
+                            fail("--netns takes a name that `ip netns list` shows, got \"" + v + "\"");
+                        }
+                        netns = Optional.of(v);
+                    }
                     case "--instance" -> {
                         String[] kv = v.split("=", 2);
                         if (kv.length != 2) {
@@ -206,22 +214,36 @@ public final class FabricDemo implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             System.err.println("FabricDemo: " + e.getMessage());
             System.err.println(String.join(System.lineSeparator(), List.of(
-                    "usage: FabricDemo --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] [--csv FILE]",
-                    "       FabricDemo --interface IF --api http://HOST:PORT/ [--subnet-id ID]",
-                    "Needs CAP_NET_RAW and pcap4j-core (libpcap) on the class path.")));
+                    "usage: FabricDemo [--netns NAME] --interface IF --instance ID=MAC [--instance ID=MAC ...] [--address A] "
+                            + "[--csv FILE]",
+                    "       FabricDemo [--netns NAME] --interface IF --api http://HOST:PORT/ [--subnet-id ID]",
+                    "--netns: capture on IF in the network namespace NAME (ip netns add NAME) while posting to the API",
+                    "from this one. Needs CAP_NET_RAW (and CAP_SYS_ADMIN for --netns) and libpcap.")));
             System.exit(2);
         }
         AutoCloseable running;
-        if (api.isPresent()) {
-            AnnouncementReporter reporter = new AnnouncementReporter(api.get(), System.out);
-            AutoCloseable capture = reportTo(ifname, subnetId, reporter);
-            System.out.println("reporting the announcements seen on " + ifname + " (subnet " + subnetId + ") to " + api.get());
-            running = () -> {
-                capture.close();
-                reporter.close();
-            };
-        } else {
-            running = start(ifname, instances, address, System.out, csv, e -> { });
+        String where = ifname + netns.map(n -> " in network namespace " + n).orElse("");
+        String capturedIf = ifname;
+        try {
+            if (api.isPresent()) {
+                // created here, so that its HTTP goes out from this namespace whichever one capture is in
+                AnnouncementReporter reporter = new AnnouncementReporter(api.get(), System.out);
+                String subnet = subnetId;
+                AutoCloseable capture = inNamespace(netns, () -> reportTo(capturedIf, subnet, reporter));
+                System.out.println("reporting the announcements seen on " + where + " (subnet " + subnetId + ") to " + api.get());
+                running = () -> {
+                    capture.close();
+                    reporter.close();
+                };
+            } else {
+                Optional<IpAddress> a = address;
+                Optional<Path> c = csv;
+                running = inNamespace(netns, () -> start(capturedIf, instances, a, System.out, c, e -> { }));
+            }
+        } catch (io.havip.arp.linux.NativeException e) {
+            System.err.println("FabricDemo: cannot capture on " + where + ": " + e.getMessage());
+            System.exit(1);
+            return;
         }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -233,6 +255,31 @@ public final class FabricDemo implements AutoCloseable {
             done.countDown();
         }, "fabric-demo-shutdown"));
         done.await();
+    }
+
+    /**
+     * Runs {@code task} on a thread of its own in the network namespace {@code netns}
+     * ({@code /run/netns/NAME}), or here when there is none: the sockets it opens (the capture)
+     * stay in that namespace; the thread ends with the task.
+     */
+    private static <T> T inNamespace(Optional<String> netns, java.util.concurrent.Callable<T> task) throws Exception {
+        if (netns.isEmpty()) {
+            return task.call();
+        }
+        java.util.concurrent.FutureTask<T> f = new java.util.concurrent.FutureTask<>(() -> {
+            io.havip.arp.linux.LinuxNetworking.enterNetworkNamespace(Path.of("/run/netns", netns.get()));
+            return task.call();
+        });
+        Thread t = new Thread(f, "fabric-netns-" + netns.get());
+        t.start();
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static void fail(String message) {

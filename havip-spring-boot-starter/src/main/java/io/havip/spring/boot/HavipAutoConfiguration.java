@@ -14,6 +14,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 
 /**
  * Auto-configuration of havip: a {@link HavipRouters} bean for {@code havip.routers.*}, plus,
@@ -32,7 +36,15 @@ public class HavipAutoConfiguration {
     @ConditionalOnMissingBean
     public HavipRouters havipRouters(HavipProperties properties, ObjectProvider<AddressHook> hooks,
                                      ObjectProvider<HavipRouterCustomizer> customizers,
-                                     ObjectProvider<HavipRouters.Observer> observers, ApplicationEventPublisher events) {
+                                     ObjectProvider<HavipRouters.Observer> observers, ApplicationEventPublisher events,
+                                     Environment environment) {
+        if (environment instanceof ConfigurableEnvironment configurable) {
+            for (PropertySource<?> source : configurable.getPropertySources()) {
+                if (source instanceof EnumerablePropertySource<?> names) {
+                    RouterSettings.checkNames(java.util.Arrays.asList(names.getPropertyNames()));
+                }
+            }
+        }
         return new HavipRouters(properties, hooks.orderedStream().toList(), customizers.orderedStream().toList(),
                 observers.orderedStream().toList(), events);
     }

@@ -19,9 +19,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * </pre>
  *
  * Checked when the application starts: a wrong value stops it with a message that starts with
- * the property's name ({@code havip.routers.web.vrid: VRID 300 is outside 1-255}).
+ * the property's name ({@code havip.routers.web.vrid: VRID 300 is outside 1-255}). A key under
+ * {@code havip.} that names no setting ({@code havip.routers.web.priorty}) stops it too, and so
+ * does a key or value holding an invisible character; blanks pasted around a value (a no-break
+ * space) are dropped with a warning.
  */
-@ConfigurationProperties(prefix = "havip")
+@ConfigurationProperties(prefix = "havip", ignoreUnknownFields = false)
 public class HavipProperties {
 
     /** The routers, by name (the router's name in logs, events, health and meters). */

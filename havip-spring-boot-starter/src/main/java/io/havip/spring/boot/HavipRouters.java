@@ -48,7 +48,13 @@ public class HavipRouters implements SmartLifecycle {
     private final List<HavipRouterCustomizer> customizers;
     private final List<Observer> observers;
     private final ApplicationEventPublisher events;
-    private final Map<String, VirtualRouter> running = new LinkedHashMap<>();
+    /**
+     * The running routers, replaced (never changed in place) under this object's monitor; read
+     * without it, so that health, the endpoint and the application's requests answer while
+     * {@link #stop()} waits, monitor held, for a master's handover (up to its handover timeout).
+     * A router stays here until its close returned.
+     */
+    private volatile Map<String, VirtualRouter> running = Map.of();
     private volatile boolean started;
 
     public HavipRouters(HavipProperties properties, List<AddressHook> hooks, List<HavipRouterCustomizer> customizers,
@@ -97,7 +103,9 @@ public class HavipRouters implements SmartLifecycle {
         } catch (RuntimeException e) {
             throw new IllegalStateException("havip.routers." + name + ": cannot start: " + e.getMessage(), e);
         }
-        running.put(name, router);
+        Map<String, VirtualRouter> next = new LinkedHashMap<>(running);
+        next.put(name, router);
+        running = Collections.unmodifiableMap(next);
         log.info("havip router {} started ({})", name, router.id());
         observers.forEach(o -> o.started(name, router));
     }
@@ -125,12 +133,15 @@ public class HavipRouters implements SmartLifecycle {
         List<String> names = new ArrayList<>(running.keySet());
         Collections.reverse(names);
         for (String name : names) {
-            VirtualRouter r = running.remove(name);
+            VirtualRouter r = running.get(name);
             try {
                 r.close();
             } catch (RuntimeException e) {
                 log.warn("havip router {}: close failed: {}", name, e.toString());
             }
+            Map<String, VirtualRouter> next = new LinkedHashMap<>(running);
+            next.remove(name);
+            running = Collections.unmodifiableMap(next);
             observers.forEach(o -> o.stopped(name, r));
         }
     }
@@ -145,13 +156,16 @@ public class HavipRouters implements SmartLifecycle {
         return PHASE;
     }
 
-    /** The running routers by name (empty before start and after stop). */
-    public synchronized Map<String, VirtualRouter> routers() {
-        return Collections.unmodifiableMap(new LinkedHashMap<>(running));
+    /**
+     * The running routers by name (empty before start and after stop; a router being closed is
+     * still listed). Never waits: any thread, also while {@link #stop()} hands an address over.
+     */
+    public Map<String, VirtualRouter> routers() {
+        return running;
     }
 
-    /** The running router of that name. */
-    public synchronized Optional<VirtualRouter> router(String name) {
+    /** The running router of that name; never waits (see {@link #routers()}). */
+    public Optional<VirtualRouter> router(String name) {
         return Optional.ofNullable(running.get(name));
     }
 

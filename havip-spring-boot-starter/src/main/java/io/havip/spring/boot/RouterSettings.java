@@ -6,9 +6,17 @@ import io.havip.vrrp.machine.StrayAddressPolicy;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Applies {@code havip.routers.<name>.*} to a builder; every refusal names the property. */
 final class RouterSettings {
+
+    private static final Logger log = LoggerFactory.getLogger(RouterSettings.class);
+    /** "property=value" already warned about (the settings are read at construction and at each start). */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private RouterSettings() {
     }
@@ -16,7 +24,8 @@ final class RouterSettings {
     /** A builder from {@code r}, validated as far as the builder validates without starting. */
     static Havip.Builder builder(String name, HavipProperties.Router r) {
         String p = "havip.routers." + name + ".";
-        if (r.getInterfaceName() == null || r.getInterfaceName().isBlank()) {
+        String ifname = r.getInterfaceName() == null ? null : text(p + "interface-name", r.getInterfaceName());
+        if (ifname == null || ifname.isEmpty()) {
             throw new HavipPropertyException(p + "interface-name", "is required: the interface the address goes on, "
                     + "e.g. eth0");
         }
@@ -30,7 +39,7 @@ final class RouterSettings {
         }
         Havip.Builder b = Havip.builder();
         set(p + "name", () -> b.name(name));
-        set(p + "interface-name", () -> b.interfaceName(r.getInterfaceName().trim()));
+        set(p + "interface-name", () -> b.interfaceName(ifname));
         set(p + "vrid", () -> b.vrid(r.getVrid()));
         if (r.getVersion() != null) {
             range(p + "version", r.getVersion(), 2, 3);
@@ -44,7 +53,8 @@ final class RouterSettings {
             set(p + "advert-interval", () -> b.advertInterval(r.getAdvertInterval()));
         }
         for (String a : r.getVirtualAddresses()) {
-            set(p + "virtual-addresses", () -> b.virtualAddress(a.trim()));
+            String address = text(p + "virtual-addresses", a);
+            set(p + "virtual-addresses", () -> b.virtualAddress(address));
         }
         if (r.getPreempt() != null) {
             b.preempt(r.getPreempt());
@@ -53,14 +63,16 @@ final class RouterSettings {
             set(p + "preempt-delay", () -> b.preemptDelay(r.getPreemptDelay()));
         }
         if (r.getAuthPassword() != null) {
-            set(p + "auth-password", () -> b.authPassword(r.getAuthPassword()));
+            String password = secret(p + "auth-password", r.getAuthPassword());
+            set(p + "auth-password", () -> b.authPassword(password));
         }
         if (r.getSourceAddress() != null) {
-            set(p + "source-address", () -> b.sourceAddress(r.getSourceAddress().trim()));
+            String source = text(p + "source-address", r.getSourceAddress());
+            set(p + "source-address", () -> b.sourceAddress(source));
         }
         if (r.getUnicastPeers() != null && !r.getUnicastPeers().isEmpty()) {
-            set(p + "unicast-peers", () -> b.unicastPeers(r.getUnicastPeers().stream().map(String::trim)
-                    .toArray(String[]::new)));
+            String[] peers = r.getUnicastPeers().stream().map(v -> text(p + "unicast-peers", v)).toArray(String[]::new);
+            set(p + "unicast-peers", () -> b.unicastPeers(peers));
         }
         if (r.getAcceptAdvertsFromNonPeers() != null) {
             b.acceptAdvertsFromNonPeers(r.getAcceptAdvertsFromNonPeers());
@@ -71,7 +83,8 @@ final class RouterSettings {
         if (r.getStrayAddressPolicy() != null) {
             StrayAddressPolicy policy;
             try {
-                policy = StrayAddressPolicy.valueOf(r.getStrayAddressPolicy().trim().toUpperCase(Locale.ROOT));
+                policy = StrayAddressPolicy.valueOf(text(p + "stray-address-policy", r.getStrayAddressPolicy())
+                        .toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new HavipPropertyException(p + "stray-address-policy", "'" + r.getStrayAddressPolicy()
                         + "' is not one of REMOVE, REPORT");
@@ -87,7 +100,8 @@ final class RouterSettings {
             set(p + "handover-timeout", () -> b.handoverTimeout(r.getHandoverTimeout()));
         }
         if (r.getLivenessSecret() != null) {
-            set(p + "liveness-secret", () -> b.livenessSecret(r.getLivenessSecret()));
+            String livenessSecret = secret(p + "liveness-secret", r.getLivenessSecret());
+            set(p + "liveness-secret", () -> b.livenessSecret(livenessSecret));
         }
         if (r.getLivenessPort() != null) {
             requireSecret(p, "liveness-port", r);
@@ -122,6 +136,132 @@ final class RouterSettings {
             }
         }
         return "";
+    }
+
+    /**
+     * Refuses a {@code havip.*} property whose name holds an invisible character (pasted from a
+     * web page or chat: {@code priority\u00A0=150} is another key to Spring, so the setting was
+     * silently not applied). Names are the property sources' own, as written.
+     */
+    static void checkNames(Iterable<String> names) {
+        for (String name : names) {
+            String visible = strip(name);
+            if (!visible.regionMatches(true, 0, "havip.", 0, 6)) {
+                continue;
+            }
+            int bad = firstInvisible(name, false);
+            if (bad >= 0) {
+                int cp = name.codePointAt(bad);
+                throw new HavipPropertyException(shown(name), "the property's name holds " + describe(cp)
+                        + " (pasted from a web page, chat or PDF?): retype the name as plain text");
+            }
+        }
+    }
+
+    /**
+     * A value as it looks: Unicode blanks (no-break, figure, ideographic spaces...) and
+     * zero-width characters around it are dropped, with one warning; one inside it, or any other
+     * invisible formatting character (a right-to-left override), is refused.
+     */
+    static String text(String property, String value) {
+        String stripped = strip(value);
+        int bad = firstInvisible(stripped, true);
+        if (bad >= 0) {
+            throw new HavipPropertyException(property, "'" + shown(stripped) + "' holds " + describe(stripped.codePointAt(bad))
+                    + " at position " + (bad + 1) + "; retype the value as plain text");
+        }
+        if (!stripped.equals(value.strip()) && WARNED.add(property + "=" + value)) {
+            int cp = value.codePoints().filter(c -> c > 0x7f && isBlank(c)).findFirst().orElse(' ');
+            log.warn("{}: {} around '{}' taken as a blank (text pasted from a web page, chat or PDF?)", property,
+                    describe(cp), stripped);
+        }
+        return stripped;
+    }
+
+    /** A secret as written, or refused (without echoing it) when it holds a character that is not plain text. */
+    static String secret(String property, String value) {
+        for (int i = 0; i < value.length(); i += Character.charCount(value.codePointAt(i))) {
+            int cp = value.codePointAt(i);
+            if (cp != ' ' && (isBlank(cp) || isInvisible(cp))) {
+                throw new HavipPropertyException(property, "holds " + describe(cp) + " at position " + (i + 1)
+                        + "; a secret pasted from a web page, chat or PDF rarely matches the other nodes': retype it");
+            }
+        }
+        return value;
+    }
+
+    /**
+     * {@code s} without the blanks around it. A no-break space in a UTF-8 {@code .properties}
+     * file reaches us as "\u00C2\u00A0" (Spring reads those files as ISO-8859-1): a blank too.
+     */
+    private static String strip(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to) {
+            if (isBlank(s.codePointAt(from))) {
+                from += Character.charCount(s.codePointAt(from));
+            } else if (s.startsWith(LATIN1_NBSP, from)) {
+                from += 2;
+            } else {
+                break;
+            }
+        }
+        while (to > from) {
+            if (to - from >= 2 && s.startsWith(LATIN1_NBSP, to - 2)) {
+                to -= 2;
+            } else if (isBlank(s.codePointBefore(to))) {
+                to -= Character.charCount(s.codePointBefore(to));
+            } else {
+                break;
+            }
+        }
+        return s.substring(from, to);
+    }
+
+    /** U+00A0 encoded in UTF-8 and decoded as ISO-8859-1. */
+    private static final String LATIN1_NBSP = "\u00C2\u00A0";
+
+    /** Blanks to the eye: whitespace, Unicode space separators, zero-width characters and the byte order mark. */
+    private static boolean isBlank(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x200B || cp == 0x200C || cp == 0x200D
+                || cp == 0x2060 || cp == 0xFEFF;
+    }
+
+    private static boolean isInvisible(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.FORMAT, Character.CONTROL, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+                 Character.PARAGRAPH_SEPARATOR, Character.PRIVATE_USE, Character.SURROGATE, Character.UNASSIGNED -> true;
+            default -> isBlank(cp);
+        };
+    }
+
+    /** Index of the first invisible character ({@code allowSpace}: an ASCII space is left to the builder), or -1. */
+    private static int firstInvisible(String s, boolean allowSpace) {
+        for (int i = 0; i < s.length(); i += Character.charCount(s.codePointAt(i))) {
+            int cp = s.codePointAt(i);
+            if (isInvisible(cp) && !(allowSpace && cp == ' ')) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(int cp) {
+        String name = Character.getName(cp);
+        return String.format("U+%04X", cp) + (name == null ? "" : " (" + name.toLowerCase(Locale.ROOT) + ")");
+    }
+
+    /** {@code s} with each invisible character as {@code <U+XXXX>}, so a message cannot hide or reorder text. */
+    private static String shown(String s) {
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(cp -> {
+            if (cp != ' ' && isInvisible(cp)) {
+                sb.append(String.format("<U+%04X>", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
     }
 
     /** The router's hook timeout for AddressHook beans, checked. */

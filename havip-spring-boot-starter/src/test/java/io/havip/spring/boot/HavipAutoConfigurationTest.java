@@ -3,7 +3,9 @@ package io.havip.spring.boot;
 import static io.havip.test.HavipAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.havip.core.AddressHook;
 import io.havip.core.RouterState;
+import io.havip.core.StateChange;
 import io.havip.core.TransitionReason;
 import io.havip.test.HavipCluster;
 import io.havip.vrrp.HealthCheck;
@@ -63,14 +65,70 @@ class HavipAutoConfigurationTest {
                 .run(c -> assertThat(c.getBean(HavipRouters.class).routers()).isEmpty());
     }
 
+    /**
+     * A tired operator's properties: a misspelt key is refused by name (it used to be ignored, so
+     * {@code priorty=150} ran the preferred node at 100); text pasted from a web page or chat is
+     * read as it looks (a no-break space after a value is a blank), but an invisible character
+     * inside a value or a key, and any in a secret, is refused naming the property and the
+     * character, never echoing the secret.
+     */
+    @Test
+    void aMisspeltOrPastedPropertyIsRefusedByNameOrReadAsItLooks() throws Exception {
+        failsNaming("havip.routers.web.priorty", with("havip.routers.web.priorty=150"));
+        failsNaming("havip.router.web", "havip.router.web.vrid=51");
+        refused("havip.routers.web.priority<U+00A0>: the property's name holds U+00A0 (no-break space)",
+                with("havip.routers.web.priority\u00A0=150"));
+        refused("havip.routers.web.virtual-addresses: '198.51.100.50<U+202E>/24' holds U+202E (right-to-left override)",
+                "havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=51",
+                "havip.routers.web.virtual-addresses=198.51.100.50\u202E/24");
+        refused("havip.routers.web.interface-name: 'et<U+200B>h0' holds U+200B (zero width space)",
+                "havip.routers.web.interface-name=et\u200Bh0", "havip.routers.web.vrid=51",
+                "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        String[] withSecret = {"havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=51",
+                "havip.routers.web.virtual-addresses=198.51.100.50/24", "havip.routers.web.version=2",
+                "havip.routers.web.auth-password=pa\u00A0ss"};
+        refused("havip.routers.web.auth-password: holds U+00A0 (no-break space) at position 3;", withSecret);
+        runner.withPropertyValues(withSecret).run(c -> assertThat(c.getStartupFailure()).rootCause()
+                .message().doesNotContain("pa\u00A0ss").doesNotContain("pa ss"));
+
+        try (HavipCluster cluster = HavipCluster.builder().nodes("n1").build()) {
+            node(cluster, "n1", 150, new CopyOnWriteArrayList<>(), null).withPropertyValues(
+                            "havip.routers.web.interface-name=\u00A0eth0\u00C2\u00A0", // the last: UTF-8 read as Latin-1
+                            "havip.routers.web.virtual-addresses=198.51.100.50/24\u00A0,\u2007198.51.100.51/24\u3000")
+                    .run(c -> {
+                        adopt(cluster, "n1", c);
+                        assertThat(c.getBean(HavipRouters.class).router("web").orElseThrow().id().interfaceName())
+                                .isEqualTo("eth0");
+                        cluster.advance(Duration.ofMillis(500));
+                        assertThat(cluster).hasMaster("n1");
+                    });
+        }
+    }
+
+    private void failsNaming(String property, String... properties) {
+        runner.withPropertyValues(properties).withBean(HavipRouterCustomizer.class, () -> NEVER_STARTS).run(c -> {
+            assertThat(c).hasFailed();
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = c.getStartupFailure(); t != null; t = t.getCause()) {
+                messages.append(t.getMessage()).append('\n');
+            }
+            assertThat(messages.toString()).contains(property);
+        });
+    }
+
     private static String[] with(String extra) {
         String[] all = java.util.Arrays.copyOf(WEB, WEB.length + 1);
         all[WEB.length] = extra;
         return all;
     }
 
+    /** Keeps a context that was expected to fail off the host's real interfaces if it does start. */
+    private static final HavipRouterCustomizer NEVER_STARTS = (name, b) -> {
+        throw new IllegalStateException("this test's router must not start on a real interface");
+    };
+
     private void refused(String message, String... properties) {
-        runner.withPropertyValues(properties).run(c -> {
+        runner.withPropertyValues(properties).withBean(HavipRouterCustomizer.class, () -> NEVER_STARTS).run(c -> {
             assertThat(c).hasFailed();
             Throwable t = c.getStartupFailure();
             while (!(t instanceof HavipPropertyException) && t.getCause() != null) {
@@ -125,6 +183,54 @@ class HavipAutoConfigurationTest {
             });
             assertThat(n1Events).as("STOP when its context closed").extracting(e -> e.change().to()).last()
                     .isEqualTo(RouterState.STOP);
+        }
+    }
+
+    /**
+     * While the context closes, the master's router hands the address over with the lifecycle's
+     * monitor held; health, the endpoint and the application's own requests must still answer
+     * (they waited for the whole handover, so a request in flight on the VIP lost its reply).
+     */
+    @Test
+    void theRoutersAnswerWhileTheMasterHandsOver() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (HavipCluster cluster = HavipCluster.builder().nodes("n1").build()) {
+            node(cluster, "n1", 150, new CopyOnWriteArrayList<>(), null)
+                    .withBean(AddressHook.class, () -> new AddressHook() {
+                        @Override
+                        public void beforeRelease(StateChange pending) {
+                            seen.add(askFromAnotherThread(() -> HOLDER.get().router("web").map(r -> r.state().name())
+                                    .orElse("none")));
+                            seen.add(askFromAnotherThread(() -> HOLDER.get().routers().keySet().toString()));
+                        }
+                    })
+                    .run(c -> {
+                        adopt(cluster, "n1", c);
+                        HOLDER.set(c.getBean(HavipRouters.class));
+                        cluster.advance(Duration.ofMillis(500));
+                        assertThat(cluster).hasMaster("n1");
+                    });
+        } finally {
+            HOLDER.set(null);
+        }
+        assertThat(seen).as("answers from another thread during the release hook of the closing master")
+                .containsExactly("MASTER", "[web]");
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<HavipRouters> HOLDER =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    private static String askFromAnotherThread(java.util.concurrent.Callable<String> question) {
+        java.util.concurrent.FutureTask<String> task = new java.util.concurrent.FutureTask<>(question);
+        Thread t = new Thread(task, "asks-during-handover");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "no answer in 2 s";
+        } catch (Exception e) {
+            return "failed: " + e;
         }
     }
 

@@ -20,8 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
  * CAP_NET_RAW:
  *
  * <pre>
- * java -jar app.jar --havip.routers.web.priority=150   # on the preferred node
- * java -jar app.jar                                    # on the others (priority 100)
+ * java -jar havip-spring-boot-sample-0.1.0-SNAPSHOT-exec.jar --havip.routers.web.priority=150   # the preferred node
+ * java -jar havip-spring-boot-sample-0.1.0-SNAPSHOT-exec.jar                                    # the others (100)
  * </pre>
  */
 @SpringBootApplication
