@@ -52,26 +52,9 @@ final class LeaseAcl {
 
     /** Digest credentials; checks them and names what is wrong (never the password itself). */
     static LeaseAcl digest(String user, byte[] password, boolean worldReadable) {
-        if (user == null || user.isEmpty() || user.length() > 200) {
-            throw new IllegalArgumentException("digest user '" + user + "' must be 1-200 characters");
-        }
-        for (int i = 0; i < user.length(); i++) {
-            char c = user.charAt(i);
-            if (c <= 0x20 || c >= 0x7f || c == ':') {
-                throw new IllegalArgumentException("digest user '" + user + "' must be printable ASCII without spaces "
-                        + "or ':' (ZooKeeper splits user:password at the first ':'); character " + (i + 1) + " is not");
-            }
-        }
-        if (password == null || password.length == 0) {
-            throw new IllegalArgumentException("the digest password for user '" + user + "' is empty");
-        }
-        for (int i = 0; i < password.length; i++) {
-            if (password[i] < 0x20 || password[i] > 0x7e) {
-                throw new IllegalArgumentException("the digest password for user '" + user + "' (not shown) has a byte "
-                        + "that is not printable ASCII at position " + (i + 1) + ": the ZooKeeper server decodes it in "
-                        + "its own platform charset, so only printable ASCII gives the same identity everywhere");
-            }
-        }
+        io.havip.vrrp.config.ZooKeeperSettings.authProblem(user, password).ifPresent(p -> {
+            throw new IllegalArgumentException("digest credentials: " + p);
+        });
         return new LeaseAcl(user, password.clone(), worldReadable);
     }
 

@@ -367,6 +367,11 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
         return clock;
     }
 
+    /** The open leases (for tests). */
+    List<ZkLease> leasesForTest() {
+        return List.copyOf(leases);
+    }
+
     void forget(ZkLease lease) {
         leases.remove(lease);
     }

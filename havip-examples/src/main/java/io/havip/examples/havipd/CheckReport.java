@@ -108,6 +108,8 @@ final class CheckReport {
         e.add(Entry.of("session_timeout", z.sessionTimeout().toMillis() + "ms", at));
         e.add(Entry.of("unreachable", z.unreachable().name().toLowerCase(java.util.Locale.ROOT), at));
         e.add(Entry.of("node", z.node().orElse("(host name)"), at));
+        e.add(Entry.of("auth_file", z.auth().map(a -> a.file() + " (digest user " + a.user() + ", password not shown)")
+                .orElse("none: the lease znodes are open to every client of the ensemble"), at));
         String what = z.mode() == io.havip.vrrp.config.ZooKeeperSettings.Mode.GUARD
                 ? "quorum guard: VRRP elects; an instance binds only while it holds its lease " + z.path() + "/<instance>"
                 : "lease only: no VRRP traffic; the holder of " + z.path() + "/<instance> binds";
