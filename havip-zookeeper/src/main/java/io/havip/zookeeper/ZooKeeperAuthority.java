@@ -30,12 +30,18 @@ import org.slf4j.LoggerFactory;
  * ZooKeeperAuthority zk = ZooKeeperAuthority.builder()
  *         .connectString("10.0.0.11:2181,10.0.0.12:2181,10.0.0.13:2181")
  *         .path("/havip/prod").nodeName("node1")
+ *         .digest("havip", password)     // shared ensemble: only havip may change the lease
  *         .build();                       // connects in the background
  * VirtualRouter vip = Havip.builder().interfaceName("eth1").vrid(51).priority(150)
  *         .virtualAddress("198.51.100.50/24")
  *         .quorumGuard(zk)                // or .leaseOnly(zk)
  *         .start();
  * }</pre>
+ *
+ * <p>A shared ensemble: give {@link Builder#digest digest credentials} (the same on every node
+ * of the group) so that other clients of the ensemble can read the leases but not take, delete
+ * or block them; without, the authority warns once at start. The package documentation says
+ * what the ACL protects and what it does not.
  *
  * <p>Time: {@link SessionDeadline} decides when a holder must let go (the arithmetic is in its
  * comment); a {@code sync} every tenth of the session timeout proves the session, each answer
@@ -112,7 +118,7 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
             log.warn("ZooKeeper lease path {} is open to every client of the ensemble (no credentials set): any of them "
                     + "can delete or overwrite a holder's node, create a persistent one that blocks every node, or fake a "
                     + "preempting candidate; set digest credentials (ZooKeeperAuthority.builder().digest(user, password); "
-                    + "havipd: zookeeper {{ auth_file PATH }}) on every node", root.isEmpty() ? "/" : root);
+                    + "havipd: zookeeper { auth_file PATH }) on every node", root.isEmpty() ? "/" : root);
         }
     }
 
@@ -316,10 +322,13 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
     }
 
     /**
-     * Worker thread, once after the first connect: with credentials, the lease znodes that
-     * already exist (the path, each router's node and its candidates) and let a client without
-     * them change something are named in one warning with the {@code setAcl} to run. Returns
-     * them (for tests).
+     * Worker thread, once after the first connect (before any lease work), with credentials only.
+     * Creates the lease path as a persistent znode with havip's ACL (the routers' znodes below it
+     * are containers, which the server deletes when empty; a container path could be deleted the
+     * same way and then squatted by another client). Then the lease znodes that already exist
+     * (the path, each router's node and its candidates) and let a client without the credentials
+     * change something are named in one warning with the {@code setAcl} to run. Returns them
+     * (for tests).
      */
     List<String> checkExistingAcls() {
         List<String> open = new java.util.ArrayList<>();
@@ -328,8 +337,18 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
         }
         String top = root.isEmpty() ? "/" : root;
         try {
-            if (client.checkExists().forPath(top) == null) {
-                return open;
+            if (!root.isEmpty() && client.checkExists().forPath(top) == null) {
+                try {
+                    client.create().creatingParentsIfNeeded().withACL(acl.acl(), true).forPath(top);
+                    return open;
+                } catch (org.apache.zookeeper.KeeperException.NodeExistsException e) {
+                    // created meanwhile: checked below
+                } catch (org.apache.zookeeper.KeeperException.NoAuthException e) {
+                    log.warn("ZooKeeper refused to create the lease path {} to {} (no CREATE permission on {}): have a "
+                            + "ZooKeeper admin create it, then run {}", top, acl.who(), e.getPath() == null ? top
+                            : e.getPath().substring(0, Math.max(1, e.getPath().lastIndexOf('/'))), acl.setAclCommand(top));
+                    return open;
+                }
             }
             checkAcl(top, open);
             for (String router : client.getChildren().forPath(top)) {

@@ -136,6 +136,10 @@ class ZooKeeperAclTest {
             assertThat(LeaseAcl.show(s.getACL().forPath(p))).as(p).startsWith("digest:havip:").endsWith(":cdrwa, world:anyone:r");
         }
 
+        // the lease path is persistent (a container would be deleted when empty, and could then be squatted)
+        assertThat(s.checkExists().forPath("/havip/test").getEphemeralOwner()).isZero();
+        assertThat(s.checkExists().forPath("/havip").getEphemeralOwner()).isZero();
+
         // the two nodes with the credentials still hand over, with a larger token
         l1.release();
         Recorder.Event g2 = r2.awaitGrant(WAIT);
