@@ -101,27 +101,6 @@ final class LeaseAcl {
         return digestId;
     }
 
-    /** The permission names of a ZooKeeper perms mask, e.g. "CREATE, DELETE". */
-    static String perms(int p) {
-        List<String> out = new ArrayList<>();
-        if ((p & ZooDefs.Perms.READ) != 0) {
-            out.add("READ");
-        }
-        if ((p & ZooDefs.Perms.WRITE) != 0) {
-            out.add("WRITE");
-        }
-        if ((p & ZooDefs.Perms.CREATE) != 0) {
-            out.add("CREATE");
-        }
-        if ((p & ZooDefs.Perms.DELETE) != 0) {
-            out.add("DELETE");
-        }
-        if ((p & ZooDefs.Perms.ADMIN) != 0) {
-            out.add("ADMIN");
-        }
-        return out.isEmpty() ? "none" : String.join(", ", out);
-    }
-
     /** An ACL as zkCli shows it, e.g. "digest:havip:abc=:cdrwa, world:anyone:r". */
     static String show(List<ACL> acl) {
         List<String> out = new ArrayList<>();

@@ -362,11 +362,11 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
             log.debug("checking the ACLs under {}: {}", top, e.getMessage());
         }
         if (!open.isEmpty()) {
-            log.warn("ZooKeeper lease znodes created before the credentials were set let any client of the ensemble "
-                    + "change them (take, delete or block the lease): {}. havip does not change existing ACLs itself "
-                    + "(nodes of the group still without credentials would be locked out); once every node has the "
-                    + "credentials, run in zkCli.sh as a client allowed to: {}", String.join(", ", open),
-                    acl.setAclCommand(top));
+            log.warn("ZooKeeper lease znodes let clients without the credentials of {} change them (take, delete or block "
+                    + "the lease; created before the credentials were set, or with other ones): {}. havip does not "
+                    + "change existing ACLs itself (nodes of the group still without credentials would be locked out); "
+                    + "once every node has the credentials, run in zkCli.sh as a client allowed to: {}", acl.who(),
+                    String.join(", ", open), acl.setAclCommand(top));
         }
         return open;
     }
