@@ -376,6 +376,10 @@ class ZooKeeperAclTest {
                 + "%.1f ms, total overlap %.1f ms%n", r.actions(), grants.size(), r.deletedTokens().size(),
                 r.worstOverlapNanos() / 1e6, r.totalOverlapNanos() / 1e6);
         assertThat(grants.size()).as("the stranger makes it flap (the risk this test pins)").isGreaterThan(2);
+        long yields = java.util.stream.Stream.of(r.n1(), r.n2()).flatMap(n -> n.of("revoked").stream())
+                .filter(e -> e.flag() && e.detail().contains("evil")).count();
+        System.out.printf("churn without credentials: %d yields to the fake preempting candidate%n", yields);
+        assertThat(yields).as("a fake candidate of priority 255 makes the holder yield").isPositive();
         for (int i = 1; i < grants.size(); i++) {
             assertThat(grants.get(i).token()).as("grant " + i + " token").isGreaterThan(grants.get(i - 1).token());
         }

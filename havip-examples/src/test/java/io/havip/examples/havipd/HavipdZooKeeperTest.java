@@ -148,7 +148,8 @@ class HavipdZooKeeperTest {
                 new Havipd.Control());
         assertThat(code).isEqualTo(Havipd.OK);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("zookeeper {", "connect zk1:2181,zk2:2181",
-                "mode guard", "session_timeout 2000ms", "quorum guard: VRRP elects");
+                "mode guard", "session_timeout 2000ms", "quorum guard: VRRP elects",
+                "auth_file none: the lease znodes are open to every client of the ensemble");
     }
 
     @Test
