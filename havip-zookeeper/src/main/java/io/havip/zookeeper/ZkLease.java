@@ -66,6 +66,12 @@ final class ZkLease implements Lease {
     private long freeSince = Long.MAX_VALUE;
     private volatile LeaseHolder lastHolder;
     private boolean holderKnown;
+    /** What the worker asks of ZooKeeper now, for a refusal's message: the permission, on which node, for what. */
+    private String askPerm;
+    private String askNode;
+    private String askWhy;
+    private String lastDenied;
+    private volatile String denied;
 
     ZkLease(ZooKeeperAuthority authority, LeaseRequest request, Events events, String base) {
         this.authority = authority;
@@ -187,12 +193,61 @@ final class ZkLease implements Lease {
         }
         try {
             reconcile(zk, sid);
+        } catch (KeeperException.NoAuthException e) {
+            denied(zk, e);
+            scheduleIn(5000);
         } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException e) {
             log.debug("{}: ZooKeeper connection lost during lease work; waiting for the reconnect", request.router());
         } catch (Exception e) {
             log.warn("{}: lease work at {} failed: {}; retrying in 1 s", request.router(), holderPath, e.getMessage());
             scheduleIn(1000);
         }
+    }
+
+    /**
+     * ZooKeeper refused a call for want of a permission: one warning per distinct refusal (then
+     * retried every 5 s quietly), naming the node, the permission, who asked and what to do.
+     */
+    private void denied(CuratorFramework zk, KeeperException.NoAuthException e) {
+        // a create or delete is checked against the parent (also of a parent Curator creates on the way)
+        String node = e.getPath() == null || e.getPath().isEmpty() ? askNode
+                : "READ".equals(askPerm) ? e.getPath() : parent(e.getPath());
+        String what = askPerm + " permission on " + node + " (" + askWhy + ")";
+        String aclText;
+        try {
+            aclText = "its ACL is " + LeaseAcl.show(zk.getACL().forPath(node));
+        } catch (Exception ex) {
+            aclText = "its ACL cannot be read either";
+        }
+        LeaseAcl acl = authority.acl();
+        String msg = "ZooKeeper refused " + what + " to " + acl.who() + " (" + aclText + "): "
+                + (acl.hasCredentials() ? "the password is wrong (every node of the group needs the same user and "
+                + "password), or the node was created with other credentials; have its owner or a ZooKeeper admin run "
+                + acl.setAclCommand(authority.rootPath())
+                : "it was created by a client with credentials: give this node the same ones (ZooKeeperAuthority"
+                + ".builder().digest(...), havipd: zookeeper { auth_file PATH })")
+                + "; this node cannot hold the lease until then";
+        denied = msg;
+        if (!msg.equals(lastDenied)) {
+            lastDenied = msg;
+            log.warn("{}: {}", request.router(), msg);
+        }
+    }
+
+    private void ask(String perm, String node, String why) {
+        askPerm = perm;
+        askNode = node;
+        askWhy = why;
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    /** The last refusal's message, or null (for tests and status). */
+    String denied() {
+        return denied;
     }
 
     private void reconcile(CuratorFramework zk, long sid) throws Exception {
@@ -232,6 +287,7 @@ final class ZkLease implements Lease {
         Stat stat = new Stat();
         byte[] data;
         try {
+            ask("READ", holderPath, "to see who holds the lease");
             data = zk.getData().storingStatIn(stat).usingWatcher(watcher).forPath(holderPath);
         } catch (KeeperException.NoNodeException e) {
             data = null;
@@ -251,7 +307,14 @@ final class ZkLease implements Lease {
                       byte[] data, Stat stat) throws Exception {
         freeSince = Long.MAX_VALUE;
         LeaseHolder h = LeaseNodes.holder(data, stat);
-        boolean mine = stat.getEphemeralOwner() == sid && LeaseNodes.node(data).map(node::equals).orElse(false);
+        // ours by session: this session creates no other ephemeral holder node (its data may have been rewritten)
+        boolean mine = stat.getEphemeralOwner() == sid;
+        if (mine && !LeaseNodes.node(data).map(node::equals).orElse(false)) {
+            h = restore(zk, stat, prio);
+            if (h == null) {
+                return;
+            }
+        }
         long held;
         synchronized (this) {
             held = heldToken;
@@ -289,6 +352,25 @@ final class ZkLease implements Lease {
         }
     }
 
+    /**
+     * Our lease node's data was rewritten by another client (only possible without credentials):
+     * the lease is still ours (same node, same token), so the data is put back for the others
+     * to read. Null when the node changed meanwhile (looked at again).
+     */
+    private LeaseHolder restore(CuratorFramework zk, Stat stat, int prio) throws Exception {
+        byte[] mine = LeaseNodes.holderData(node, prio);
+        ask("WRITE", holderPath, "to restore the lease node's data");
+        try {
+            Stat s = zk.setData().withVersion(stat.getVersion()).forPath(holderPath, mine);
+            log.warn("{}: another client rewrote the data of this node's lease node {}; restored (set credentials so "
+                    + "that only havip can write there)", request.router(), holderPath);
+            return LeaseNodes.holder(mine, s);
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            schedule();
+            return null;
+        }
+    }
+
     private void free(CuratorFramework zk, long sid, boolean want, int prio, List<LeaseNodes.Candidate> candidates)
             throws Exception {
         long held;
@@ -323,8 +405,9 @@ final class ZkLease implements Lease {
         }
         long t0 = authority.clock().nanoTime();
         try {
+            ask("CREATE", parent(holderPath), "to create the lease node " + holderPath);
             zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
-                    .forPath(holderPath, LeaseNodes.holderData(node, prio));
+                    .withACL(authority.acl().acl(), true).forPath(holderPath, LeaseNodes.holderData(node, prio));
         } catch (KeeperException.NodeExistsException e) {
             schedule(); // another candidate was first
             return;
@@ -381,6 +464,7 @@ final class ZkLease implements Lease {
     private List<LeaseNodes.Candidate> candidates(CuratorFramework zk) throws Exception {
         List<String> names;
         try {
+            ask("READ", candidatesPath, "to list the candidates");
             names = zk.getChildren().usingWatcher(watcher).forPath(candidatesPath);
         } catch (KeeperException.NoNodeException e) {
             return List.of();
@@ -400,7 +484,9 @@ final class ZkLease implements Lease {
     private void registerCandidate(CuratorFramework zk, long sid, String name) throws Exception {
         String path = candidatesPath + "/" + name;
         try {
-            zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path);
+            ask("CREATE", candidatesPath, "to register this node as candidate " + path);
+            zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
+                    .withACL(authority.acl().acl(), true).forPath(path);
         } catch (KeeperException.NodeExistsException e) {
             Stat s = zk.checkExists().forPath(path);
             if (s != null && s.getEphemeralOwner() != sid) {
@@ -422,6 +508,7 @@ final class ZkLease implements Lease {
             return; // gone already, or not ours
         }
         try {
+            ask("DELETE", parent(holderPath), "to release the lease node " + holderPath);
             zk.delete().withVersion(s.getVersion()).forPath(holderPath);
             log.info("{}: lease {} released by {} (fencing token {})", request.router(), holderPath, node, token);
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -429,8 +516,9 @@ final class ZkLease implements Lease {
         }
     }
 
-    private static void deleteQuietly(CuratorFramework zk, String path) throws Exception {
+    private void deleteQuietly(CuratorFramework zk, String path) throws Exception {
         try {
+            ask("DELETE", parent(path), "to delete " + path);
             zk.delete().forPath(path);
         } catch (KeeperException.NoNodeException e) {
             // gone

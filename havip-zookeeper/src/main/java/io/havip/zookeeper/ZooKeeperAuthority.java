@@ -30,12 +30,18 @@ import org.slf4j.LoggerFactory;
  * ZooKeeperAuthority zk = ZooKeeperAuthority.builder()
  *         .connectString("10.0.0.11:2181,10.0.0.12:2181,10.0.0.13:2181")
  *         .path("/havip/prod").nodeName("node1")
+ *         .digest("havip", password)     // shared ensemble: only havip may change the lease
  *         .build();                       // connects in the background
  * VirtualRouter vip = Havip.builder().interfaceName("eth1").vrid(51).priority(150)
  *         .virtualAddress("198.51.100.50/24")
  *         .quorumGuard(zk)                // or .leaseOnly(zk)
  *         .start();
  * }</pre>
+ *
+ * <p>A shared ensemble: give {@link Builder#digest digest credentials} (the same on every node
+ * of the group) so that other clients of the ensemble can read the leases but not take, delete
+ * or block them; without, the authority warns once at start. The package documentation says
+ * what the ACL protects and what it does not.
  *
  * <p>Time: {@link SessionDeadline} decides when a holder must let go (the arithmetic is in its
  * comment); a {@code sync} every tenth of the session timeout proves the session, each answer
@@ -64,6 +70,8 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
     private final ScheduledExecutorService heartbeat;
     private final List<ZkLease> leases = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final LeaseAcl acl;
+    private final AtomicBoolean aclChecked = new AtomicBoolean();
 
     /** Guarded by this. */
     private SessionDeadline deadline;
@@ -78,15 +86,19 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
         this.nodeName = b.nodeName != null ? b.nodeName : defaultNodeName();
         this.whenUnreachable = b.whenUnreachable;
         this.deadline = new SessionDeadline(b.sessionTimeout, b.pauseAllowance);
+        this.acl = b.acl;
         if (b.client != null) {
             this.client = b.client;
             this.ownsClient = false;
             this.connectString = client.getZookeeperClient().getCurrentConnectionString();
         } else {
             int st = (int) b.sessionTimeout.toMillis();
-            this.client = CuratorFrameworkFactory.builder().connectString(b.connectString).sessionTimeoutMs(st)
-                    .connectionTimeoutMs(st).retryPolicy(new ExponentialBackoffRetry(100, 3, st / 4))
-                    .build();
+            CuratorFrameworkFactory.Builder cb = CuratorFrameworkFactory.builder().connectString(b.connectString)
+                    .sessionTimeoutMs(st).connectionTimeoutMs(st).retryPolicy(new ExponentialBackoffRetry(100, 3, st / 4));
+            if (acl.hasCredentials()) {
+                cb.authorization("digest", acl.authData()); // Curator adds it again to every new session
+            }
+            this.client = cb.build();
             this.ownsClient = true;
             this.connectString = b.connectString;
         }
@@ -102,6 +114,12 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
         log.info("ZooKeeper lease authority for {} at {}{}: session timeout {} ms, release margin {} ms, when "
                 + "unreachable {}", nodeName, connectString, root.isEmpty() ? "/" : root,
                 b.sessionTimeout.toMillis(), deadline.margin().toMillis(), whenUnreachable);
+        if (!acl.hasCredentials()) {
+            log.warn("ZooKeeper lease path {} is open to every client of the ensemble (no credentials set): any of them "
+                    + "can delete or overwrite a holder's node, create a persistent one that blocks every node, or fake a "
+                    + "preempting candidate; set digest credentials (ZooKeeperAuthority.builder().digest(user, password); "
+                    + "havipd: zookeeper { auth_file PATH }) on every node", root.isEmpty() ? "/" : root);
+        }
     }
 
     public static Builder builder() {
@@ -118,8 +136,60 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
         private Duration pauseAllowance = SessionDeadline.DEFAULT_PAUSE_ALLOWANCE;
         private WhenUnreachable whenUnreachable = WhenUnreachable.RELEASE;
         private Clock clock = Clock.system();
+        private LeaseAcl acl = LeaseAcl.OPEN;
+        private String digestUser;
+        private byte[] digestPassword;
+        private boolean worldReadable = true;
 
         private Builder() {
+        }
+
+        /**
+         * ZooKeeper digest credentials ({@code digest} scheme, {@code user:password}): the session
+         * authenticates with them, and every znode havip creates (the holder, the candidates and
+         * the parents it creates) gets the ACL {@code digest:<user>:<hash>:cdrwa} plus
+         * {@code world:anyone:r} (see {@link #worldReadable}). A client of a shared ensemble
+         * without them can then read the leases but not take, delete, overwrite or block them,
+         * nor fake a candidate. Give every node of the group the same credentials: a node
+         * without them, or with another password, is refused (its log names the path and the
+         * missing permission) and never holds the lease.
+         *
+         * <p>What the ACL does not protect against: a client with the same credentials (anyone
+         * who can read the password file), a ZooKeeper superuser or admin (the server's
+         * {@code superDigest}, or whoever can edit its data directory), and nodes created before
+         * the credentials were set (the authority warns once at connect with the path and the
+         * {@code setAcl} to run; it does not change them itself, so that nodes of the group still
+         * without credentials in a rolling change keep working until the operator decides).
+         * Digest sends the password in clear on the wire unless the ensemble uses TLS
+         * ({@code zookeeper.client.secure}); SASL/Kerberos is Curator's
+         * {@code authorization(...)} on an application's own {@link #client client}.
+         *
+         * <p>The password is copied; it must be printable ASCII (the server decodes it in its
+         * platform charset). With {@link #client(CuratorFramework) client(...)} the application's
+         * client must itself authenticate as this user ({@code CuratorFrameworkFactory.builder()
+         * .authorization("digest", "user:password".getBytes(US_ASCII))}); the credentials here
+         * then only set the ACL.
+         *
+         * @param user     1-200 printable ASCII characters, no space or {@code :}
+         * @param password the password bytes (not kept beyond this authority)
+         */
+        public Builder digest(String user, byte[] password) {
+            LeaseAcl.digest(user, password, true); // validates now, where the caller is
+            this.digestUser = user;
+            this.digestPassword = password.clone();
+            return this;
+        }
+
+        /**
+         * With {@link #digest credentials}: whether everyone may read the lease znodes (who holds
+         * it, since when, the candidates); default {@code true}, so operators and monitoring
+         * without the password can still see it ({@code get <path>/<router>/holder}). Reading
+         * does not let anyone take or block the lease. {@code false} gives only the digest user
+         * any right.
+         */
+        public Builder worldReadable(boolean worldReadable) {
+            this.worldReadable = worldReadable;
+            return this;
         }
 
         /** ZooKeeper's connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181} (optionally with a chroot). */
@@ -201,6 +271,7 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
                 checkConnectString(connectString);
             }
             new SessionDeadline(sessionTimeout, pauseAllowance); // validates the pair
+            acl = digestUser == null ? LeaseAcl.OPEN : LeaseAcl.digest(digestUser, digestPassword, worldReadable);
             return new ZooKeeperAuthority(this);
         }
     }
@@ -236,12 +307,88 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
         return nodeName;
     }
 
+    /** The lease path as ZooKeeper shows it ("/" for the root). */
+    String rootPath() {
+        return root.isEmpty() ? "/" : root;
+    }
+
+    LeaseAcl acl() {
+        return acl;
+    }
+
+    /** Whether digest credentials are set. */
+    public boolean hasCredentials() {
+        return acl.hasCredentials();
+    }
+
+    /**
+     * Worker thread, once after the first connect (before any lease work), with credentials only.
+     * Creates the lease path as a persistent znode with havip's ACL (the routers' znodes below it
+     * are containers, which the server deletes when empty; a container path could be deleted the
+     * same way and then squatted by another client). Then the lease znodes that already exist
+     * (the path, each router's node and its candidates) and let a client without the credentials
+     * change something are named in one warning with the {@code setAcl} to run. Returns them
+     * (for tests).
+     */
+    List<String> checkExistingAcls() {
+        List<String> open = new java.util.ArrayList<>();
+        if (!acl.hasCredentials()) {
+            return open;
+        }
+        String top = root.isEmpty() ? "/" : root;
+        try {
+            if (!root.isEmpty() && client.checkExists().forPath(top) == null) {
+                try {
+                    client.create().creatingParentsIfNeeded().withACL(acl.acl(), true).forPath(top);
+                    return open;
+                } catch (org.apache.zookeeper.KeeperException.NodeExistsException e) {
+                    // created meanwhile: checked below
+                } catch (org.apache.zookeeper.KeeperException.NoAuthException e) {
+                    log.warn("ZooKeeper refused to create the lease path {} to {} (no CREATE permission on {}): have a "
+                            + "ZooKeeper admin create it, then run {}", top, acl.who(), e.getPath() == null ? top
+                            : e.getPath().substring(0, Math.max(1, e.getPath().lastIndexOf('/'))), acl.setAclCommand(top));
+                    return open;
+                }
+            }
+            checkAcl(top, open);
+            for (String router : client.getChildren().forPath(top)) {
+                String r = root + "/" + router;
+                checkAcl(r, open);
+                if (client.checkExists().forPath(r + "/candidates") != null) {
+                    checkAcl(r + "/candidates", open);
+                }
+            }
+        } catch (Exception e) {
+            log.debug("checking the ACLs under {}: {}", top, e.getMessage());
+        }
+        if (!open.isEmpty()) {
+            log.warn("ZooKeeper lease znodes let clients without the credentials of {} change them (take, delete or block "
+                    + "the lease; created before the credentials were set, or with other ones): {}. havip does not "
+                    + "change existing ACLs itself (nodes of the group still without credentials would be locked out); "
+                    + "once every node has the credentials, run in zkCli.sh as a client allowed to: {}", acl.who(),
+                    String.join(", ", open), acl.setAclCommand(top));
+        }
+        return open;
+    }
+
+    private void checkAcl(String path, List<String> open) throws Exception {
+        List<org.apache.zookeeper.data.ACL> a = client.getACL().forPath(path);
+        if (LeaseAcl.strangersMayChange(a, acl.digestId())) {
+            open.add(path + " (" + LeaseAcl.show(a) + ")");
+        }
+    }
+
     CuratorFramework client() {
         return client;
     }
 
     Clock clock() {
         return clock;
+    }
+
+    /** The open leases (for tests). */
+    List<ZkLease> leasesForTest() {
+        return List.copyOf(leases);
     }
 
     void forget(ZkLease lease) {
@@ -352,6 +499,9 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
                 log.info("ZooKeeper {} ({}), session 0x{}", state == ConnectionState.CONNECTED ? "connected"
                         : "reconnected", connectString, Long.toHexString(sessionId()));
                 heartbeat.execute(this::beat);
+                if (aclChecked.compareAndSet(false, true)) {
+                    worker.execute(this::checkExistingAcls);
+                }
                 leases.forEach(ZkLease::schedule);
             }
             case SUSPENDED -> {

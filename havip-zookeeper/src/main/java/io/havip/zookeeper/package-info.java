@@ -38,9 +38,48 @@
  *       {@link io.havip.zookeeper.WhenUnreachable#HOLD}, with their risks.</li>
  *   <li><b>Strangers</b>: a holder znode havip did not write (a persistent node, garbage data) is
  *       shown as "unknown (... not written by havip ...)" and never deleted: the lease stays taken
- *       until an operator removes it. Candidate znodes with other names are ignored.</li>
+ *       until an operator removes it. Candidate znodes with other names are ignored. A holder
+ *       whose own znode's data another client rewrote keeps the lease (same znode, same token)
+ *       and writes its data back.</li>
  *   <li><b>Sync groups</b>: each member has its own lease; a group does not wait for all of its
  *       members' leases.</li>
  * </ul>
+ *
+ * <h2>A shared ensemble: credentials and ACLs</h2>
+ * A ZooKeeper ensemble usually serves many applications, and without credentials every znode
+ * havip creates has the open ACL ({@code world:anyone:cdrwa}): any client of the ensemble can
+ * <ul>
+ *   <li>delete the holder's znode: the holder is told ("the lease node ... was deleted") and
+ *       releases, but another node may be granted before the old holder's watch fires (the
+ *       fencing token, larger for the new holder, is what keeps the old one's late writes out;
+ *       in {@code ZooKeeperAclTest}'s churn the old holder was told within a few milliseconds
+ *       and no overlap was seen, but nothing bounds it below the release deadline);</li>
+ *   <li>create a persistent {@code holder}: every node waits ("held by unknown ...") until it is
+ *       removed;</li>
+ *   <li>register a fake candidate of priority 255 that preempts: the holder yields, and with
+ *       the fake candidate first in line the free lease waits {@code FREE_LEASE_GRACE} before
+ *       a real node takes it; kept up, the address flaps (lease only) or is held by nobody for
+ *       that long each time;</li>
+ *   <li>rewrite the holder's data (the holder restores it) or delete candidates.</li>
+ * </ul>
+ * The authority logs this once at start when no credentials are set. With
+ * {@link io.havip.zookeeper.ZooKeeperAuthority.Builder#digest digest credentials} (havipd:
+ * {@code zookeeper { auth_file PATH }}), every znode havip creates, parents included, gets
+ * {@code digest:<user>:<hash>:cdrwa} and {@code world:anyone:r}: other clients can still read
+ * who holds the lease (monitoring, {@code zkCli.sh get}), and can do none of the above (each
+ * gets {@code NoAuth}); {@link io.havip.zookeeper.ZooKeeperAuthority.Builder#worldReadable
+ * worldReadable(false)} takes the read away too. A node with the wrong password, or without
+ * credentials on a protected path, is refused and says so once: the node, the permission
+ * (CREATE on {@code <path>/<router>/candidates}, ...), who it is to ZooKeeper and what to do;
+ * it never holds the lease. Znodes created open before the credentials were set are named in one
+ * warning at connect with the {@code setAcl -R} to run; havip does not change them itself, so
+ * that nodes still without credentials during a rolling change keep working until the operator
+ * runs it.
+ *
+ * <p>Not protected: a client that has the credentials (anyone who can read the password file),
+ * a ZooKeeper superuser ({@code superDigest}) or whoever administers the servers or their data
+ * directory, a path that another client created first with an ACL of its own (havip is then
+ * refused, and says so), and the password on the wire: digest sends it in clear unless the
+ * client connects with TLS.
  */
 package io.havip.zookeeper;

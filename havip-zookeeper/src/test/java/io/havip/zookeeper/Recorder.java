@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** What a lease reported, in order, with the clock reading when it came (the tests' router stand-in). */
-final class Recorder implements Lease.Events {
+class Recorder implements Lease.Events {
 
     record Event(String kind, long token, long validUntil, boolean flag, String detail, LeaseHolder holder, long at) {
     }

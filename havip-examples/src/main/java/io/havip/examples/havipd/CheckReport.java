@@ -108,10 +108,14 @@ final class CheckReport {
         e.add(Entry.of("session_timeout", z.sessionTimeout().toMillis() + "ms", at));
         e.add(Entry.of("unreachable", z.unreachable().name().toLowerCase(java.util.Locale.ROOT), at));
         e.add(Entry.of("node", z.node().orElse("(host name)"), at));
+        z.auth().ifPresent(a -> e.add(Entry.of("auth_file", a.file().toString(), at)));
         String what = z.mode() == io.havip.vrrp.config.ZooKeeperSettings.Mode.GUARD
                 ? "quorum guard: VRRP elects; an instance binds only while it holds its lease " + z.path() + "/<instance>"
                 : "lease only: no VRRP traffic; the holder of " + z.path() + "/<instance> binds";
-        return new Section("zookeeper", null, at, e, List.of(what, "not keepalived: goes in the havip block"));
+        String auth = z.auth().map(a -> "credentials: digest user " + a.user() + " (password not shown); the lease "
+                + "znodes are writable only with them, readable by anyone").orElse("no auth_file: the lease znodes are "
+                + "open to every client of the ensemble (on a shared ensemble, set auth_file PATH)");
+        return new Section("zookeeper", null, at, e, List.of(what, auth, "not keepalived: goes in the havip block"));
     }
 
     /** A vrrp_sync_group: its members, its notify scripts, and how havip runs it. */

@@ -33,9 +33,11 @@ final class ZooKeeperGuard implements AutoCloseable {
                 .sessionTimeout(s.sessionTimeout()).whenUnreachable(s.unreachable() == ZooKeeperSettings.Unreachable.HOLD
                         ? WhenUnreachable.HOLD : WhenUnreachable.RELEASE);
         s.node().ifPresent(b::nodeName);
+        s.auth().ifPresent(auth -> b.digest(auth.user(), auth.password()));
         ZooKeeperAuthority a = b.build();
-        log.info("havip zookeeper block ({}): {} for every vrrp_instance, node {}", s.location(),
-                s.mode() == ZooKeeperSettings.Mode.GUARD ? "quorum guard" : "lease only", a.node());
+        log.info("havip zookeeper block ({}): {} for every vrrp_instance, node {}, {}", s.location(),
+                s.mode() == ZooKeeperSettings.Mode.GUARD ? "quorum guard" : "lease only", a.node(),
+                s.auth().map(String::valueOf).orElse("no credentials (open ACL)"));
         return new ZooKeeperGuard(s, a);
     }
 
@@ -49,7 +51,8 @@ final class ZooKeeperGuard implements AutoCloseable {
         boolean same = now.isPresent() && now.get().connect().equals(settings.connect())
                 && now.get().path().equals(settings.path()) && now.get().mode() == settings.mode()
                 && now.get().sessionTimeout().equals(settings.sessionTimeout())
-                && now.get().unreachable() == settings.unreachable() && now.get().node().equals(settings.node());
+                && now.get().unreachable() == settings.unreachable() && now.get().node().equals(settings.node())
+                && now.get().auth().equals(settings.auth());
         if (!same) {
             log.warn("the havip zookeeper block changed ({}); the routers keep the one read at start ({}) until havipd "
                     + "restarts", now.map(String::valueOf).orElse("removed"), settings);

@@ -61,6 +61,9 @@ final class ProxyCommand {
               --zookeeper-path PATH   where the leases live, default /havip
               --zookeeper-session-ms N    the session timeout, default 10000
               --node-name NAME        this node's name in ZooKeeper, default the host name
+              --zookeeper-auth-file PATH  ZooKeeper digest credentials: PATH holds one line
+                                      user:password (chmod 600; refused if every user can read
+                                      it); the lease znodes are then writable only with them
               --lease-only            no VRRP traffic at all: the lease alone decides
               --fence-mysql           open every backend session with SET @havip_fencing_token = N
                                       (the lease's fencing token; see MySqlFencing for the schema);
@@ -85,7 +88,12 @@ final class ProxyCommand {
     }
 
     /** The ZooKeeper options. */
-    record ZooKeeper(String connect, String path, Duration sessionTimeout, Optional<String> nodeName, boolean leaseOnly) {
+    record ZooKeeper(String connect, String path, Duration sessionTimeout, Optional<String> nodeName, boolean leaseOnly,
+                     Optional<io.havip.vrrp.config.ZooKeeperSettings.Auth> auth) {
+        /** Without credentials. */
+        ZooKeeper(String connect, String path, Duration sessionTimeout, Optional<String> nodeName, boolean leaseOnly) {
+            this(connect, path, sessionTimeout, nodeName, leaseOnly, Optional.empty());
+        }
     }
 
     /** Runs until shutdown; returns a non-zero status (after printing why) only when the arguments are wrong. */
@@ -171,6 +179,7 @@ final class ProxyCommand {
         String zkPath = null;
         Integer zkSessionMillis = null;
         String nodeName = null;
+        io.havip.vrrp.config.ZooKeeperSettings.Auth zkAuth = null;
         boolean leaseOnly = false;
         boolean fenceMySql = false;
         for (int i = 0; i < args.length; i++) {
@@ -213,6 +222,14 @@ final class ProxyCommand {
                 case "--zookeeper-path" -> zkPath = v;
                 case "--zookeeper-session-ms" -> zkSessionMillis = number(a, v);
                 case "--node-name" -> nodeName = v;
+                case "--zookeeper-auth-file" -> {
+                    try {
+                        zkAuth = io.havip.vrrp.config.ZooKeeperSettings.readAuthFile(Path.of(v),
+                                w -> LOG.warn("--zookeeper-auth-file {}", w));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--zookeeper-auth-file " + e.getMessage());
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -240,9 +257,11 @@ final class ProxyCommand {
                     LivenessConfig.DEFAULT_HEARTBEAT));
             Arrays.fill(secret, (byte) 0); // LivenessConfig keeps its own copy
         }
-        if (zkConnect == null && (zkPath != null || zkSessionMillis != null || nodeName != null || leaseOnly || fenceMySql)) {
+        if (zkConnect == null && (zkPath != null || zkSessionMillis != null || nodeName != null || leaseOnly || fenceMySql
+                || zkAuth != null)) {
             throw new IllegalArgumentException((fenceMySql ? "--fence-mysql needs a fencing token, which only a ZooKeeper lease"
-                    + " gives" : "--zookeeper-path, --zookeeper-session-ms, --node-name and --lease-only")
+                    + " gives" : "--zookeeper-path, --zookeeper-session-ms, --zookeeper-auth-file, --node-name and "
+                    + "--lease-only")
                     + ": give the ensemble with --zookeeper HOST:PORT,...");
         }
         if (zkSessionMillis != null && zkSessionMillis <= 0) {
@@ -251,7 +270,7 @@ final class ProxyCommand {
         Optional<ZooKeeper> zookeeper = zkConnect == null ? Optional.empty() : Optional.of(new ZooKeeper(zkConnect,
                 zkPath == null ? ZooKeeperAuthority.DEFAULT_PATH : zkPath, zkSessionMillis == null
                         ? ZooKeeperAuthority.DEFAULT_SESSION_TIMEOUT : Duration.ofMillis(zkSessionMillis),
-                Optional.ofNullable(nodeName), leaseOnly));
+                Optional.ofNullable(nodeName), leaseOnly, Optional.ofNullable(zkAuth)));
         return new Options(ifname, vrid, priority, vip, port, backend, Duration.ofMillis(advertMillis),
                 Duration.ofMillis(drainMillis), List.copyOf(peers), preempt, liveness, zookeeper, fenceMySql);
     }

@@ -17,6 +17,7 @@ final class ProxyZooKeeper {
         ZooKeeperAuthority.Builder a = ZooKeeperAuthority.builder().connectString(zk.connect()).path(zk.path())
                 .sessionTimeout(zk.sessionTimeout());
         zk.nodeName().ifPresent(a::nodeName);
+        zk.auth().ifPresent(auth -> a.digest(auth.user(), auth.password()));
         ZooKeeperAuthority authority = a.build();
         if (zk.leaseOnly()) {
             builder.leaseOnly(authority);

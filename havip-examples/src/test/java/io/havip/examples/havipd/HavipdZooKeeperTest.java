@@ -148,7 +148,83 @@ class HavipdZooKeeperTest {
                 new Havipd.Control());
         assertThat(code).isEqualTo(Havipd.OK);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("zookeeper {", "connect zk1:2181,zk2:2181",
-                "mode guard", "session_timeout 2000ms", "quorum guard: VRRP elects");
+                "mode guard", "session_timeout 2000ms", "quorum guard: VRRP elects",
+                "no auth_file: the lease znodes are open to every client of the ensemble");
+    }
+
+    @Test
+    void withAnAuthFileTheLeaseIsTheDigestUsersAndCheckShowsNeitherPasswordNorItsBytes(@TempDir Path dir) throws Exception {
+        Path auth = dir.resolve("zk-auth");
+        Files.writeString(auth, "havipd:Zk-Secret-77\n");
+        Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        File data = Files.createTempDirectory("havip-zk").toFile();
+        try (TestingServer zk = new TestingServer(new InstanceSpec(data, -1, -1, -1, true, -1, 100, -1), true);
+             CuratorFramework stranger = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+            stranger.start();
+            Path conf = dir.resolve("keepalived.conf");
+            Files.writeString(conf, conf(zk.getConnectString()).replace("    node h1\n", "    node h1\n    mode lease\n"
+                    + "    auth_file zk-auth\n"));
+            for (String[] args : List.of(new String[] {"--check"}, new String[] {"--check", "--json"})) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                        java.util.stream.Stream.of("-f", conf.toString())).toArray(String[]::new);
+                assertThat(Havipd.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), (n, b) -> b.start(),
+                        new Havipd.Control())).isEqualTo(Havipd.OK);
+                assertThat(out.toString(StandardCharsets.UTF_8)).as(String.join(" ", args)).contains("auth_file", auth.toString())
+                        .doesNotContain("Zk-Secret");
+                if (args.length == 1) {
+                    assertThat(out.toString(StandardCharsets.UTF_8)).contains("credentials: digest user havipd (password "
+                            + "not shown)");
+                }
+            }
+            InMemoryNetwork network = new InMemoryNetwork();
+            Node host = network.attach("h1", MacAddress.parse("02:00:c6:33:64:0b"), IpAddress.parse("198.51.100.11"));
+            Daemon.RouterStarter inMemory = (name, b) -> b.transport(host.openTransport("eth0")).binder(host.binder())
+                    .start();
+            Havipd.Control control = new Havipd.Control();
+            AtomicInteger status = new AtomicInteger(-1);
+            Thread daemon = new Thread(() -> status.set(Havipd.run(new String[] {"-f", conf.toString()},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), inMemory, control)));
+            daemon.start();
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (control.daemon() == null && daemon.isAlive() && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                VirtualRouter r = control.daemon().routers().get("VI_7");
+                assertThat(r.awaitState(RouterState.MASTER, Duration.ofSeconds(10))).isTrue();
+                var acl = stranger.getACL().forPath("/havip/d/VI_7/holder");
+                assertThat(acl).extracting(a -> a.getId().getScheme() + ":" + a.getId().getId().split(":")[0])
+                        .containsExactly("digest:havipd", "world:anyone");
+                assertThat(new String(stranger.getData().forPath("/havip/d/VI_7/holder"), StandardCharsets.UTF_8))
+                        .as("readable by anyone").contains("node=h1");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.delete().forPath("/havip/d/VI_7/holder"))
+                        .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+            } finally {
+                control.requestStop();
+                daemon.join(30_000);
+            }
+            assertThat(status).hasValue(Havipd.OK);
+        }
+    }
+
+    @Test
+    void aWorldReadableAuthFileIsRefusedByCheckWithFileLineAndKey(@TempDir Path dir) throws Exception {
+        Path auth = dir.resolve("zk-auth");
+        Files.writeString(auth, "havipd:Zk-Secret-77\n");
+        Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path conf = dir.resolve("keepalived.conf");
+        Files.writeString(conf, conf("zk1:2181").replace("    node h1\n", "    auth_file zk-auth\n"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Havipd.run(new String[] {"--check", "--json", "-f", conf.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), (n, b) -> b.start(),
+                new Havipd.Control());
+        assertThat(code).isEqualTo(Havipd.CONFIG_ERROR);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"line\": 16", "\"key\": \"auth_file\"",
+                "is readable by every user", "chmod 600").doesNotContain("Zk-Secret", "Exception");
     }
 
     @Test

@@ -175,6 +175,33 @@ class VipProxyTest {
     }
 
     @Test
+    void zooKeeperAuthFileAndItsRefusals(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String[] base = {"--interface", "eth0", "--vrid", "50", "--vip", "198.51.100.50/24", "--backend",
+            "198.51.100.13:3306"};
+        Path auth = dir.resolve("zk-auth");
+        Files.writeString(auth, "proxy:Zk-Secret-77\n");
+        Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ProxyCommand.Options o = parse(concat(base, "--zookeeper", "198.51.100.21:2181", "--zookeeper-auth-file",
+                auth.toString()));
+        var a = o.zookeeper().orElseThrow().auth().orElseThrow();
+        assertThat(a.user()).isEqualTo("proxy");
+        assertThat(new String(a.password(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("Zk-Secret-77");
+        assertThat(o.zookeeper().orElseThrow().toString()).doesNotContain("Zk-Secret");
+        assertThatThrownBy(() -> parse(concat(base, "--zookeeper-auth-file", auth.toString())))
+                .hasMessageEndingWith("give the ensemble with --zookeeper HOST:PORT,...");
+        Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> parse(concat(base, "--zookeeper", "198.51.100.21:2181", "--zookeeper-auth-file",
+                auth.toString()))).hasMessage("--zookeeper-auth-file " + auth + " is readable by every user: whoever "
+                + "reads it can take the ZooKeeper leases; make it readable by the daemon only (chmod 600 " + auth + ")");
+        Files.writeString(auth, "no-colon\n");
+        Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> parse(concat(base, "--zookeeper", "198.51.100.21:2181", "--zookeeper-auth-file",
+                auth.toString()))).hasMessageContaining("without a ':'").hasMessageNotContaining("no-colon\n");
+        assertThatThrownBy(() -> parse(concat(base, "--zookeeper", "198.51.100.21:2181", "--zookeeper-auth-file",
+                dir.resolve("missing").toString()))).hasMessageContaining("does not exist");
+    }
+
+    @Test
     void withoutNonLocalBindItListensOnTheWildcardAndResetsConnectionsToOtherAddresses() throws Exception {
         // 198.51.100.77 is not an address of this host: the bind fails unless ip_nonlocal_bind is 1 here.
         assumeThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).strip()).isEqualTo("0");

@@ -24,7 +24,9 @@ final class ZooKeeperBlock {
     private static final String UNREACHABLE_ALLOWED = "release (default: the holder lets go before the lease can be "
             + "granted elsewhere) or hold (keeps the address until the session is lost; two holders are possible)";
     private static final String NODE_ALLOWED = "1-200 of A-Z a-z 0-9 _ . : @ - (default: the host name)";
-    private static final String KEYS = "connect, path, mode, session_timeout, unreachable, node";
+    private static final String AUTH_ALLOWED = "the path of a file holding one line user:password (ZooKeeper digest "
+            + "credentials, printable ASCII), readable by the daemon only (chmod 600); no inline form";
+    private static final String KEYS = "connect, path, mode, session_timeout, unreachable, node, auth_file";
 
     private ZooKeeperBlock() {
     }
@@ -40,6 +42,7 @@ final class ZooKeeperBlock {
         Duration timeout = ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT;
         ZooKeeperSettings.Unreachable unreachable = ZooKeeperSettings.Unreachable.RELEASE;
         Optional<String> node = Optional.empty();
+        Optional<ZooKeeperSettings.Auth> auth = Optional.empty();
         Map<String, SourceLocation> seen = new HashMap<>();
         for (Statement s : block.block()) {
             SourceLocation first = seen.putIfAbsent(s.name(), s.location());
@@ -84,6 +87,11 @@ final class ZooKeeperBlock {
                     });
                     node = Optional.of(n);
                 }
+                case "auth_file" -> auth = Optional.of(auth(s, r));
+                case "auth", "digest", "password", "auth_digest", "user" -> throw new ConfigException(s.location(),
+                        s.name(), "credentials are not taken in the configuration file (it is commonly readable by "
+                        + "every user; the value is not shown): put user:password in a file readable by the daemon "
+                        + "only", "auth_file PATH");
                 default -> throw new ConfigException(s.location(), s.name(), "unknown keyword '" + s.name()
                         + "' in zookeeper", KEYS);
             }
@@ -92,7 +100,24 @@ final class ZooKeeperBlock {
             throw new ConfigException(block.location(), "zookeeper", "no connect line: the block must name the "
                     + "ensemble", "connect " + CONNECT_ALLOWED);
         }
-        return new ZooKeeperSettings(connect, path, mode, timeout, unreachable, node, block.location());
+        return new ZooKeeperSettings(connect, path, mode, timeout, unreachable, node, block.location(), auth);
+    }
+
+    /** {@code auth_file PATH}: the file is read now, so that {@code --check} finds what start would refuse. */
+    private static ZooKeeperSettings.Auth auth(Statement s, KeepalivedConfigReader r) {
+        String value = r.single(s, AUTH_ALLOWED);
+        java.nio.file.Path file;
+        try {
+            file = r.besideConfig(s.location(), value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(s.location(), s.name(), "\"" + value + "\" is not a valid path: " + e.getReason(),
+                    AUTH_ALLOWED);
+        }
+        try {
+            return ZooKeeperSettings.readAuthFile(file, w -> r.warn(s.location(), s.name() + " " + w));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(s.location(), s.name(), e.getMessage(), AUTH_ALLOWED);
+        }
     }
 
     private static Duration timeout(Statement s, String v) {

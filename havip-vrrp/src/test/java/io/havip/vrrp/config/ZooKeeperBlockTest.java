@@ -2,7 +2,10 @@ package io.havip.vrrp.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -70,7 +73,8 @@ class ZooKeeperBlockTest {
     @Test
     void refusalsNameTheLineTheKeyAndWhatWouldDo() {
         assertThat(error("  connect zk1:2181\n  sesion_timeout 10s")).isEqualTo("11: key 'sesion_timeout': unknown "
-                + "keyword 'sesion_timeout' in zookeeper (allowed: connect, path, mode, session_timeout, unreachable, node)");
+                + "keyword 'sesion_timeout' in zookeeper (allowed: connect, path, mode, session_timeout, unreachable, node, "
+                + "auth_file)");
         assertThat(error("  path /havip")).startsWith("9: key 'zookeeper': no connect line");
         assertThat(error("  connect zk1:99999")).startsWith("10: key 'connect': 'zk1:99999' is not host:port");
         assertThat(error("  connect zk1:2181,,zk2:2181")).startsWith("10: key 'connect': '' is not host:port");
@@ -91,6 +95,85 @@ class ZooKeeperBlockTest {
                 + "zookeeper (first at ");
         assertThat(error("  connect zk1:2181\n  mode { guard }")).startsWith("11: key 'mode': takes a value, not a");
         assertThat(error("  connect")).startsWith("10: key 'connect':");
+    }
+
+    private Path authFile(String name, String content, String mode) throws Exception {
+        Path f = dir.resolve(name);
+        Files.write(f, content.getBytes(StandardCharsets.UTF_8));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
+        return f;
+    }
+
+    @Test
+    void authFileGivesDigestCredentialsAndNeverShowsThePassword() throws Exception {
+        Path f = authFile("zk-auth", "havip:Secret-Pa55:with:colons\n", "rw-------");
+        KeepalivedConfig c = KeepalivedConfigReader.parse(INSTANCE + "havip {\n zookeeper {\n  connect zk1:2181\n"
+                + "  auth_file " + f + "\n }\n}\n", file());
+        ZooKeeperSettings z = c.havip().zookeeper().orElseThrow();
+        ZooKeeperSettings.Auth a = z.auth().orElseThrow();
+        assertThat(a.user()).isEqualTo("havip");
+        assertThat(new String(a.password(), StandardCharsets.US_ASCII)).as("the first ':' splits; a line break is not part")
+                .isEqualTo("Secret-Pa55:with:colons");
+        assertThat(a.file()).isEqualTo(f);
+        assertThat(z.toString()).contains("digest user havip from " + f + " (password not shown)").doesNotContain("Secret");
+        assertThat(c.warnings()).isEmpty();
+        // relative to the configuration file, CRLF too
+        authFile("rel-auth", "u:p\r\n", "rw-------");
+        assertThat(new String(havip("  connect zk1:2181\n  auth_file rel-auth").zookeeper().orElseThrow().auth()
+                .orElseThrow().password(), StandardCharsets.US_ASCII)).isEqualTo("p");
+        assertThat(havip("  connect zk1:2181").zookeeper().orElseThrow().auth()).isEmpty();
+        // group-readable: warned, as the liveness secret file
+        Path g = authFile("group-auth", "havip:Secret-Pa55\n", "rw-r-----");
+        KeepalivedConfig warned = KeepalivedConfigReader.parse(INSTANCE + "havip {\n zookeeper {\n  connect zk1:2181\n"
+                + "  auth_file " + g + "\n }\n}\n", file());
+        assertThat(warned.warnings()).extracting(ConfigWarning::toString).singleElement().asString()
+                .contains(":11:", "readable by its group", "chmod 600").doesNotContain("Secret");
+    }
+
+    @Test
+    void authFileRefusalsNameFileLineAndKeyAndNeverThePassword() throws Exception {
+        String missing = dir.resolve("nope").toString();
+        assertThat(error("  connect zk1:2181\n  auth_file " + missing)).startsWith("11:").contains("key 'auth_file': "
+                + missing + " does not exist");
+        Path world = authFile("world", "havip:Secret-Pa55\n", "rw-r--r--");
+        assertThat(error("  connect zk1:2181\n  auth_file " + world)).contains("key 'auth_file': " + world
+                + " is readable by every user", "chmod 600").doesNotContain("Secret");
+        Path empty = authFile("empty", "\n", "rw-------");
+        assertThat(error("  connect zk1:2181\n  auth_file " + empty)).contains(empty + " is empty");
+        Path noColon = authFile("nocolon", "Secret-Pa55\n", "rw-------");
+        assertThat(error("  connect zk1:2181\n  auth_file " + noColon)).contains(noColon + " holds 11 bytes (not shown) "
+                + "without a ':'").doesNotContain("Secret");
+        Path noPassword = authFile("nopass", "havip:\n", "rw-------");
+        assertThat(error("  connect zk1:2181\n  auth_file " + noPassword)).contains("the password for user 'havip' is empty");
+        Path twoLines = authFile("twolines", "havip:Secret-Pa55\nmore\n", "rw-------");
+        assertThat(error("  connect zk1:2181\n  auth_file " + twoLines)).contains("not printable ASCII at position 12 of 16")
+                .doesNotContain("Secret");
+        Path badUser = authFile("baduser", "ha vip:Secret-Pa55\n", "rw-------");
+        assertThat(error("  connect zk1:2181\n  auth_file " + badUser)).contains("its character 3 is U+0020");
+        assertThat(error("  connect zk1:2181\n  auth_file " + dir)).contains(dir + " is not a regular file");
+        assertThat(error("  connect zk1:2181\n  auth_file")).startsWith("11: key 'auth_file':");
+        // inline credentials: refused, not echoed
+        assertThat(error("  connect zk1:2181\n  auth havip:Secret-Pa55")).startsWith("11: key 'auth': credentials are not "
+                + "taken in the configuration file").contains("auth_file PATH").doesNotContain("Secret");
+        assertThat(error("  connect zk1:2181\n  password Secret-Pa55")).startsWith("11: key 'password'")
+                .doesNotContain("Secret");
+    }
+
+    @Test
+    void anAuthFileLinePastedWithInvisibleCharactersIsReadAsItLooks() throws Exception {
+        Path f = authFile("zk-auth", "havip:Secret-Pa55\n", "rw-------");
+        KeepalivedConfig c = KeepalivedConfigReader.parse(INSTANCE + "havip {\n zookeeper {\n  connect zk1:2181\n"
+                + "  auth\u200B_file\u00A0" + f + "\n }\n}\n", file());
+        assertThat(c.havip().zookeeper().orElseThrow().auth().orElseThrow().user()).isEqualTo("havip");
+        assertThat(c.warnings()).extracting(w -> w.location().line()).containsExactly(11);
+        // a character that displays the text as other than it is: refused, escaped, with its line
+        try {
+            KeepalivedConfigReader.parse(INSTANCE + "havip {\n zookeeper {\n  connect zk1:2181\n  auth_file "
+                    + f.toString().replace("zk-auth", "zk\u202E-auth") + "\n }\n}\n", file());
+            throw new AssertionError("accepted a bidi override");
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).contains(":11:", "<U+202E>").doesNotContain("\u202E");
+        }
     }
 
     @Test
