@@ -166,7 +166,15 @@ final class ZkLease implements Lease {
         events.renewed(token, until);
     }
 
+    /**
+     * The authority's reachability, passed on; once ZooKeeper has refused this lease a permission
+     * (see {@link #denied}) it stays unreachable for the router whatever the ensemble does.
+     */
     void reachable(boolean reachable, String why) {
+        String refusal = denied;
+        if (reachable && refusal != null) {
+            return;
+        }
         events.reachable(reachable, why);
     }
 
@@ -227,10 +235,19 @@ final class ZkLease implements Lease {
                 : "it was created by a client with credentials: give this node the same ones (ZooKeeperAuthority"
                 + ".builder().digest(...), havipd: zookeeper { auth_file PATH })")
                 + "; this node cannot hold the lease until then";
+        boolean first = denied == null;
         denied = msg;
         if (!msg.equals(lastDenied)) {
             lastDenied = msg;
             log.warn("{}: {}", request.router(), msg);
+        }
+        if (first) {
+            // As an unreachable ensemble: the router goes to FAULT (priority 0 in VRRP), so a node
+            // whose credentials are right wins the election and holds the address. For good: in
+            // FAULT the router no longer asks for the lease, so nothing would show the permission
+            // back, and credentials are read at start: the fix is a restart with the right ones.
+            events.reachable(false, msg + " (the router stays in FAULT until havip is restarted with credentials"
+                    + " ZooKeeper accepts)");
         }
     }
 

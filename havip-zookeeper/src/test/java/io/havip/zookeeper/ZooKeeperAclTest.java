@@ -171,6 +171,13 @@ class ZooKeeperAclTest {
                 .doesNotContain("Exception", "not-the-password");
         assertThat(r2.of("granted")).isEmpty();
         assertThat(r1.of("revoked")).as("the right node keeps it").isEmpty();
+        // the refused node reports itself unreachable (its router goes to FAULT, so a node with the
+        // right credentials wins VRRP), and stays so when the ensemble's reachability is reported again
+        assertThat(r2.await(WAIT, e -> e.kind().equals("reachable") && !e.flag())).isNotNull().satisfies(e ->
+                assertThat(e.detail()).contains("password is wrong", "stays in FAULT until havip is restarted")
+                        .doesNotContain("not-the-password"));
+        l2.reachable(true, "answering");
+        assertThat(r2.of("reachable")).last().satisfies(e -> assertThat(e.flag()).isFalse());
 
         // an authority without credentials on the protected path is told the same way
         ZooKeeperAuthority none = authority("node3", null);
