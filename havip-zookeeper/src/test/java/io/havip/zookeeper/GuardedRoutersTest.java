@@ -126,6 +126,31 @@ class GuardedRoutersTest {
     }
 
     @Test
+    void aPreferredNodeWithTheWrongPasswordGoesToFaultAndTheOtherHoldsTheAddress() throws Exception {
+        byte[] right = "right-password".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ZooKeeperAuthority good = ZooKeeperAuthority.builder().connectString(server.getConnectString()).path("/havip/it")
+                .nodeName("node2").sessionTimeout(SESSION).pauseAllowance(Duration.ofMillis(200)).digest("havip", right)
+                .build();
+        closeables.add(good);
+        VirtualRouter r2 = start(node("n2", 12, 100).quorumGuard(good));
+        assertThat(await(Duration.ofSeconds(10), () -> holders().equals(List.of("n2")))).isTrue();
+        // the operator pastes another password on the preferred node: it wins VRRP, is refused the
+        // lease, goes to FAULT, and the other node wins the election back and holds the address
+        ZooKeeperAuthority wrong = ZooKeeperAuthority.builder().connectString(server.getConnectString())
+                .path("/havip/it").nodeName("node1").sessionTimeout(SESSION).pauseAllowance(Duration.ofMillis(200))
+                .digest("havip", "wrong-password".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).build();
+        closeables.add(wrong);
+        VirtualRouter r1 = start(node("n1", 11, 200).quorumGuard(wrong));
+        assertThat(await(Duration.ofSeconds(10), () -> r1.state() == RouterState.FAULT)).as("refused: FAULT").isTrue();
+        assertThat(await(Duration.ofSeconds(10), () -> r2.state() == RouterState.MASTER
+                && holders().equals(List.of("n2")))).as("the node with the right password holds").isTrue();
+        Thread.sleep(1500);
+        assertThat(r1.state()).isEqualTo(RouterState.FAULT);
+        assertThat(holders()).containsExactly("n2");
+        assertThat(overlaps).isEmpty();
+    }
+
+    @Test
     void nodesThatCannotHearEachOtherBothWinVrrpButOnlyTheLeaseHolderBinds() throws Exception {
         network.attach("client", MacAddress.parse("02:00:c6:33:64:99"), IpAddress.parse("198.51.100.99"));
         Changes c1 = new Changes();
