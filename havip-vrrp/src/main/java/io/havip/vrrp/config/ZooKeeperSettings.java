@@ -35,11 +35,6 @@ import java.util.regex.Pattern;
  * }
  * </pre>
  *
- * @param connect        the ensemble, {@code host:port[,host:port...][/chroot]}
- * @param path           where the leases live
- * @param mode           quorum guard or lease only
- * @param sessionTimeout the session timeout asked of ZooKeeper
- * @param unreachable    what a holder does while ZooKeeper does not answer
  * <p>{@code auth_file}: ZooKeeper digest credentials for a shared ensemble (see
  * {@code ZooKeeperAuthority.Builder#digest}): every lease znode havip creates is then writable
  * only with them and readable by anyone. The file holds one line {@code user:password}
