@@ -613,6 +613,12 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
         requestStop();
     }
 
+    private void releaseIfDue(java.util.Optional<io.havip.vrrp.machine.Handover.Release> release) {
+        if (release.isPresent()) {
+            release(release.get());
+        }
+    }
+
     /** The handover ends: the address and the STOP notification held back go out, and the router stops. */
     private void release(io.havip.vrrp.machine.Handover.Release r) {
         switch (r.reason()) {
@@ -874,15 +880,19 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
         if (gate != null && gate.nextDeadlineNanos() - now <= 0) {
             leaseDeadline(now);
         }
+        // No lambdas on the timer path: a backup's timer first fires when it takes over, and a
+        // lambda's first run links it then (a fraction of a millisecond, cold).
         if (handover.active()) {
-            handover.onTimer(now).ifPresent(this::release);
+            releaseIfDue(handover.onTimer(now));
             return;
         }
-        deaths.onTimer(now).ifPresent(peer -> {
+        java.util.Optional<IpAddress> died = deaths.onTimer(now);
+        if (died.isPresent()) {
+            IpAddress peer = died.get();
             log.info("{}: no advert from {} within the grace of {}; acting as on priority 0 at t={} ns", id, peer,
                     deaths.grace(), now);
             apply(machine.onMasterProcessDied(now, peer));
-        });
+        }
         if (machine.nextDeadlineNanos() <= now) {
             apply(machine.onTimer(now));
         }
@@ -1006,7 +1016,7 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
         if (handover.active()) {
             boolean fromPeer = !r.source().equals(transport.sourceAddress()) && machine.acceptsSource(r.source());
             int priority = fromPeer ? machine.advertPriority(r.source(), r.destination(), r.ttl(), payload) : -1;
-            handover.onAdvert(now, r.source(), priority, fromPeer).ifPresent(this::release);
+            releaseIfDue(handover.onAdvert(now, r.source(), priority, fromPeer));
             return;
         }
         if (deaths.watches(r.source()) && deaths.onAdvert(now, r.source(),
