@@ -248,8 +248,10 @@ public final class LinuxVipBinder implements VipBinder {
             for (int i = 0; i < n; i++) {
                 InterfaceAddress a = addresses.get(i);
                 Announcement an = announcement(new Key(interfaceName, a), link, view);
+                int lifetime = view == null ? 0 : view.lifetimeSeconds();
                 try {
-                    outcomes.add(new AddressOutcome(a, netlink.add(an.add)));
+                    outcomes.add(new AddressOutcome(a, lifetime > 0 ? netlink.addAddress(link, a, lifetime)
+                            : netlink.add(an.add)));
                 } catch (NativeException e) {
                     if (e.errno() != Errno.ENODEV.number || lookedUp) {
                         throw new BindException(e.getMessage() + (outcomes.isEmpty() ? "" : "; already bound: "
@@ -509,6 +511,34 @@ public final class LinuxVipBinder implements VipBinder {
         }
     }
 
+    /**
+     * Sets the kernel lifetime of {@code addresses} on {@code interfaceName} to {@code
+     * validSeconds} from now, one RTM_NEWADDR (NLM_F_REPLACE) each; an absent one is added
+     * again by the kernel (see {@link RtNetlink#replaceLifetime}). A vanished interface is looked
+     * up once more, then reported.
+     */
+    private void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses, int validSeconds)
+            throws BindException {
+        synchronized (lock) {
+            ensureOpen();
+            LinkState link = link(interfaceName, "refresh the lifetime of ", addresses);
+            boolean lookedUp = false;
+            for (int i = 0; i < addresses.size(); i++) {
+                try {
+                    netlink.replaceLifetime(link, addresses.get(i), validSeconds);
+                } catch (NativeException e) {
+                    if (e.errno() != Errno.ENODEV.number || lookedUp) {
+                        throw new BindException(e.getMessage(), e);
+                    }
+                    links.remove(interfaceName);
+                    link = link(interfaceName, "refresh the lifetime of ", addresses);
+                    lookedUp = true;
+                    i--;
+                }
+            }
+        }
+    }
+
     @Override
     public Set<InterfaceAddress> present(String interfaceName, List<InterfaceAddress> candidates) throws BindException {
         synchronized (lock) {
@@ -709,6 +739,34 @@ public final class LinuxVipBinder implements VipBinder {
         boolean mayAnnounce() {
             java.util.function.BooleanSupplier g = announceGate;
             return g == null || g.getAsBoolean();
+        }
+
+        private volatile java.util.function.IntSupplier lifetime;
+
+        /**
+         * Addresses this view adds from now on (bind, restore) get a kernel lifetime of {@code
+         * validSeconds} (asked right before each add; 0: permanent), and {@link #refreshLifetime}
+         * renews it. Linux removes an address whose lifetime runs out by itself, so the address
+         * goes even when this process is frozen or killed.
+         */
+        @Override
+        public boolean limitLifetime(java.util.function.IntSupplier validSeconds) {
+            lifetime = validSeconds;
+            return true;
+        }
+
+        int lifetimeSeconds() {
+            java.util.function.IntSupplier l = lifetime;
+            return l == null ? 0 : l.getAsInt();
+        }
+
+        @Override
+        public void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+            check();
+            int s = lifetimeSeconds();
+            if (s > 0) {
+                LinuxVipBinder.this.refreshLifetime(interfaceName, addresses, s);
+            }
         }
 
         private RouterBinder() {
