@@ -191,6 +191,11 @@ public final class RtNetlink implements AutoCloseable {
      * removes the address itself when it runs out (see {@link #replaceLifetime}). An address
      * already present (EEXIST) is adopted and given the lifetime by a second request.
      *
+     * <p>The preferred lifetime equals the valid one, so the address stays a preferred source
+     * address, as a permanent VIP is, until the kernel removes it: a preferred lifetime of 0
+     * would mark it deprecated at once ({@code ip addr}: {@code deprecated}), and IPv6 source
+     * address selection (RFC 6724 rule 3) would then avoid it for new connections.
+     *
      * @param validSeconds 1 or more (the kernel refuses 0)
      * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT}
      */

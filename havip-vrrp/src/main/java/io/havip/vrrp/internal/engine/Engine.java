@@ -240,9 +240,9 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
                         post(now -> {
                             gate.onRenewed(token, releaseBy(validUntilNanos));
                             gateAnnouncements();
-                            if (gate.bound() && gate.token() == token) {
+                            if (gate.token() == token) {
                                 kernelValidUntil = validUntilNanos;
-                                if (kernelLifetime) {
+                                if (kernelLifetime && gate.bound()) {
                                     addressWork(Engine.this::refreshLifetime);
                                 }
                             }
