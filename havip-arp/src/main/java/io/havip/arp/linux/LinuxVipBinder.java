@@ -248,10 +248,14 @@ public final class LinuxVipBinder implements VipBinder {
             for (int i = 0; i < n; i++) {
                 InterfaceAddress a = addresses.get(i);
                 Announcement an = announcement(new Key(interfaceName, a), link, view);
+                long askedAt = clock.nanoTime();
                 int lifetime = view == null ? 0 : view.lifetimeSeconds();
                 try {
                     outcomes.add(new AddressOutcome(a, lifetime > 0 ? netlink.addAddress(link, a, lifetime)
                             : netlink.add(an.add)));
+                    if (lifetime > 0) {
+                        retakeIfStalled(link, a, view, askedAt);
+                    }
                 } catch (NativeException e) {
                     if (e.errno() != Errno.ENODEV.number || lookedUp) {
                         throw new BindException(e.getMessage() + (outcomes.isEmpty() ? "" : "; already bound: "
@@ -512,20 +516,27 @@ public final class LinuxVipBinder implements VipBinder {
     }
 
     /**
-     * Sets the kernel lifetime of {@code addresses} on {@code interfaceName} to {@code
-     * validSeconds} from now, one RTM_NEWADDR (NLM_F_REPLACE) each; an absent one is added
+     * Sets the kernel lifetime of {@code addresses} on {@code interfaceName} to {@code view}'s
+     * lifetime from now, one RTM_NEWADDR (NLM_F_REPLACE) each, the lifetime computed right before
+     * each; an absent one is added
      * again by the kernel (see {@link RtNetlink#replaceLifetime}). A vanished interface is looked
      * up once more, then reported.
      */
-    private void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses, int validSeconds)
+    private void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses, RouterBinder view)
             throws BindException {
         synchronized (lock) {
             ensureOpen();
             LinkState link = link(interfaceName, "refresh the lifetime of ", addresses);
             boolean lookedUp = false;
             for (int i = 0; i < addresses.size(); i++) {
+                long askedAt = clock.nanoTime();
+                int seconds = view.lifetimeSeconds();
+                if (seconds <= 0) {
+                    return;
+                }
                 try {
-                    netlink.replaceLifetime(link, addresses.get(i), validSeconds);
+                    netlink.replaceLifetime(link, addresses.get(i), seconds);
+                    retakeIfStalled(link, addresses.get(i), view, askedAt);
                 } catch (NativeException e) {
                     if (e.errno() != Errno.ENODEV.number || lookedUp) {
                         throw new BindException(e.getMessage(), e);
@@ -536,6 +547,37 @@ public final class LinuxVipBinder implements VipBinder {
                     i--;
                 }
             }
+        }
+    }
+
+    /**
+     * A lifetime request answered more than this after its lifetime was computed: the process
+     * was frozen (SIGSTOP, GC, a paused VM) in between, so the kernel's countdown began that
+     * much later than the lifetime assumed.
+     */
+    static final long LIFETIME_STALL_NANOS = 250_000_000L;
+
+    /**
+     * After a lifetime request answered {@link #LIFETIME_STALL_NANOS} or more after {@code
+     * askedAt}: the lifetime is computed again and sent again (at most 3 times), so the kernel
+     * never keeps an address longer than a lifetime computed before a freeze allowed.
+     */
+    private void retakeIfStalled(LinkState link, InterfaceAddress a, RouterBinder view, long askedAt)
+            throws NativeException {
+        for (int i = 0; i < 3; i++) {
+            long now = clock.nanoTime();
+            long stall = now - askedAt;
+            if (stall < LIFETIME_STALL_NANOS) {
+                return;
+            }
+            askedAt = now;
+            int seconds = view.lifetimeSeconds();
+            if (seconds <= 0) {
+                return;
+            }
+            LOG.warn("{} on {}: the lifetime request was answered {} ms after its lifetime was computed (a pause?); "
+                    + "setting it again: {} s", a, link.name(), stall / 1_000_000, seconds);
+            netlink.replaceLifetime(link, a, seconds);
         }
     }
 
@@ -763,10 +805,7 @@ public final class LinuxVipBinder implements VipBinder {
         @Override
         public void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
             check();
-            int s = lifetimeSeconds();
-            if (s > 0) {
-                LinuxVipBinder.this.refreshLifetime(interfaceName, addresses, s);
-            }
+            LinuxVipBinder.this.refreshLifetime(interfaceName, addresses, this);
         }
 
         private RouterBinder() {

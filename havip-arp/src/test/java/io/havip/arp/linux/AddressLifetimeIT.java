@@ -108,6 +108,39 @@ class AddressLifetimeIT {
     }
 
     /**
+     * A freeze between computing the lifetime and the kernel taking it (simulated: the lifetime
+     * supplier returns 300 ms after it was asked): the binder sets the lifetime again, computed
+     * after the freeze, so the kernel does not keep the address for the freeze's length longer.
+     */
+    @Test
+    void aLifetimeRequestAnsweredLateIsSentAgainWithAFreshLifetime(Testbed net) throws Exception {
+        Node a = net.addNode("a");
+        AtomicInteger asked = new AtomicInteger();
+        try (LinuxVipBinder shared = a.call(() -> LinuxVipBinder.open(ONE, GratuitousArp.Form.REQUEST, Clock.system()))) {
+            VipBinder view = shared.forRouter();
+            view.limitLifetime(() -> {
+                if (asked.incrementAndGet() % 2 == 1) {
+                    try {
+                        Thread.sleep(300); // frozen after the lifetime was computed, before it is sent
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return 60;
+                }
+                return 10;
+            });
+            a.call(() -> view.bind("eth0", List.of(VIP4, VIP6)));
+            assertThat(lifetimes(a, VIP4)[0]).as("bound, then set again after the stall").isBetween(9L, 10L);
+            assertThat(lifetimes(a, VIP6)[0]).as("bound, then set again after the stall").isBetween(9L, 10L);
+            assertThat(asked.get()).isEqualTo(4);
+            a.run(() -> view.refreshLifetime("eth0", List.of(VIP4, VIP6)));
+            assertThat(lifetimes(a, VIP4)[0]).as("refreshed, then set again after the stall").isBetween(9L, 10L);
+            assertThat(lifetimes(a, VIP6)[0]).as("refreshed, then set again after the stall").isBetween(9L, 10L);
+            assertThat(asked.get()).isEqualTo(8);
+        }
+    }
+
+    /**
      * Binds with a 2 s lifetime, never refreshes, and polls the kernel's addresses every 5 ms:
      * the removal comes no earlier than 20 ms before the lifetime's end and no later than 1 s
      * after it (the kernel's documented lateness) plus 200 ms for the workqueue and this polling
