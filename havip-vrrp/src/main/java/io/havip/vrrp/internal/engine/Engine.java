@@ -321,9 +321,9 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
             kernelShortWarned = true;
             log.warn("{}: the lease from {} is valid for only {} ms: the kernel lifetime of the address (1 s at least) "
                     + "cannot end before it with the kernel's 1 s of lateness, so a frozen or killed process may answer "
-                    + "for the address up to {} ms after the lease could be granted elsewhere. Kernel enforcement needs "
-                    + "the lease valid for 2 s or more at each renewal (ZooKeeper: a session timeout of 4 s or more)",
-                    id, authorityName, (until - now) / 1_000_000, 1000 - Math.max(0, left / 1_000_000));
+                    + "for the address up to {} ms past the lease's deadline. Kernel enforcement needs the lease valid "
+                    + "for 2 s or more at each renewal (ZooKeeper: a session timeout of 4 s or more)",
+                    id, authorityName, (until - now) / 1_000_000, 1000 - left / 1_000_000);
         }
         kernelExpiresAt = now + seconds * 1_000_000_000L;
         return seconds;
