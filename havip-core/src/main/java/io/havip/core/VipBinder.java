@@ -74,6 +74,31 @@ public interface VipBinder extends AutoCloseable {
      */
     default void announceOnlyWhile(java.util.function.BooleanSupplier allowed) { }
 
+    /**
+     * Gives the addresses this binder adds from now on ({@link #bind}, including a restore) a
+     * finite lifetime that the operating system enforces by itself: on Linux the kernel removes
+     * an address whose {@code valid_lft} runs out (visible as {@code valid_lft 5sec} in {@code ip
+     * addr}), so a frozen (SIGSTOP, GC, paused VM) or killed process does not keep answering for
+     * an address whose quorum lease has ended. {@code validSeconds} is asked right before each
+     * add and each {@link #refreshLifetime}, on the calling thread: seconds from that moment, 1
+     * or more, or 0 for a permanent address; it must be cheap and thread-safe. Before the first
+     * bind.
+     *
+     * @return true when this binder enforces the lifetime; false (the default) when its addresses
+     *         stay until removed (the in-memory binder, a cloud API without lifetimes)
+     */
+    default boolean limitLifetime(java.util.function.IntSupplier validSeconds) {
+        return false;
+    }
+
+    /**
+     * Restarts the lifetime of {@code addresses}, held on {@code interfaceName}, at {@code
+     * validSeconds} of {@link #limitLifetime} from now (one kernel round trip per address on
+     * Linux). Linux adds an address that vanished meanwhile back, unannounced. Called on the
+     * router's address thread. Default: nothing.
+     */
+    default void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses) throws BindException { }
+
     /** Stops any announcement schedule; does not remove addresses. */
     @Override
     default void close() { }

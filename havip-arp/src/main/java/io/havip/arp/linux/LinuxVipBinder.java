@@ -248,8 +248,14 @@ public final class LinuxVipBinder implements VipBinder {
             for (int i = 0; i < n; i++) {
                 InterfaceAddress a = addresses.get(i);
                 Announcement an = announcement(new Key(interfaceName, a), link, view);
+                long askedAt = clock.nanoTime();
+                int lifetime = view == null ? 0 : view.lifetimeSeconds();
                 try {
-                    outcomes.add(new AddressOutcome(a, netlink.add(an.add)));
+                    outcomes.add(new AddressOutcome(a, lifetime > 0 ? netlink.addAddress(link, a, lifetime)
+                            : netlink.add(an.add)));
+                    if (lifetime > 0) {
+                        retakeIfStalled(link, a, view, askedAt);
+                    }
                 } catch (NativeException e) {
                     if (e.errno() != Errno.ENODEV.number || lookedUp) {
                         throw new BindException(e.getMessage() + (outcomes.isEmpty() ? "" : "; already bound: "
@@ -509,6 +515,72 @@ public final class LinuxVipBinder implements VipBinder {
         }
     }
 
+    /**
+     * Sets the kernel lifetime of {@code addresses} on {@code interfaceName} to {@code view}'s
+     * lifetime from now, one RTM_NEWADDR (NLM_F_REPLACE) each, the lifetime computed right before
+     * each; an absent one is added
+     * again by the kernel (see {@link RtNetlink#replaceLifetime}). A vanished interface is looked
+     * up once more, then reported.
+     */
+    private void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses, RouterBinder view)
+            throws BindException {
+        synchronized (lock) {
+            ensureOpen();
+            LinkState link = link(interfaceName, "refresh the lifetime of ", addresses);
+            boolean lookedUp = false;
+            for (int i = 0; i < addresses.size(); i++) {
+                long askedAt = clock.nanoTime();
+                int seconds = view.lifetimeSeconds();
+                if (seconds <= 0) {
+                    return;
+                }
+                try {
+                    netlink.replaceLifetime(link, addresses.get(i), seconds);
+                    retakeIfStalled(link, addresses.get(i), view, askedAt);
+                } catch (NativeException e) {
+                    if (e.errno() != Errno.ENODEV.number || lookedUp) {
+                        throw new BindException(e.getMessage(), e);
+                    }
+                    links.remove(interfaceName);
+                    link = link(interfaceName, "refresh the lifetime of ", addresses);
+                    lookedUp = true;
+                    i--;
+                }
+            }
+        }
+    }
+
+    /**
+     * A lifetime request answered more than this after its lifetime was computed: the process
+     * was frozen (SIGSTOP, GC, a paused VM) in between, so the kernel's countdown began that
+     * much later than the lifetime assumed.
+     */
+    static final long LIFETIME_STALL_NANOS = 250_000_000L;
+
+    /**
+     * After a lifetime request answered {@link #LIFETIME_STALL_NANOS} or more after {@code
+     * askedAt}: the lifetime is computed again and sent again (at most 3 times), so the kernel
+     * never keeps an address longer than a lifetime computed before a freeze allowed.
+     */
+    private void retakeIfStalled(LinkState link, InterfaceAddress a, RouterBinder view, long askedAt)
+            throws NativeException {
+        for (int i = 0; i < 3; i++) {
+            long now = clock.nanoTime();
+            long stall = now - askedAt;
+            if (stall < LIFETIME_STALL_NANOS) {
+                return;
+            }
+            askedAt = now;
+            int seconds = view.lifetimeSeconds();
+            if (seconds <= 0) {
+                return;
+            }
+            LOG.warn("{} on {}: the lifetime request was answered {} ms after its lifetime was computed (a pause?); "
+                    + "setting it again: {} s", a, link.name(), stall / 1_000_000, seconds);
+            netlink.replaceLifetime(link, a, seconds);
+        }
+    }
+
     @Override
     public Set<InterfaceAddress> present(String interfaceName, List<InterfaceAddress> candidates) throws BindException {
         synchronized (lock) {
@@ -709,6 +781,31 @@ public final class LinuxVipBinder implements VipBinder {
         boolean mayAnnounce() {
             java.util.function.BooleanSupplier g = announceGate;
             return g == null || g.getAsBoolean();
+        }
+
+        private volatile java.util.function.IntSupplier lifetime;
+
+        /**
+         * Addresses this view adds from now on (bind, restore) get a kernel lifetime of {@code
+         * validSeconds} (asked right before each add; 0: permanent), and {@link #refreshLifetime}
+         * renews it. Linux removes an address whose lifetime runs out by itself, so the address
+         * goes even when this process is frozen or killed.
+         */
+        @Override
+        public boolean limitLifetime(java.util.function.IntSupplier validSeconds) {
+            lifetime = validSeconds;
+            return true;
+        }
+
+        int lifetimeSeconds() {
+            java.util.function.IntSupplier l = lifetime;
+            return l == null ? 0 : l.getAsInt();
+        }
+
+        @Override
+        public void refreshLifetime(String interfaceName, List<InterfaceAddress> addresses) throws BindException {
+            check();
+            LinuxVipBinder.this.refreshLifetime(interfaceName, addresses, this);
         }
 
         private RouterBinder() {

@@ -34,7 +34,10 @@ public final class RtNetlink implements AutoCloseable {
     static final int IFA_LOCAL = 2;
     static final int IFA_LABEL = 3;
     static final int IFA_BROADCAST = 4;
+    static final int IFA_CACHEINFO = 6;
     static final int IFA_FLAGS = 8;
+    /** NLM_F_REPLACE (linux/netlink.h, for NEW requests): change an existing object. */
+    static final int NLM_F_REPLACE = 0x100;
     /** Skip duplicate address detection: a VIP must be usable at once (keepalived sets it too). */
     static final int IFA_F_NODAD = 0x02;
 
@@ -179,6 +182,85 @@ public final class RtNetlink implements AutoCloseable {
         } catch (NetlinkSocket.KernelError e) {
             return addRefused(e, request.address, request.ifname);
         }
+    }
+
+    /**
+     * Adds {@code address} to {@code link} as {@link #addAddress(LinkState, InterfaceAddress)}
+     * does, with a finite kernel lifetime: IFA_CACHEINFO with {@code ifa_valid} and {@code
+     * ifa_prefered} both {@code validSeconds}, counted by the kernel from this request. Linux
+     * removes the address itself when it runs out (see {@link #replaceLifetime}). An address
+     * already present (EEXIST) is adopted and given the lifetime by a second request.
+     *
+     * <p>The preferred lifetime equals the valid one, so the address stays a preferred source
+     * address, as a permanent VIP is, until the kernel removes it: a preferred lifetime of 0
+     * would mark it deprecated at once ({@code ip addr}: {@code deprecated}), and IPv6 source
+     * address selection (RFC 6724 rule 3) would then avoid it for new connections.
+     *
+     * @param validSeconds 1 or more (the kernel refuses 0)
+     * @return {@link Outcome#ADDED}, or {@link Outcome#ALREADY_PRESENT}
+     */
+    public synchronized Outcome addAddress(LinkState link, InterfaceAddress address, int validSeconds)
+            throws NativeException {
+        NetlinkSocket.Message m = newAddressMessage(link.index(), link.name(), address, "");
+        cacheInfo(m, validSeconds);
+        try {
+            socket.ack(m, "add " + address + " on " + link.name() + " valid for " + validSeconds + " s", "RTM_NEWADDR");
+            return Outcome.ADDED;
+        } catch (NetlinkSocket.KernelError e) {
+            Outcome o = addRefused(e, address, link.name());
+            replaceLifetime(link, address, validSeconds);
+            return o;
+        }
+    }
+
+    /**
+     * Sets the lifetime of {@code address} on {@code link} to {@code validSeconds} from now
+     * (RTM_NEWADDR with NLM_F_REPLACE and IFA_CACHEINFO; valid and preferred lifetimes equal).
+     * The kernel restarts the countdown ({@code ifa_tstamp}, IPv6 {@code tstamp}) and
+     * reschedules its expiry check. An address that is absent is <em>added</em> (neither IPv4's
+     * {@code inet_rtm_newaddr} nor IPv6's {@code inet6_rtm_newaddr} asks for NLM_F_CREATE), so a
+     * refresh also puts back an address removed meanwhile, without announcing it.
+     *
+     * <p>When the kernel removes it: IPv4 {@code check_lifetime} and IPv6 {@code
+     * addrconf_verify} delete an address once {@code (now - tstamp + HZ/50) / HZ >= valid}, so
+     * no earlier than 20 ms before {@code tstamp + valid}; their work runs at that moment
+     * rounded up to a whole second when that costs under {@code HZ/4}, but never sooner than
+     * {@code HZ} (1 s) after its previous run, so no later than 1 s after it, plus the workqueue's
+     * own delay (milliseconds unless the machine is starved).
+     *
+     * @param validSeconds 1 or more
+     * @throws NativeException ENODEV when the interface is gone, or any other refusal
+     */
+    public synchronized void replaceLifetime(LinkState link, InterfaceAddress address, int validSeconds)
+            throws NativeException {
+        String attempted = "set the lifetime of " + address + " on " + link.name() + " to " + validSeconds + " s";
+        NetlinkSocket.Message m = addressMessage(RTM_NEWADDR,
+                NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | NLM_F_REPLACE, link.index(), address);
+        if (address.family() == IpFamily.IPV4) {
+            Optional<? extends IpAddress> broadcast = address.subnet().broadcast();
+            if (broadcast.isPresent()) {
+                m.attr(IFA_BROADCAST, broadcast.get().toBytes());
+            }
+        } else {
+            m.attrInt(IFA_FLAGS, IFA_F_NODAD); // IPv6 replaces the flags: keep NODAD
+        }
+        cacheInfo(m, validSeconds);
+        try {
+            socket.ack(m, attempted, "RTM_NEWADDR");
+        } catch (NetlinkSocket.KernelError e) {
+            throw NativeException.of(attempted, "RTM_NEWADDR", e.errno, e.text, Capability.CAP_NET_ADMIN, link.name());
+        }
+    }
+
+    /** {@code struct ifa_cacheinfo { u32 ifa_prefered, ifa_valid, cstamp, tstamp; }}: the kernel reads the first two. */
+    private static void cacheInfo(NetlinkSocket.Message m, int validSeconds) {
+        if (validSeconds < 1) {
+            throw new IllegalArgumentException("an address lifetime of " + validSeconds + " s: it must be 1 s or more "
+                    + "(the kernel refuses 0)");
+        }
+        java.nio.ByteBuffer ci = java.nio.ByteBuffer.allocate(16).order(Sys.NATIVE);
+        ci.putInt(validSeconds).putInt(validSeconds).putInt(0).putInt(0);
+        m.attr(IFA_CACHEINFO, ci.array());
     }
 
     /**

@@ -13,11 +13,26 @@ package io.havip.vrrp.election;
  * @param losses    grants lost (session expired, lease node gone, release deadline passed)
  * @param yields    grants given up to a higher-priority node (lease only, preempt)
  * @param holder    the holder as last seen in the store, or null (free, unknown, or no authority)
+ * @param kernelRefreshes       renewals that moved the kernel lifetime of the bound addresses on (Linux
+ *                              binder: {@code valid_lft} in {@code ip addr}; one netlink round trip per address)
+ * @param kernelRefreshFailures such refreshes that failed (also counted in the router's bind errors)
+ * @param kernelExpiries        times the kernel removed the addresses as their lifetime ran out while the
+ *                              lease was still granted: this process was late refreshing (a pause)
  */
 public record LeaseStats(String mode, boolean held, boolean waiting, boolean reachable, long token, long grants,
-                         long waits, long losses, long yields, LeaseHolder holder) {
+                         long waits, long losses, long yields, LeaseHolder holder, long kernelRefreshes,
+                         long kernelRefreshFailures, long kernelExpiries) {
 
-    private static final LeaseStats NONE = new LeaseStats("none", false, false, true, -1, 0, 0, 0, 0, null);
+    private static final LeaseStats NONE = new LeaseStats("none", false, false, true, -1, 0, 0, 0, 0, null, 0, 0, 0);
+
+    /** These stats with the kernel lifetime counters given (the engine's address thread counts them). */
+    public LeaseStats withKernel(long refreshes, long refreshFailures, long expiries) {
+        if (refreshes == kernelRefreshes && refreshFailures == kernelRefreshFailures && expiries == kernelExpiries) {
+            return this;
+        }
+        return new LeaseStats(mode, held, waiting, reachable, token, grants, waits, losses, yields, holder, refreshes,
+                refreshFailures, expiries);
+    }
 
     /** A router without an election authority. */
     public static LeaseStats none() {

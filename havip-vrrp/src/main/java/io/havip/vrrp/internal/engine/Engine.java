@@ -229,7 +229,10 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
                 new io.havip.vrrp.election.Lease.Events() {
                     @Override
                     public void granted(long token, long validUntilNanos) {
-                        post(now -> leaseGranted(now, token, validUntilNanos));
+                        post(now -> {
+                            kernelValidUntil = validUntilNanos;
+                            leaseGranted(now, token, validUntilNanos);
+                        });
                     }
 
                     @Override
@@ -237,6 +240,12 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
                         post(now -> {
                             gate.onRenewed(token, releaseBy(validUntilNanos));
                             gateAnnouncements();
+                            if (gate.token() == token) {
+                                kernelValidUntil = validUntilNanos;
+                                if (kernelLifetime && gate.bound()) {
+                                    addressWork(Engine.this::refreshLifetime);
+                                }
+                            }
                         });
                     }
 
@@ -263,7 +272,99 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
                 });
         announceUntil = Long.MIN_VALUE;
         binder.announceOnlyWhile(this::announcementAllowed);
+        kernelLifetime = binder.limitLifetime(this::kernelLifetimeSeconds);
         publishLease();
+    }
+
+    // ------------------------------------------------------------------ kernel address lifetime
+
+    /**
+     * How late the kernel may remove an address after its lifetime ran out: IPv4 {@code
+     * check_lifetime} and IPv6 {@code addrconf_verify} run at the expiry (rounded up by at most
+     * {@code HZ/4}) but never sooner than {@code HZ} after their previous run, so at most 1 s
+     * late, plus the workqueue's delay (see {@code RtNetlink#replaceLifetime}).
+     */
+    static final long KERNEL_EXPIRY_LATE_NANOS = 1_000_000_000L;
+    /** And how early: {@code ADDRCONF_TIMER_FUZZ_MINUS}, {@code HZ/50}. */
+    static final long KERNEL_EXPIRY_EARLY_NANOS = 20_000_000L;
+    /** Whether the binder enforces {@link #kernelLifetimeSeconds} (set before start). */
+    private boolean kernelLifetime;
+    /** The authority's deadline of the grant held ({@link Long#MAX_VALUE}: no bound); loop thread writes. */
+    private volatile long kernelValidUntil = Long.MAX_VALUE;
+    /** When the kernel removes the addresses unless refreshed: the last lifetime given, from when it was given. */
+    private volatile long kernelExpiresAt = Long.MAX_VALUE;
+    private volatile boolean kernelShortWarned;
+    private final AtomicLong kernelRefreshes = new AtomicLong();
+    private final AtomicLong kernelRefreshFailures = new AtomicLong();
+    private final AtomicLong kernelExpiries = new AtomicLong();
+
+    /**
+     * The kernel lifetime of an address bound or refreshed now, in whole seconds: the time left
+     * to the authority's deadline less {@link #KERNEL_EXPIRY_LATE_NANOS}, rounded down. The
+     * kernel then removes the address by the deadline (plus its workqueue's delay), which the
+     * authority keeps ahead of any grant elsewhere by its margin (ZooKeeper: {@code
+     * SessionDeadline}'s pause allowance and more), even when this process is frozen or killed.
+     * Below 1 s (a lease valid for less than 2 s) it is 1 s, the kernel's least, logged once:
+     * the kernel still removes a dead process's address, but up to 1 s after the deadline. 0
+     * (permanent) for a grant without a deadline. Any thread (the binder asks on the thread
+     * that binds).
+     */
+    private int kernelLifetimeSeconds() {
+        long until = kernelValidUntil;
+        if (until == Long.MAX_VALUE) {
+            return 0;
+        }
+        long now = clock.nanoTime();
+        long left = until - now - KERNEL_EXPIRY_LATE_NANOS;
+        int seconds = (int) Math.min(Integer.MAX_VALUE - 1, Math.max(1, left / 1_000_000_000L));
+        if (left < 1_000_000_000L && !kernelShortWarned) {
+            kernelShortWarned = true;
+            log.warn("{}: the lease from {} is valid for only {} ms: the kernel lifetime of the address (1 s at least) "
+                    + "cannot end before it with the kernel's 1 s of lateness, so a frozen or killed process may answer "
+                    + "for the address up to {} ms past the lease's deadline. Kernel enforcement needs the lease valid "
+                    + "for 2 s or more at each renewal (ZooKeeper: a session timeout of 4 s or more)",
+                    id, authorityName, (until - now) / 1_000_000, 1000 - left / 1_000_000);
+        }
+        kernelExpiresAt = now + seconds * 1_000_000_000L;
+        return seconds;
+    }
+
+    /** Address thread: the renewal moves the kernel lifetime of the bound addresses on. */
+    private void refreshLifetime() {
+        try {
+            binder.refreshLifetime(id.interfaceName(), config.virtualAddresses());
+            kernelRefreshes.incrementAndGet();
+        } catch (VipBinder.BindException | RuntimeException e) {
+            kernelRefreshFailures.incrementAndGet();
+            bindErrors.incrementAndGet();
+            log.error("{}: refreshing the kernel lifetime of {} on {} failed: {}; the kernel removes them when it runs "
+                    + "out unless a later renewal succeeds", id, config.virtualAddresses(), id.interfaceName(),
+                    e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Address thread, before a restore: true when the address went because its kernel lifetime
+     * ran out (counted) and must stay gone, as the lease's deadline is too near for a new one.
+     * The lease is still granted (the gate passed the restore), so this process was late
+     * refreshing the lifetime (a pause, a starved address thread).
+     */
+    private boolean expiredForGood(List<InterfaceAddress> addresses) {
+        if (!kernelLifetime || clock.nanoTime() - kernelExpiresAt < -KERNEL_EXPIRY_EARLY_NANOS) {
+            return false;
+        }
+        kernelExpiries.incrementAndGet();
+        long left = kernelValidUntil - clock.nanoTime() - KERNEL_EXPIRY_LATE_NANOS;
+        if (left < 1_000_000_000L) {
+            driftLog.warn("expired " + addresses, "{}: the kernel removed {} from {} as its lifetime ran out, {} ms before "
+                    + "the lease's deadline, no renewal since (counted in lease kernelExpiries); not restoring it",
+                    id, addresses, id.interfaceName(), (left + KERNEL_EXPIRY_LATE_NANOS) / 1_000_000);
+            return true;
+        }
+        driftLog.warn("expired " + addresses, "{}: the kernel removed {} from {} as its lifetime ran out while the "
+                + "lease is still granted: this process was late refreshing it (paused? address thread busy?); putting "
+                + "it back with a fresh lifetime (counted in lease kernelExpiries)", id, addresses, id.interfaceName());
+        return false;
     }
 
     /**
@@ -400,7 +501,7 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
         leaseStats = new io.havip.vrrp.election.LeaseStats(
                 gate.mode() == io.havip.vrrp.machine.LeaseGate.Mode.LEASE_ONLY ? "lease-only" : "quorum-guard",
                 gate.bound(), gate.waiting(), authorityReachable, gate.token(), gate.grants(), gate.waits(),
-                gate.losses(), gate.yields(), leaseHolder);
+                gate.losses(), gate.yields(), leaseHolder, 0, 0, 0);
     }
 
     private enum Lifecycle { LATENT, STARTED, CLOSED }
@@ -1248,6 +1349,9 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
      * from an earlier term may be stale), though each one bound is announced afresh.
      */
     private void restore(List<InterfaceAddress> addresses) {
+        if (expiredForGood(addresses)) {
+            return;
+        }
         repair("restoring", addresses, () -> {
             for (VipBinder.AddressOutcome o : binder.bind(id.interfaceName(), addresses)) {
                 if (o.outcome() == VipBinder.AddressOutcome.Outcome.ADDED) {
@@ -1378,7 +1482,8 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
                 announcedForNewMaster.get(), addressesRestored.get(), strayAddresses.get(), macChanges.get(),
                 overloadDrops.get() + transport.overflowDrops(),
                 binder.announcementsSent(id.interfaceName(), config.virtualAddresses()), hookRuns.get(), hookNanos.get(),
-                takeovers.get(), takeoverNanos.get(), leaseStats);
+                takeovers.get(), takeoverNanos.get(),
+                leaseStats.withKernel(kernelRefreshes.get(), kernelRefreshFailures.get(), kernelExpiries.get()));
     }
 
     /** Loop thread (or the constructor): publishes the machine's counters for {@link #stats()}. */

@@ -303,6 +303,17 @@ public final class LinuxShared implements AutoCloseable {
                 }
 
                 @Override
+                public boolean limitLifetime(java.util.function.IntSupplier validSeconds) {
+                    return view.limitLifetime(validSeconds);
+                }
+
+                @Override
+                public void refreshLifetime(String ifname, List<io.havip.core.net.InterfaceAddress> addresses)
+                        throws BindException {
+                    view.refreshLifetime(ifname, addresses);
+                }
+
+                @Override
                 public void close() {
                     synchronized (LinuxShared.this) {
                         if (closed) {

@@ -226,6 +226,16 @@ public final class VirtualMacPlatform implements AutoCloseable {
             }
 
             @Override
+            public boolean limitLifetime(java.util.function.IntSupplier validSeconds) {
+                return onBase.limitLifetime(validSeconds);
+            }
+
+            @Override
+            public void refreshLifetime(String ifname, List<InterfaceAddress> addresses) throws BindException {
+                onBase.refreshLifetime(map(ifname), addresses);
+            }
+
+            @Override
             public void close() {
                 onBase.close();
             }
