@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *       runtime's listener pool, in order per router);</li>
  *   <li>health checks run on the runtime's check pool, scheduled and timed out by the loop on
  *       the runtime's clock ({@link HealthChecks});</li>
- *   <li>with a liveness secret, {@link LivenessMonitor}'s threads keep authenticated TCP
- *       channels to the peers and queue "peer process died" reports;</li>
+ *   <li>with a liveness secret, the runtime's one liveness thread (a {@link LivenessMonitor} per
+ *       router on the runtime's {@code LivenessLoop}, timed by the runtime's clock) keeps
+ *       authenticated TCP channels to the peers and queues "peer process died" reports;</li>
  *   <li>on Linux, the namespace's shared link monitor thread queues the interface's link
  *       changes, its MAC changes and the router's addresses coming and going, which the
  *       machine turns into repairs (restore as master, a stray removed or reported otherwise)
@@ -470,7 +471,7 @@ final class Engine implements VirtualRouter, EventLoop.Driven {
                         public void peerChannelLost(IpAddress peer) {
                             post(now -> livenessLost(now, peer));
                         }
-                    });
+                    }, runtime.livenessLoop());
         } else {
             this.liveness = null;
         }

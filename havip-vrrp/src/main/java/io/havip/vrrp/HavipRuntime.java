@@ -70,6 +70,8 @@ public final class HavipRuntime implements AutoCloseable {
     private final LinuxShared linux;
     private final boolean closeWithLastRouter;
     private volatile boolean closed;
+    /** The liveness channels' one thread, for all routers with a secret; made with the first. */
+    private io.havip.vrrp.liveness.LivenessLoop livenessLoop;
 
     private HavipRuntime(String name, Clock clock, boolean closeWithLastRouter) {
         this.name = name;
@@ -191,6 +193,11 @@ public final class HavipRuntime implements AutoCloseable {
 
     private void stopThreads() {
         loop.close();
+        synchronized (this) {
+            if (livenessLoop != null) {
+                livenessLoop.close();
+            }
+        }
         linux.close();
         addressPool.shutdown();
         listenerPool.shutdown();
@@ -229,6 +236,13 @@ public final class HavipRuntime implements AutoCloseable {
 
     EventLoop loop() {
         return loop;
+    }
+
+    synchronized io.havip.vrrp.liveness.LivenessLoop livenessLoop() {
+        if (livenessLoop == null) {
+            livenessLoop = new io.havip.vrrp.liveness.LivenessLoop("havip-liveness-" + name, clock);
+        }
+        return livenessLoop;
     }
 
     SerialExecutor addressExecutor(String router) {

@@ -533,8 +533,9 @@ class LivenessMonitorTest {
     @Test
     void aPeerThatStopsReadingIsClosedWithoutBlockingTheLoop() throws Exception {
         LivenessMonitor a = monitor(A, B, SECRET);
-        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
-            c.socket.setReceiveBufferSize(4096); // its kernel soon stops taking a's echoes
+        // Its kernel soon stops taking a's echoes. (With the buffer shrunk after the connect, the
+        // test took 0.6 s or 107 s, likely TCP's persist-timer backoff; set before it, under 2 s.)
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID, null, 4096)) {
             c.prove(SECRET, c.hello(B, A, LivenessAuth.newNonce()));
             await("a's end of the channel is up", () -> a.stats().channelsUp() == 1);
             byte[] beats = new byte[7 * 1024];
