@@ -116,6 +116,9 @@ public final class LivenessLoop implements AutoCloseable {
             task.run();
             return true;
         }
+        if (closed) {
+            return false; // nothing would run it
+        }
         CountDownLatch done = new CountDownLatch(1);
         execute(() -> {
             try {

@@ -184,6 +184,8 @@ public final class LivenessMonitor implements AutoCloseable {
     private SelectionKey serverKey;
     /** Loop thread only. */
     private long lastRefusalLog;
+    /** Loop thread only: the next summary of the refusal log. */
+    private LivenessLoop.Timer summary;
 
     private final AtomicLong established = new AtomicLong();
     private final AtomicLong withoutListener = new AtomicLong();
@@ -298,6 +300,7 @@ public final class LivenessMonitor implements AutoCloseable {
             } catch (IOException e) {
                 log.warn("{}: liveness listener on {} cannot be watched: {}", name, at, e.toString());
             }
+            summarise();
         });
         log.info("{}: liveness channel listening on {} ({})", name, at, config);
     }
@@ -416,8 +419,12 @@ public final class LivenessMonitor implements AutoCloseable {
             return; // closed before, or never started
         }
         boolean done = loop.executeAndWait(() -> {
+            if (summary != null) {
+                summary.cancel();
+            }
             if (server != null) {
                 closeQuietly(server);
+                loop.flushClosed(); // the listener first: the port refuses before any peer sees an EOF
             }
             for (Conn c : List.copyOf(connections)) {
                 c.close();
@@ -726,6 +733,13 @@ public final class LivenessMonitor implements AutoCloseable {
             return;
         }
         c.arm(now + HANDSHAKE_DEADLINE_MS * 1_000_000L, this::expireHandshakes);
+    }
+
+    /** Loop thread: the refusal log's summary, every {@value #REFUSAL_SUMMARY_SECONDS} s of the clock. */
+    private void summarise() {
+        long now = clock.nanoTime();
+        refusals.summarise(now);
+        summary = running ? loop.schedule(now + REFUSAL_SUMMARY_SECONDS * 1_000_000_000L, this::summarise) : null;
     }
 
     /** Loop thread: closes the unauthenticated connections past their deadline. */

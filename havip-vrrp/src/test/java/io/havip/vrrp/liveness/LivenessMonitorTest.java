@@ -559,6 +559,38 @@ class LivenessMonitorTest {
         assertThat(deaths).isEmpty();
     }
 
+    @Test
+    void monitorsOnASharedLoopUseItsOneThreadHoweverManyChannelsTheyHold() throws Exception {
+        List<IpAddress> nodes = List.of(A, B, STRANGER);
+        try (LivenessLoop shared = new LivenessLoop("havip-liveness-shared-test", Clock.system())) {
+            List<LivenessMonitor> monitors = new ArrayList<>();
+            for (IpAddress n : nodes) {
+                Set<IpAddress> peers = new java.util.HashSet<>(nodes);
+                peers.remove(n);
+                LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(endpoints.register(n))
+                        .withHeartbeatInterval(QUIET);
+                LivenessMonitor m = new LivenessMonitor("VI_" + n, VRID, n, peers, c, endpoints, deaths::add, shared);
+                open.add(m);
+                m.start();
+                monitors.add(m);
+            }
+            for (LivenessMonitor m : monitors) {
+                nodes.forEach(m::dial);
+            }
+            // each dials the two others and accepts their two: 4 channels each, 12 in all
+            await("every channel is up", () -> monitors.stream().allMatch(m -> m.stats().channelsUp() == 4));
+            long loopThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals(shared.threadName())).count();
+            assertThat(loopThreads).isEqualTo(1);
+            assertThat(monitors).allMatch(m -> shared.threadName().equals(m.threadName()));
+            monitors.get(0).abort(); // one monitor's end leaves the others running on the loop
+            await("the others report its death", () -> deaths.size() == 2);
+            assertThat(deaths).containsOnly(A);
+            assertThat(monitors.get(1).stats().channelsUp()).isEqualTo(2);
+            monitors.forEach(LivenessMonitor::close); // before their loop
+        }
+    }
+
     /** Threads of all liveness monitors in this JVM. */
     private static int livenessThreads() {
         return (int) Thread.getAllStackTraces().keySet().stream()
