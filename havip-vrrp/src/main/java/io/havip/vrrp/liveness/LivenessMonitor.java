@@ -487,14 +487,6 @@ public final class LivenessMonitor implements AutoCloseable {
         }
     }
 
-    /** Any thread: the monitor looks at its deadlines now (a test moved its manual clock). */
-    void wakeup() {
-        LivenessLoop l = loop;
-        if (l != null) {
-            l.wakeup();
-        }
-    }
-
     // ------------------------------------------------------------------ connections
 
     /** What a send did. */
