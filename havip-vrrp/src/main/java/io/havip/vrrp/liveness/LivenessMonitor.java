@@ -468,6 +468,11 @@ public final class LivenessMonitor implements AutoCloseable {
         return l == null ? null : l.threadName();
     }
 
+    /** Connections open now, of every kind (tests). */
+    int openConnections() {
+        return connections.size();
+    }
+
     long heartbeatsSent() {
         return heartbeatsSent.get();
     }
@@ -1159,6 +1164,13 @@ public final class LivenessMonitor implements AutoCloseable {
                         return;
                     }
                 } catch (IOException e) {
+                    if (!(e instanceof ConnectException) && e.getMessage() != null
+                            && e.getMessage().contains("reset")) {
+                        // The peer's kernel completed the TCP handshake and reset it before we
+                        // looked: a listener being torn down, as a cut before the hello.
+                        ended(e);
+                        return;
+                    }
                     failConnect(e);
                     return;
                 }

@@ -100,18 +100,6 @@ class LivenessMonitorTest {
 
     @Test
     void theLossIsReportedBeforeTheConfirmedDeathAndAGoodbyeIsNeitherLossNorDeath() throws Exception {
-        List<String> reports = new CopyOnWriteArrayList<>();
-        LivenessMonitor.Events recorder = new LivenessMonitor.Events() {
-            @Override
-            public void peerProcessDied(IpAddress peer) {
-                reports.add("died " + peer);
-            }
-
-            @Override
-            public void peerChannelLost(IpAddress peer) {
-                reports.add("lost " + peer);
-            }
-        };
         int portA = endpoints.register(A);
         LivenessMonitor a = monitorOn(A, B, SECRET, portA);
         LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(endpoints.register(B))
@@ -173,7 +161,9 @@ class LivenessMonitorTest {
         try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.CLOSE_AFTER_HANDSHAKE)) {
             LivenessMonitor b = monitor(B, A, SECRET);
             b.dial(A);
-            await("b has handshaken three times", () -> server.handshakes.get() >= 3);
+            // the server counts a handshake when it read the proof, which b sends just before it counts
+            await("b has handshaken three times", () -> server.handshakes.get() >= 3
+                    && b.stats().channelsEstablished() >= 3);
             assertThat(deaths).isEmpty();
             assertThat(b.stats().processDeaths()).isZero();
             assertThat(b.stats().channelsEstablished()).isGreaterThanOrEqualTo(3);
@@ -214,6 +204,74 @@ class LivenessMonitorTest {
             assertThat(a.stats().channelsUp()).isZero();
             assertThat(c.closedByPeer()).isTrue();
         }
+    }
+
+    /** Waits until a connection to {@code port} on loopback is refused (a closed listener). */
+    private static void awaitRefusing(int port) throws InterruptedException {
+        await("port " + port + " refuses", () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return false;
+            } catch (java.net.ConnectException e) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Records "lost X" and "died X" in order. */
+    private final List<String> reports = new CopyOnWriteArrayList<>();
+    private final LivenessMonitor.Events recorder = new LivenessMonitor.Events() {
+        @Override
+        public void peerProcessDied(IpAddress peer) {
+            reports.add("died " + peer);
+        }
+
+        @Override
+        public void peerChannelLost(IpAddress peer) {
+            reports.add("lost " + peer);
+        }
+    };
+
+    /**
+     * b's channel to a (a hand-written server) is lost, and a's next connection is cut before
+     * its hello: b has confirmed once and waits {@link LivenessMonitor#CONFIRM_RETRY_NANOS} of the
+     * clock before it asks again.
+     */
+    private LivenessMonitor lostAndCutOnce(RawServer server) throws InterruptedException {
+        LivenessMonitor b = timed(B, Set.of(A), endpoints, recorder);
+        b.dial(A);
+        await("the channel is lost", () -> reports.contains("lost " + A));
+        await("the first confirming connection is cut", () -> server.accepted.get() == 2 && b.openConnections() == 0);
+        return b;
+    }
+
+    @Test
+    void aRefusalWithinTheConfirmWindowOfClockTimeIsADeath() throws Exception {
+        LivenessMonitor b;
+        try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.CUT_AFTER_FIRST)) {
+            b = lostAndCutOnce(server);
+        }
+        awaitRefusing(endpoints.port(A));
+        step(Duration.ofNanos(LivenessMonitor.CONFIRM_WINDOW_NANOS - 1), b);
+        await("b reports the death", () -> reports.contains("died " + A));
+        assertThat(reports).containsExactly("lost " + A, "died " + A);
+        assertThat(b.stats().processDeaths()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusalAfterTheConfirmWindowOfClockTimeIsNoDeath() throws Exception {
+        LivenessMonitor b;
+        try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.CUT_AFTER_FIRST)) {
+            b = lostAndCutOnce(server);
+            step(Duration.ofNanos(LivenessMonitor.CONFIRM_WINDOW_NANOS), b); // the retry, cut again: the window is over
+            await("the last confirming connection is cut", () -> server.accepted.get() == 3 && b.openConnections() == 0);
+        }
+        awaitRefusing(endpoints.port(A));
+        step(Duration.ofMillis(LivenessMonitor.MIN_BACKOFF_MS), b); // the ordinary redial
+        await("b finds the port refusing", () -> b.stats().peersWithoutListener() == 1);
+        assertThat(reports).containsExactly("lost " + A);
+        assertThat(b.stats().processDeaths()).isZero();
     }
 
     @Test
@@ -333,8 +391,13 @@ class LivenessMonitorTest {
 
     /** A monitor on the manual clock, with a {@link #HEARTBEAT} of 50 ms of that clock. */
     private LivenessMonitor timed(IpAddress self, Set<IpAddress> peers, LoopbackEndpoints on) {
+        return timed(self, peers, on, deaths::add);
+    }
+
+    private LivenessMonitor timed(IpAddress self, Set<IpAddress> peers, LoopbackEndpoints on,
+                                  LivenessMonitor.Events events) {
         LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(on.register(self)).withHeartbeatInterval(HEARTBEAT);
-        LivenessMonitor m = new LivenessMonitor("VI_" + self, VRID, self, peers, c, on, deaths::add, clock);
+        LivenessMonitor m = new LivenessMonitor("VI_" + self, VRID, self, peers, c, on, events, clock);
         open.add(m);
         m.start();
         return m;
@@ -601,7 +664,14 @@ class LivenessMonitorTest {
 
     /** A server that handshakes correctly and then misbehaves. */
     private static final class RawServer implements AutoCloseable {
-        enum Mode { CLOSE_AFTER_HANDSHAKE, SILENT_AFTER_HANDSHAKE }
+        /**
+         * CUT_AFTER_FIRST: the first connection is handshaken and closed; every later one is
+         * closed at the accept, before any hello (a dying process's listener, as its kernel
+         * tears it down).
+         */
+        enum Mode { CLOSE_AFTER_HANDSHAKE, SILENT_AFTER_HANDSHAKE, CUT_AFTER_FIRST }
+
+        final AtomicInteger accepted = new AtomicInteger();
 
         final ServerSocket server;
         final AtomicInteger handshakes = new AtomicInteger();
@@ -615,6 +685,10 @@ class LivenessMonitorTest {
                     try {
                         Socket s = server.accept();
                         held.add(s);
+                        if (accepted.incrementAndGet() > 1 && mode == Mode.CUT_AFTER_FIRST) {
+                            s.close();
+                            continue;
+                        }
                         s.setSoTimeout(5_000);
                         LivenessMessage.Hello h1 = (LivenessMessage.Hello) LivenessCodec.read(s.getInputStream());
                         byte[] ns = LivenessAuth.newNonce();
@@ -624,7 +698,7 @@ class LivenessMonitorTest {
                                 h1.server(), ns, proof)));
                         LivenessCodec.read(s.getInputStream());
                         handshakes.incrementAndGet();
-                        if (mode == Mode.CLOSE_AFTER_HANDSHAKE) {
+                        if (mode != Mode.SILENT_AFTER_HANDSHAKE) {
                             s.close();
                         }
                     } catch (Exception e) {
