@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  *       holds one thread; give it {@code addListener(listener, executor)} if it may.</li>
  *   <li>{@code havip-check-<name>-N} / {@code havip-hook-<name>-N} (on demand, gone when idle):
  *       health checks and hook bodies, which may hang past their timeout.</li>
+ *   <li>{@code havip-liveness-<name>} (with the first router that has a liveness secret): every
+ *       router's liveness channel, non-blocking, on the runtime's clock.</li>
  * </ul>
  * Closing the runtime closes its routers, then stops its threads. Thread-safe.
  */
