@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *       holds one thread; give it {@code addListener(listener, executor)} if it may.</li>
  *   <li>{@code havip-check-<name>-N} / {@code havip-hook-<name>-N} (on demand, gone when idle):
  *       health checks and hook bodies, which may hang past their timeout.</li>
+ *   <li>{@code havip-liveness-<name>} (with the first router that has a liveness secret): every
+ *       router's liveness channel, non-blocking, on the runtime's clock.</li>
  * </ul>
  * Closing the runtime closes its routers, then stops its threads. Thread-safe.
  */
@@ -76,6 +78,8 @@ public final class HavipRuntime implements AutoCloseable {
     private final boolean closeWithLastRouter;
     private final Services services = new Services();
     private volatile boolean closed;
+    /** The liveness channels' one thread, for all routers with a secret; made with the first. */
+    private io.havip.vrrp.liveness.LivenessLoop livenessLoop;
 
     private HavipRuntime(String name, Clock clock, boolean closeWithLastRouter) {
         this.name = name;
@@ -197,6 +201,11 @@ public final class HavipRuntime implements AutoCloseable {
 
     private void stopThreads() {
         loop.close();
+        synchronized (this) {
+            if (livenessLoop != null) {
+                livenessLoop.close();
+            }
+        }
         linux.close();
         addressPool.shutdown();
         listenerPool.shutdown();
@@ -275,6 +284,16 @@ public final class HavipRuntime implements AutoCloseable {
         @Override
         public ExecutorService checkPool() {
             return checkPool;
+        }
+
+        @Override
+        public io.havip.vrrp.liveness.LivenessLoop livenessLoop() {
+            synchronized (HavipRuntime.this) {
+                if (livenessLoop == null) {
+                    livenessLoop = new io.havip.vrrp.liveness.LivenessLoop("havip-liveness-" + name, clock);
+                }
+                return livenessLoop;
+            }
         }
     }
 

@@ -88,6 +88,38 @@ public final class LivenessCodec {
             throw new EOFException("liveness channel closed by the peer");
         }
         int length = data.readUnsignedShort();
+        checkHeader(type, length);
+        byte[] body = new byte[length];
+        data.readFully(body);
+        return decodeBody(type, body);
+    }
+
+    /**
+     * Takes one frame from {@code in} (in read mode) if a whole one is there: the non-blocking
+     * reader's {@link #read}. The header is checked as soon as it is there, so an unknown type
+     * or an oversized length is refused before its body arrives.
+     *
+     * @return the message, or null when the frame is not complete yet (nothing is consumed)
+     * @throws LivenessProtocolException when the frame is not one the channel accepts
+     */
+    static LivenessMessage take(ByteBuffer in) throws LivenessProtocolException {
+        if (in.remaining() < HEADER) {
+            return null;
+        }
+        int at = in.position();
+        int type = in.get(at) & 0xFF;
+        int length = ((in.get(at + 1) & 0xFF) << 8) | (in.get(at + 2) & 0xFF);
+        checkHeader(type, length);
+        if (in.remaining() < HEADER + length) {
+            return null;
+        }
+        byte[] body = new byte[length];
+        in.position(at + HEADER);
+        in.get(body);
+        return decodeBody(type, body);
+    }
+
+    private static void checkHeader(int type, int length) throws LivenessProtocolException {
         if (type != TYPE_HELLO && type != TYPE_HEARTBEAT && type != TYPE_GOODBYE) {
             throw new LivenessProtocolException(LivenessProtocolException.Reason.UNKNOWN_TYPE,
                     "frame type " + type + " is none of hello (1), heartbeat (2), goodbye (3)");
@@ -96,9 +128,6 @@ public final class LivenessCodec {
             throw new LivenessProtocolException(LivenessProtocolException.Reason.OVERSIZED,
                     "frame of type " + type + " announces " + length + " bytes; at most " + MAX_BODY + " are accepted");
         }
-        byte[] body = new byte[length];
-        data.readFully(body);
-        return decodeBody(type, body);
     }
 
     /** Decodes a body of a known type. */

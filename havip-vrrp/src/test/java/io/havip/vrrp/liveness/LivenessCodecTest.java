@@ -120,4 +120,31 @@ class LivenessCodecTest {
         assertThatThrownBy(() -> new LivenessMessage.Heartbeat(-1))
                 .hasMessage("heartbeat sequence -1 is outside 0-2^32-1");
     }
+
+    @Test
+    void takeWaitsForAWholeFrameConsumingNothingAndChecksTheHeaderBeforeTheBody() throws Exception {
+        LivenessMessage hello = new LivenessMessage.Hello(51, IpAddress.parse("198.51.100.12"),
+                IpAddress.parse("198.51.100.11"), new byte[16], new byte[0]);
+        byte[] frames = java.nio.ByteBuffer.allocate(64).put(LivenessCodec.encode(hello))
+                .put(LivenessCodec.encode(new LivenessMessage.Heartbeat(7))).flip().array();
+        int helloLength = LivenessCodec.encode(hello).length;
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(64);
+        for (int i = 0; i < helloLength - 1; i++) { // byte by byte, as a trickling peer sends it
+            in.put(frames[i]).flip();
+            assertThat(LivenessCodec.take(in)).isNull();
+            assertThat(in.position()).as("nothing consumed").isZero();
+            in.compact();
+        }
+        in.put(frames, helloLength - 1, 1 + 7).flip();
+        assertThat(LivenessCodec.take(in)).isEqualTo(hello);
+        assertThat(LivenessCodec.take(in)).isEqualTo(new LivenessMessage.Heartbeat(7));
+        assertThat(LivenessCodec.take(in)).isNull();
+
+        java.nio.ByteBuffer oversized = java.nio.ByteBuffer.wrap(new byte[] {1, (byte) 0xFF, (byte) 0xFF});
+        assertThatThrownBy(() -> LivenessCodec.take(oversized)).isInstanceOf(LivenessProtocolException.class)
+                .hasMessageContaining("announces 65535 bytes");
+        java.nio.ByteBuffer unknown = java.nio.ByteBuffer.wrap(new byte[] {9, 0, 0});
+        assertThatThrownBy(() -> LivenessCodec.take(unknown)).isInstanceOf(LivenessProtocolException.class)
+                .hasMessageContaining("frame type 9");
+    }
 }

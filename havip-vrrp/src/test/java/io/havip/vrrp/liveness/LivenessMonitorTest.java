@@ -26,6 +26,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Two or more monitors (and hand-written peers) over real TCP on 127.0.0.1, each on its own
  * port. Waits poll for an observable state; nothing asserts on elapsed time.
+ *
+ * <p>Two kinds of tests. Those about time (heartbeats, silence, the handshake deadline) run on
+ * a {@link ManualClock} that only the test moves, {@link #step} by step: the monitor decides on
+ * that clock, so a loaded machine cannot make a channel look silent. The others (deaths by
+ * refusal, proofs, limits) run on the system clock with a {@link #QUIET} heartbeat, so no
+ * silence can be declared during them whatever the load: with 50 ms heartbeats a stall of
+ * 150 ms closed a channel as half-open, and a test waiting for a death after the next kill then
+ * waited for ever (the flake of {@code theLossIsReportedBeforeTheConfirmedDeath...}).
  */
 class LivenessMonitorTest {
 
@@ -34,6 +42,9 @@ class LivenessMonitorTest {
     private static final IpAddress B = IpAddress.parse("198.51.100.12");
     private static final IpAddress STRANGER = IpAddress.parse("198.51.100.99");
     private static final int VRID = 51;
+    /** A heartbeat for the tests not about time: three silent intervals (30 s) never pass in them. */
+    private static final Duration QUIET = Duration.ofSeconds(10);
+    private static final Duration HEARTBEAT = Duration.ofMillis(50);
 
     private final LoopbackEndpoints endpoints = new LoopbackEndpoints();
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -53,7 +64,7 @@ class LivenessMonitorTest {
 
     private LivenessMonitor monitorOn(IpAddress self, IpAddress peer, String secret, int port) {
         LivenessConfig c = LivenessConfig.withSecret(secret).withPort(port)
-                .withHeartbeatInterval(Duration.ofMillis(50));
+                .withHeartbeatInterval(QUIET);
         LivenessMonitor m = new LivenessMonitor("VI_" + self, VRID, self, Set.of(peer), c, endpoints, deaths::add);
         open.add(m);
         m.start();
@@ -89,22 +100,10 @@ class LivenessMonitorTest {
 
     @Test
     void theLossIsReportedBeforeTheConfirmedDeathAndAGoodbyeIsNeitherLossNorDeath() throws Exception {
-        List<String> reports = new CopyOnWriteArrayList<>();
-        LivenessMonitor.Events recorder = new LivenessMonitor.Events() {
-            @Override
-            public void peerProcessDied(IpAddress peer) {
-                reports.add("died " + peer);
-            }
-
-            @Override
-            public void peerChannelLost(IpAddress peer) {
-                reports.add("lost " + peer);
-            }
-        };
         int portA = endpoints.register(A);
         LivenessMonitor a = monitorOn(A, B, SECRET, portA);
         LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(endpoints.register(B))
-                .withHeartbeatInterval(Duration.ofMillis(50));
+                .withHeartbeatInterval(QUIET);
         LivenessMonitor b = new LivenessMonitor("VI_b", VRID, B, Set.of(A), c, endpoints, recorder);
         open.add(b);
         b.start();
@@ -162,7 +161,9 @@ class LivenessMonitorTest {
         try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.CLOSE_AFTER_HANDSHAKE)) {
             LivenessMonitor b = monitor(B, A, SECRET);
             b.dial(A);
-            await("b has handshaken three times", () -> server.handshakes.get() >= 3);
+            // the server counts a handshake when it read the proof, which b sends just before it counts
+            await("b has handshaken three times", () -> server.handshakes.get() >= 3
+                    && b.stats().channelsEstablished() >= 3);
             assertThat(deaths).isEmpty();
             assertThat(b.stats().processDeaths()).isZero();
             assertThat(b.stats().channelsEstablished()).isGreaterThanOrEqualTo(3);
@@ -170,14 +171,122 @@ class LivenessMonitorTest {
     }
 
     @Test
-    void aSilentChannelIsClosedAsHalfOpenAndIsNoDeath() throws Exception {
+    void aSilentServerIsClosedAsHalfOpenAtThreeHeartbeatsOfClockTimeAndIsNoDeath() throws Exception {
         try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.SILENT_AFTER_HANDSHAKE)) {
-            LivenessMonitor b = monitor(B, A, SECRET);
+            LivenessMonitor b = timed(B, Set.of(A), endpoints);
             b.dial(A);
-            await("b closes the silent channel", () -> b.stats().halfOpenClosed() >= 1);
+            await("the channel is up", () -> b.stats().channelsUp() == 1);
+            step(HEARTBEAT.multipliedBy(3).minusNanos(1), b); // one jump: one heartbeat sent, not answered
+            assertThat(b.stats().halfOpenClosed()).isZero();
+            assertThat(b.stats().channelsUp()).isEqualTo(1);
+            step(Duration.ofNanos(1), b);
+            assertThat(b.stats().halfOpenClosed()).isEqualTo(1);
+            assertThat(b.stats().channelsUp()).isZero();
+            assertThat(b.heartbeatsSent()).isEqualTo(1);
             assertThat(deaths).isEmpty();
             assertThat(b.stats().processDeaths()).isZero();
         }
+    }
+
+    @Test
+    void aSilentClientIsClosedAsHalfOpenByTheServerAtThreeHeartbeatsOfClockTime() throws Exception {
+        LivenessMonitor a = timed(A, Set.of(B), endpoints);
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            c.prove(SECRET, c.hello(B, A, LivenessAuth.newNonce()));
+            await("a's end of the channel is up", () -> a.stats().channelsUp() == 1);
+            step(HEARTBEAT, a);
+            c.send(new LivenessMessage.Heartbeat(1)); // heard: the silence counts from here
+            assertThat(LivenessCodec.read(c.in)).as("the echo").isEqualTo(new LivenessMessage.Heartbeat(1));
+            step(HEARTBEAT.multipliedBy(3).minusNanos(1), a);
+            assertThat(a.stats().halfOpenClosed()).isZero();
+            step(Duration.ofNanos(1), a);
+            assertThat(a.stats().halfOpenClosed()).isEqualTo(1);
+            assertThat(a.stats().channelsUp()).isZero();
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    /** Waits until a connection to {@code port} on loopback is refused (a closed listener). */
+    private static void awaitRefusing(int port) throws InterruptedException {
+        await("port " + port + " refuses", () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return false;
+            } catch (java.net.ConnectException e) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Records "lost X" and "died X" in order. */
+    private final List<String> reports = new CopyOnWriteArrayList<>();
+    private final LivenessMonitor.Events recorder = new LivenessMonitor.Events() {
+        @Override
+        public void peerProcessDied(IpAddress peer) {
+            reports.add("died " + peer);
+        }
+
+        @Override
+        public void peerChannelLost(IpAddress peer) {
+            reports.add("lost " + peer);
+        }
+    };
+
+    /**
+     * b's channel to a (a hand-written server) is lost, and a's next connection is cut before
+     * its hello: b has confirmed once and waits {@link LivenessMonitor#CONFIRM_RETRY_NANOS} of the
+     * clock before it asks again.
+     */
+    private LivenessMonitor lostAndCutOnce(RawServer server) throws InterruptedException {
+        LivenessMonitor b = timed(B, Set.of(A), endpoints, recorder);
+        b.dial(A);
+        await("the channel is lost", () -> reports.contains("lost " + A));
+        await("the first confirming connection is cut", () -> server.accepted.get() == 2 && b.openConnections() == 0);
+        return b;
+    }
+
+    @Test
+    void aRefusalWithinTheConfirmWindowOfClockTimeIsADeath() throws Exception {
+        LivenessMonitor b;
+        try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.CUT_AFTER_FIRST)) {
+            b = lostAndCutOnce(server);
+        }
+        awaitRefusing(endpoints.port(A));
+        step(Duration.ofNanos(LivenessMonitor.CONFIRM_WINDOW_NANOS - 1), b);
+        await("b reports the death", () -> reports.contains("died " + A));
+        assertThat(reports).containsExactly("lost " + A, "died " + A);
+        assertThat(b.stats().processDeaths()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusalAfterTheConfirmWindowOfClockTimeIsNoDeath() throws Exception {
+        LivenessMonitor b;
+        try (RawServer server = new RawServer(endpoints.register(A), RawServer.Mode.CUT_AFTER_FIRST)) {
+            b = lostAndCutOnce(server);
+            step(Duration.ofNanos(LivenessMonitor.CONFIRM_WINDOW_NANOS), b); // the retry, cut again: the window is over
+            await("the last confirming connection is cut", () -> server.accepted.get() == 3 && b.openConnections() == 0);
+        }
+        awaitRefusing(endpoints.port(A));
+        step(Duration.ofMillis(LivenessMonitor.MIN_BACKOFF_MS), b); // the ordinary redial
+        await("b finds the port refusing", () -> b.stats().peersWithoutListener() == 1);
+        assertThat(reports).containsExactly("lost " + A);
+        assertThat(b.stats().processDeaths()).isZero();
+    }
+
+    @Test
+    void heartbeatsKeepAChannelUpOverAnyStretchOfClockTime() throws Exception {
+        LivenessMonitor a = timed(A, Set.of(B), endpoints);
+        LivenessMonitor b = timed(B, Set.of(A), endpoints);
+        b.dial(A);
+        await("the channel is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
+        beats(100, a, b); // 5 s of clock time, one heartbeat interval at a time
+        assertThat(b.heartbeatsSent()).isEqualTo(100);
+        assertThat(a.stats().channelsUp()).isEqualTo(1);
+        assertThat(b.stats().channelsUp()).isEqualTo(1);
+        assertThat(b.stats().channelsEstablished()).isEqualTo(1);
+        assertThat(a.stats().halfOpenClosed() + b.stats().halfOpenClosed()).isZero();
+        assertThat(a.stats().handshakesTimedOut()).isZero();
     }
 
     @Test
@@ -273,11 +382,46 @@ class LivenessMonitorTest {
     /** A monitor on {@link #strict} endpoints and the manual clock; {@code peers} empty: multicast. */
     private LivenessMonitor limited(IpAddress self, Set<IpAddress> peers) {
         LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(strict.register(self))
-                .withHeartbeatInterval(Duration.ofMillis(50));
+                .withHeartbeatInterval(HEARTBEAT);
         LivenessMonitor m = new LivenessMonitor("VI_" + self, VRID, self, peers, c, strict, deaths::add, clock);
         open.add(m);
         m.start();
         return m;
+    }
+
+    /** A monitor on the manual clock, with a {@link #HEARTBEAT} of 50 ms of that clock. */
+    private LivenessMonitor timed(IpAddress self, Set<IpAddress> peers, LoopbackEndpoints on) {
+        return timed(self, peers, on, deaths::add);
+    }
+
+    private LivenessMonitor timed(IpAddress self, Set<IpAddress> peers, LoopbackEndpoints on,
+                                  LivenessMonitor.Events events) {
+        LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(on.register(self)).withHeartbeatInterval(HEARTBEAT);
+        LivenessMonitor m = new LivenessMonitor("VI_" + self, VRID, self, peers, c, on, events, clock);
+        open.add(m);
+        m.start();
+        return m;
+    }
+
+    /**
+     * Moves the manual clock by {@code by} and waits until each monitor ran every timer then
+     * due: what a monitor decides on time is decided when this returns (its I/O may still fly).
+     */
+    private void step(Duration by, LivenessMonitor... monitors) {
+        clock.advance(by);
+        for (LivenessMonitor m : monitors) {
+            m.sync();
+        }
+    }
+
+    /** {@code n} heartbeat intervals of clock time, each heartbeat of {@code client} echoed by {@code server}. */
+    private void beats(int n, LivenessMonitor server, LivenessMonitor client) throws InterruptedException {
+        long before = client.heartbeatsHeard();
+        for (int i = 1; i <= n; i++) {
+            step(HEARTBEAT, server, client);
+            long heard = before + i;
+            await("heartbeat " + heard + " is echoed", () -> client.heartbeatsHeard() == heard);
+        }
     }
 
     /** {@code n} idle connections to {@code node} from stranger address {@code stranger}. */
@@ -358,8 +502,8 @@ class LivenessMonitorTest {
         LivenessMonitor a = limited(A, Set.of());
         idle(A, 0, perSource + 2); // from b's address, before b ever authenticated: a stranger's limit
         await("b's address is still a stranger", () -> a.stats().refusedOverLimit() == 2);
-        clock.advance(Duration.ofMillis(LivenessMonitor.HANDSHAKE_DEADLINE_MS)); // they time out: room for b
-        await("the idle ones are closed", () -> a.stats().handshakesTimedOut() == perSource);
+        step(Duration.ofMillis(LivenessMonitor.HANDSHAKE_DEADLINE_MS), a); // they time out: room for b
+        assertThat(a.stats().handshakesTimedOut()).isEqualTo(perSource);
         LivenessMonitor b = limited(B, Set.of());
         b.dial(A);
         await("b's channel to a is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
@@ -378,13 +522,12 @@ class LivenessMonitorTest {
         idle.get(0).out.write(LivenessCodec.TYPE_HELLO); // one byte of a header, then nothing
         idle.get(0).out.flush();
         await("all three wait for their hello", () -> a.stats().unauthenticatedOpen() == 3);
-        clock.advance(Duration.ofMillis(LivenessMonitor.HANDSHAKE_DEADLINE_MS - 1));
-        Thread.sleep(300); // three acceptor ticks: the negative needs some real time to show
+        step(Duration.ofMillis(LivenessMonitor.HANDSHAKE_DEADLINE_MS).minusNanos(1), a);
         assertThat(a.stats().handshakesTimedOut()).isZero();
         idle.get(0).out.write(0); // a second byte, just before the deadline, does not extend it
         idle.get(0).out.flush();
-        clock.advance(Duration.ofMillis(1));
-        await("all three are closed at the deadline", () -> a.stats().handshakesTimedOut() == 3);
+        step(Duration.ofNanos(1), a);
+        assertThat(a.stats().handshakesTimedOut()).isEqualTo(3);
         assertThat(a.stats().unauthenticatedOpen()).isZero();
         for (RawClient c : idle) {
             assertThat(c.closedByPeer()).isTrue();
@@ -398,18 +541,137 @@ class LivenessMonitorTest {
         LivenessMonitor b = limited(B, Set.of(A));
         b.dial(A);
         await("the channel is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
-        clock.advance(Duration.ofMillis(10 * LivenessMonitor.HANDSHAKE_DEADLINE_MS));
-        Thread.sleep(300);
+        beats(2 * LivenessMonitor.HANDSHAKE_DEADLINE_MS / (int) HEARTBEAT.toMillis(), a, b);
         assertThat(a.stats().channelsUp()).isEqualTo(1);
         assertThat(a.stats().handshakesTimedOut()).isZero();
         assertThat(b.stats().channelsEstablished()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ hostile peers, one thread
+
+    @Test
+    void aFloodOfConnectionsAndSlowlorisHandshakesCostNoThreadAndThePeerStillGetsItsChannel() throws Exception {
+        LivenessMonitor a = limited(A, Set.of());
+        int before = livenessThreads();
+        List<RawClient> flood = new ArrayList<>();
+        for (int n = 1; n <= 50; n++) {
+            flood.addAll(idle(A, n, LivenessMonitor.MAX_UNAUTHENTICATED_PER_SOURCE + 1));
+        }
+        for (RawClient c : flood) {
+            try {
+                c.out.write(LivenessCodec.TYPE_HELLO); // a header's first byte, then nothing
+            } catch (IOException e) {
+                // refused or evicted already
+            }
+        }
+        await("every connection is sorted", () -> a.stats().unauthenticatedOpen() == LivenessMonitor.MAX_UNAUTHENTICATED
+                && a.stats().refusedOverLimit() == 50);
+        assertThat(livenessThreads()).as("threads of the liveness monitors").isEqualTo(before);
+        LivenessMonitor b = limited(B, Set.of());
+        b.dial(A);
+        await("b's channel to a is up", () -> b.stats().channelsUp() == 1 && a.stats().channelsUp() == 1);
+        assertThat(livenessThreads()).as("one more monitor, one more thread").isEqualTo(before + 1);
+        beats(LivenessMonitor.HANDSHAKE_DEADLINE_MS / (int) HEARTBEAT.toMillis(), a, b);
+        assertThat(a.stats().unauthenticatedOpen()).isZero();
+        assertThat(a.stats().channelsUp()).isEqualTo(1);
+    }
+
+    @Test
+    void aPeerThatSendsGarbageAfterItsHandshakeIsClosedAndCounted() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+            c.prove(SECRET, c.hello(B, A, LivenessAuth.newNonce()));
+            await("a's end of the channel is up", () -> a.stats().channelsUp() == 1);
+            byte[] garbage = new byte[64];
+            new java.util.Random(13).nextBytes(garbage);
+            garbage[0] = 9; // no frame type
+            c.out.write(garbage);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        await("a counts the garbage", () -> a.stats().refusedMalformed() == 1);
+        assertThat(a.stats().channelsUp()).isZero();
+        assertThat(deaths).isEmpty();
+    }
+
+    @Test
+    void aPeerThatStopsReadingIsClosedWithoutBlockingTheLoop() throws Exception {
+        LivenessMonitor a = monitor(A, B, SECRET);
+        // Its kernel soon stops taking a's echoes. (With the buffer shrunk after the connect, the
+        // test took 0.6 s or 107 s, likely TCP's persist-timer backoff; set before it, under 2 s.)
+        try (RawClient c = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID, null, 4096)) {
+            c.prove(SECRET, c.hello(B, A, LivenessAuth.newNonce()));
+            await("a's end of the channel is up", () -> a.stats().channelsUp() == 1);
+            byte[] beats = new byte[7 * 1024];
+            for (int i = 0; i < 1024; i++) {
+                System.arraycopy(LivenessCodec.encode(new LivenessMessage.Heartbeat(i)), 0, beats, 7 * i, 7);
+            }
+            try {
+                for (int i = 0; i < 2_000 && a.stats().halfOpenClosed() == 0; i++) { // never reads an echo
+                    c.out.write(beats);
+                }
+            } catch (IOException e) {
+                // a closed it: what the test waits for
+            }
+            await("a closes the channel of the peer that does not read", () -> a.stats().halfOpenClosed() == 1);
+            // the loop was never blocked: a still sorts new connections and answers hellos at once
+            try (RawClient d = new RawClient(InetAddress.getLoopbackAddress(), endpoints.port(A), VRID)) {
+                assertThat(d.hello(B, A, LivenessAuth.newNonce()).hasProof()).isTrue();
+            }
+        }
+        assertThat(a.stats().channelsUp()).isZero();
+        assertThat(deaths).isEmpty();
+    }
+
+    @Test
+    void monitorsOnASharedLoopUseItsOneThreadHoweverManyChannelsTheyHold() throws Exception {
+        List<IpAddress> nodes = List.of(A, B, STRANGER);
+        try (LivenessLoop shared = new LivenessLoop("havip-liveness-shared-test", Clock.system())) {
+            List<LivenessMonitor> monitors = new ArrayList<>();
+            for (IpAddress n : nodes) {
+                Set<IpAddress> peers = new java.util.HashSet<>(nodes);
+                peers.remove(n);
+                LivenessConfig c = LivenessConfig.withSecret(SECRET).withPort(endpoints.register(n))
+                        .withHeartbeatInterval(QUIET);
+                LivenessMonitor m = new LivenessMonitor("VI_" + n, VRID, n, peers, c, endpoints, deaths::add, shared);
+                open.add(m);
+                m.start();
+                monitors.add(m);
+            }
+            for (LivenessMonitor m : monitors) {
+                nodes.forEach(m::dial);
+            }
+            // each dials the two others and accepts their two: 4 channels each, 12 in all
+            await("every channel is up", () -> monitors.stream().allMatch(m -> m.stats().channelsUp() == 4));
+            long loopThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals(shared.threadName())).count();
+            assertThat(loopThreads).isEqualTo(1);
+            assertThat(monitors).allMatch(m -> shared.threadName().equals(m.threadName()));
+            monitors.get(0).abort(); // one monitor's end leaves the others running on the loop
+            await("the others report its death", () -> deaths.size() == 2);
+            assertThat(deaths).containsOnly(A);
+            assertThat(monitors.get(1).stats().channelsUp()).isEqualTo(2);
+            monitors.forEach(LivenessMonitor::close); // before their loop
+        }
+    }
+
+    /** Threads of all liveness monitors in this JVM. */
+    private static int livenessThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("havip-liveness")).count();
     }
 
     // ------------------------------------------------------------------ hand-written peers
 
     /** A server that handshakes correctly and then misbehaves. */
     private static final class RawServer implements AutoCloseable {
-        enum Mode { CLOSE_AFTER_HANDSHAKE, SILENT_AFTER_HANDSHAKE }
+        /**
+         * CUT_AFTER_FIRST: the first connection is handshaken and closed; every later one is
+         * closed at the accept, before any hello (a dying process's listener, as its kernel
+         * tears it down).
+         */
+        enum Mode { CLOSE_AFTER_HANDSHAKE, SILENT_AFTER_HANDSHAKE, CUT_AFTER_FIRST }
+
+        final AtomicInteger accepted = new AtomicInteger();
 
         final ServerSocket server;
         final AtomicInteger handshakes = new AtomicInteger();
@@ -423,6 +685,10 @@ class LivenessMonitorTest {
                     try {
                         Socket s = server.accept();
                         held.add(s);
+                        if (accepted.incrementAndGet() > 1 && mode == Mode.CUT_AFTER_FIRST) {
+                            s.close();
+                            continue;
+                        }
                         s.setSoTimeout(5_000);
                         LivenessMessage.Hello h1 = (LivenessMessage.Hello) LivenessCodec.read(s.getInputStream());
                         byte[] ns = LivenessAuth.newNonce();
@@ -432,7 +698,7 @@ class LivenessMonitorTest {
                                 h1.server(), ns, proof)));
                         LivenessCodec.read(s.getInputStream());
                         handshakes.incrementAndGet();
-                        if (mode == Mode.CLOSE_AFTER_HANDSHAKE) {
+                        if (mode != Mode.SILENT_AFTER_HANDSHAKE) {
                             s.close();
                         }
                     } catch (Exception e) {

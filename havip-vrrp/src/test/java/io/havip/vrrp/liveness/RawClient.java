@@ -23,8 +23,19 @@ final class RawClient implements AutoCloseable {
 
     /** A client whose connection comes from {@code localAddress} (null: the kernel's choice). */
     RawClient(InetAddress host, int port, int vrid, InetAddress localAddress) throws IOException {
+        this(host, port, vrid, localAddress, 0);
+    }
+
+    /**
+     * A client with a receive buffer of {@code receiveBuffer} bytes (0: the kernel's), set before
+     * the connect so that the window it advertises is that small from the start.
+     */
+    RawClient(InetAddress host, int port, int vrid, InetAddress localAddress, int receiveBuffer) throws IOException {
         this.vrid = vrid;
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         if (localAddress != null) {
             socket.bind(new java.net.InetSocketAddress(localAddress, 0));
         }

@@ -59,8 +59,9 @@ import org.slf4j.LoggerFactory;
  *       runtime's listener pool, in order per router);</li>
  *   <li>health checks run on the runtime's check pool, scheduled and timed out by the loop on
  *       the runtime's clock ({@link HealthChecks});</li>
- *   <li>with a liveness secret, {@link LivenessMonitor}'s threads keep authenticated TCP
- *       channels to the peers and queue "peer process died" reports;</li>
+ *   <li>with a liveness secret, the runtime's one liveness thread (a {@link LivenessMonitor} per
+ *       router on the runtime's {@code LivenessLoop}, timed by the runtime's clock) keeps
+ *       authenticated TCP channels to the peers and queues "peer process died" reports;</li>
  *   <li>on Linux, the namespace's shared link monitor thread queues the interface's link
  *       changes, its MAC changes and the router's addresses coming and going, which the
  *       machine turns into repairs (restore as master, a stray removed or reported otherwise)
@@ -562,7 +563,7 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
                         public void peerChannelLost(IpAddress peer) {
                             post(now -> livenessLost(now, peer));
                         }
-                    });
+                    }, runtime.livenessLoop());
         } else {
             this.liveness = null;
         }
@@ -703,7 +704,9 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
             // The goodbye after the advert: on each channel TCP delivers it before the close, so no
             // peer reads this close as a death whatever the order, and the advert does not wait for
             // the TCP writes (on a veth or loopback each runs the peer's receive path inline, 0.1-1 ms).
-            liveness.goodbye();
+            // Only the frames here (non-blocking writes): the sockets close on the liveness thread
+            // from finishClose, which may wait for it; this loop thread never does.
+            liveness.sayGoodbye();
         }
         healthChecks.close();
         if (handover.active()) {

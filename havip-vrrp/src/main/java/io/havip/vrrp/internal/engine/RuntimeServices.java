@@ -31,6 +31,12 @@ public interface RuntimeServices {
     ExecutorService checkPool();
 
     /**
+     * The one thread of the runtime's liveness channels, made with the first router that has a
+     * liveness secret and closed with the runtime.
+     */
+    io.havip.vrrp.liveness.LivenessLoop livenessLoop();
+
+    /**
      * A router starts on the runtime.
      *
      * @throws IllegalStateException when the runtime is closed
