@@ -250,6 +250,14 @@ public final class HavipMeters implements MeterBinder, AutoCloseable {
         out.add(engine(r, "lease.events", s -> s.lease().waits(), events).tag("event", "wait").register(r));
         out.add(engine(r, "lease.events", s -> s.lease().losses(), events).tag("event", "loss").register(r));
         out.add(engine(r, "lease.events", s -> s.lease().yields(), events).tag("event", "yield").register(r));
+        String kernel = "Kernel lifetime of the leased addresses (Linux): renewals, failed renewals, and expiries"
+                + " while the lease was held (the process was late refreshing)";
+        out.add(engine(r, "lease.kernel.lifetime", s -> s.lease().kernelRefreshes(), kernel).tag("event", "refresh")
+                .register(r));
+        out.add(engine(r, "lease.kernel.lifetime", s -> s.lease().kernelRefreshFailures(), kernel)
+                .tag("event", "failure").register(r));
+        out.add(engine(r, "lease.kernel.lifetime", s -> s.lease().kernelExpiries(), kernel).tag("event", "expiry")
+                .register(r));
     }
 
     private void livenessMeters(MeterRegistry r, List<Meter> out) {

@@ -76,6 +76,7 @@
  * <tr><td>havip.lease.reachable</td><td>gauge</td><td>mode</td><td>1 while the election authority answers</td><td>none</td></tr>
  * <tr><td>havip.lease.token</td><td>gauge</td><td>mode</td><td>fencing token of the lease held, -1 when none</td><td>none</td></tr>
  * <tr><td>havip.lease.events</td><td>counter</td><td>event=grant|wait|loss|yield</td><td>lease grants, waits begun, losses, yields</td><td>none</td></tr>
+ * <tr><td>havip.lease.kernel.lifetime</td><td>counter</td><td>event=refresh|failure|expiry</td><td>renewals of the leased addresses' kernel lifetime, failed renewals, expiries while the lease was held (Linux)</td><td>none</td></tr>
  * </table>
  *
  * <p>keepalived_exporter's {@code keepalived_up}, {@code keepalived_script_status} and

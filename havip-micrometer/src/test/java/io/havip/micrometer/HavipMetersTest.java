@@ -242,6 +242,11 @@ class HavipMetersTest {
         assertThat(gauge(registry, "havip.lease.token", "g1")).isEqualTo(77.0);
         assertThat(registry.get("havip.lease.events").tags("router", "g1", "event", "grant").functionCounter().count())
                 .isEqualTo(1.0);
+        // the in-memory binder keeps addresses permanent: the kernel lifetime counters exist and stay 0
+        for (String event : List.of("refresh", "failure", "expiry")) {
+            assertThat(registry.get("havip.lease.kernel.lifetime").tags("router", "g1", "event", event).functionCounter()
+                    .count()).as(event).isZero();
+        }
         events.get().revoked(77, false, "test");
         await(() -> gauge(registry, "havip.lease.token", "g1") == 77.0
                 && registry.get("havip.lease.events").tags("router", "g1", "event", "loss").functionCounter().count() == 1.0);
