@@ -79,9 +79,34 @@ final class RecvMsg {
 
     /**
      * What the ancillary data said: -1 / null where it said nothing. {@code socketDrops} is the
-     * socket's count of packets dropped because its receive buffer was full (SO_RXQ_OVFL).
+     * socket's count of packets dropped because its receive buffer was full (SO_RXQ_OVFL). One
+     * per {@code RecvMsg}, refilled by each {@link #control()}: read it before the next receive
+     * (a datagram then costs no object; the reader's thread is the only one that sees it).
      */
-    record Control(int ifindex, IpAddress destination, int ttl, long socketDrops) { }
+    static final class Control {
+        private int ifindex;
+        private IpAddress destination;
+        private int ttl;
+        private long socketDrops;
+
+        int ifindex() {
+            return ifindex;
+        }
+
+        IpAddress destination() {
+            return destination;
+        }
+
+        int ttl() {
+            return ttl;
+        }
+
+        long socketDrops() {
+            return socketDrops;
+        }
+    }
+
+    private final Control parsed = new Control();
 
     Control control() {
         long len = getLong(msghdr, 4L * P + L);
@@ -115,7 +140,12 @@ final class RecvMsg {
             }
             pos += align(clen);
         }
-        return new Control(ifindex, destination, ttl, drops);
+        Control c = parsed;
+        c.ifindex = ifindex;
+        c.destination = destination;
+        c.ttl = ttl;
+        c.socketDrops = drops;
+        return c;
     }
 
     /** The two IPv4 addresses last read by {@link #ipv4} (a peer's adverts: its source, our destination). */
