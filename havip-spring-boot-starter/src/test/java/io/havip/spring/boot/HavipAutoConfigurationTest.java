@@ -2,6 +2,7 @@ package io.havip.spring.boot;
 
 import static io.havip.test.HavipAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.havip.core.AddressHook;
 import io.havip.core.RouterState;
@@ -16,8 +17,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -25,7 +30,11 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * The starter with Spring Boot's test support: properties refused by name, and two application
@@ -63,6 +72,32 @@ class HavipAutoConfigurationTest {
         refused("havip.routers.web.advert-interval:", with("havip.routers.web.advert-interval=5ms"));
         runner.withPropertyValues(with("havip.routers.web.enabled=false"))
                 .run(c -> assertThat(c.getBean(HavipRouters.class).routers()).isEmpty());
+    }
+
+    /**
+     * The whole start-up path of a real SpringApplication: the refusal reaches Boot's failure
+     * report through {@link HavipFailureAnalyzer} (spring.factories), naming the property and
+     * what to do, instead of a stack trace.
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aRefusedPropertyIsReportedByTheFailureAnalyzer(CapturedOutput output) {
+        SpringApplicationBuilder app = new SpringApplicationBuilder(HavipOnly.class).web(WebApplicationType.NONE)
+                .properties("havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=300",
+                        "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        assertThatThrownBy(app::run).hasRootCauseInstanceOf(HavipPropertyException.class);
+        assertThat(output.toString()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid havip configuration: havip.routers.web.vrid: 300 is outside 1-255")
+                .contains("Correct havip.routers.web.vrid in the application's configuration");
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(HavipAutoConfiguration.class)
+    static class HavipOnly {
+        @Bean
+        HavipRouterCustomizer neverStarts() {
+            return NEVER_STARTS;
+        }
     }
 
     /**
