@@ -8,6 +8,7 @@ import io.havip.core.AddressHook;
 import io.havip.core.RouterState;
 import io.havip.core.StateChange;
 import io.havip.core.TransitionReason;
+import io.havip.micrometer.HavipRouterSetMeters;
 import io.havip.test.HavipCluster;
 import io.havip.vrrp.HealthCheck;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +29,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -72,6 +74,30 @@ class HavipAutoConfigurationTest {
         refused("havip.routers.web.advert-interval:", with("havip.routers.web.advert-interval=5ms"));
         runner.withPropertyValues(with("havip.routers.web.enabled=false"))
                 .run(c -> assertThat(c.getBean(HavipRouters.class).routers()).isEmpty());
+    }
+
+    /**
+     * Boot 4 ships health, the endpoint support and Micrometer as separate modules: the starter
+     * takes each part only when its module is there, and runs without any of them (a web
+     * application without the Actuator starter).
+     */
+    @Test
+    void eachActuatorPartOnlyWithItsModule() {
+        String[] off = with("havip.routers.web.enabled=false");
+        ApplicationContextRunner starterOnly = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(HavipAutoConfiguration.class)).withPropertyValues(off);
+        starterOnly.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+                        "org.springframework.boot.health", "io.micrometer"))
+                .run(c -> assertThat(c).hasNotFailed().hasSingleBean(HavipRouters.class)
+                        .doesNotHaveBean(HavipHealthIndicator.class).doesNotHaveBean(HavipEndpoint.class)
+                        .doesNotHaveBean(HavipRouterSetMeters.class));
+        starterOnly.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+                .run(c -> assertThat(c).hasNotFailed().hasSingleBean(HavipHealthIndicator.class)
+                        .doesNotHaveBean(HavipEndpoint.class).hasSingleBean(HavipRouterSetMeters.class));
+        runner.withPropertyValues(off).withPropertyValues("management.health.havip.enabled=false",
+                        "management.endpoints.web.exposure.include=health,havip")
+                .run(c -> assertThat(c).hasNotFailed().doesNotHaveBean(HavipHealthIndicator.class)
+                        .hasSingleBean(HavipEndpoint.class));
     }
 
     /**

@@ -108,8 +108,8 @@ class VipApplicationFailoverTest {
             assertThat(json(health, "$.components.havip.status")).isEqualTo("UP");
             assertThat(json(health, "$.components.havip.details.web.state")).isEqualTo("MASTER");
             assertThat(json(health, "$.components.havip.details.web.priority")).isEqualTo(150);
-            assertThat(json(get(rest, "/actuator/metrics/havip.vrrp.state"), "$.measurements[?(@.statistic=='VALUE')].value"))
-                    .isEqualTo(List.of(2.0));
+            assertThat(json(get(rest, "/actuator/metrics/havip.vrrp.state"),
+                    "$.measurements[?(@.statistic=='VALUE')].value")).isEqualTo(List.of(2.0));
             assertThat(json(get(rest, "/actuator/metrics/havip.vrrp.adverts.sent"), "$.name"))
                     .isEqualTo("havip.vrrp.adverts.sent");
             String endpoint = get(rest, "/actuator/havip");
