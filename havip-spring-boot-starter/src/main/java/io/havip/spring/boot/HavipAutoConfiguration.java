@@ -6,11 +6,11 @@ import io.havip.vrrp.Havip;
 import io.havip.vrrp.VirtualRouter;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
-import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -49,10 +49,10 @@ public class HavipAutoConfiguration {
                 observers.orderedStream().toList(), events);
     }
 
-    /** Health indicator and endpoint, with Spring Boot Actuator. */
+    /** The health indicator, with Spring Boot's health module (spring-boot-health, part of the Actuator starter). */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
-    static class ActuatorConfiguration {
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class HealthConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "havipHealthIndicator")
@@ -60,6 +60,12 @@ public class HavipAutoConfiguration {
         HavipHealthIndicator havipHealthIndicator(HavipRouters routers) {
             return new HavipHealthIndicator(routers);
         }
+    }
+
+    /** The {@code havip} endpoint, with Spring Boot Actuator. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
+    static class EndpointConfiguration {
 
         @Bean
         @ConditionalOnMissingBean

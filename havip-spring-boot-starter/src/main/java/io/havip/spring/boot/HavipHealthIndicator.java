@@ -4,9 +4,9 @@ import io.havip.core.RouterState;
 import io.havip.vrrp.VirtualRouter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.boot.actuate.health.AbstractHealthIndicator;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 /**
  * {@code /actuator/health/havip}: UP while every router is MASTER or BACKUP (a backup is as

@@ -21,10 +21,12 @@ import org.springframework.context.SmartLifecycle;
  * <h2>Phases</h2>
  * {@link #PHASE} is {@code SmartLifecycle.DEFAULT_PHASE - 512}: above the embedded web server's
  * phases (Spring Boot starts the server at {@code DEFAULT_PHASE - 2048} and begins its graceful
- * shutdown at {@code DEFAULT_PHASE - 1024}). So the routers start, and may take the address,
- * only after the web server listens; and on shutdown they hand the address over
- * (make-before-break, see {@link io.havip.vrrp.Havip.Builder#handoverTimeout}) before the
- * server stops accepting, so clients move to another node instead of being refused here.
+ * shutdown at {@code DEFAULT_PHASE - 1024}: {@code WebServerApplicationContext}'s
+ * {@code START_STOP_LIFECYCLE_PHASE} and {@code GRACEFUL_SHUTDOWN_PHASE} in Boot 4). So the
+ * routers start, and may take the address, only after the web server listens; and on shutdown
+ * they hand the address over (make-before-break, see
+ * {@link io.havip.vrrp.Havip.Builder#handoverTimeout}) before the server stops accepting, so
+ * clients move to another node instead of being refused here.
  *
  * <p>The properties are checked when this bean is made (so a wrong value stops the application
  * before the web server starts); the routers are built anew at each {@link #start()}.

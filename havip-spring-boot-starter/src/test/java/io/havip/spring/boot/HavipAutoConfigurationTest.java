@@ -2,11 +2,13 @@ package io.havip.spring.boot;
 
 import static io.havip.test.HavipAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.havip.core.AddressHook;
 import io.havip.core.RouterState;
 import io.havip.core.StateChange;
 import io.havip.core.TransitionReason;
+import io.havip.micrometer.HavipRouterSetMeters;
 import io.havip.test.HavipCluster;
 import io.havip.vrrp.HealthCheck;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,16 +18,25 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * The starter with Spring Boot's test support: properties refused by name, and two application
@@ -63,6 +74,56 @@ class HavipAutoConfigurationTest {
         refused("havip.routers.web.advert-interval:", with("havip.routers.web.advert-interval=5ms"));
         runner.withPropertyValues(with("havip.routers.web.enabled=false"))
                 .run(c -> assertThat(c.getBean(HavipRouters.class).routers()).isEmpty());
+    }
+
+    /**
+     * Boot 4 ships health, the endpoint support and Micrometer as separate modules: the starter
+     * takes each part only when its module is there, and runs without any of them (a web
+     * application without the Actuator starter).
+     */
+    @Test
+    void eachActuatorPartOnlyWithItsModule() {
+        String[] off = with("havip.routers.web.enabled=false");
+        ApplicationContextRunner starterOnly = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(HavipAutoConfiguration.class)).withPropertyValues(off);
+        starterOnly.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+                        "org.springframework.boot.health", "io.micrometer"))
+                .run(c -> assertThat(c).hasNotFailed().hasSingleBean(HavipRouters.class)
+                        .doesNotHaveBean(HavipHealthIndicator.class).doesNotHaveBean(HavipEndpoint.class)
+                        .doesNotHaveBean(HavipRouterSetMeters.class));
+        starterOnly.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+                .run(c -> assertThat(c).hasNotFailed().hasSingleBean(HavipHealthIndicator.class)
+                        .doesNotHaveBean(HavipEndpoint.class).hasSingleBean(HavipRouterSetMeters.class));
+        runner.withPropertyValues(off).withPropertyValues("management.health.havip.enabled=false",
+                        "management.endpoints.web.exposure.include=health,havip")
+                .run(c -> assertThat(c).hasNotFailed().doesNotHaveBean(HavipHealthIndicator.class)
+                        .hasSingleBean(HavipEndpoint.class));
+    }
+
+    /**
+     * The whole start-up path of a real SpringApplication: the refusal reaches Boot's failure
+     * report through {@link HavipFailureAnalyzer} (spring.factories), naming the property and
+     * what to do, instead of a stack trace.
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aRefusedPropertyIsReportedByTheFailureAnalyzer(CapturedOutput output) {
+        SpringApplicationBuilder app = new SpringApplicationBuilder(HavipOnly.class).web(WebApplicationType.NONE)
+                .properties("havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=300",
+                        "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        assertThatThrownBy(app::run).hasRootCauseInstanceOf(HavipPropertyException.class);
+        assertThat(output.toString()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid havip configuration: havip.routers.web.vrid: 300 is outside 1-255")
+                .contains("Correct havip.routers.web.vrid in the application's configuration");
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(HavipAutoConfiguration.class)
+    static class HavipOnly {
+        @Bean
+        HavipRouterCustomizer neverStarts() {
+            return NEVER_STARTS;
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.havip.examples.spring;
 import static io.havip.test.HavipAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.jayway.jsonpath.JsonPath;
 import io.havip.core.AddressHook;
 import io.havip.core.StateChange;
 import io.havip.spring.boot.HavipRouterCustomizer;
@@ -19,14 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.web.servlet.client.RestTestClient;
 
 /**
  * The sample application, twice (n1 is this test's {@code @SpringBootTest}, n2 a second
@@ -38,6 +40,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "sample.node-name=n1", "havip.routers.web.priority=150", "havip.routers.web.advert-interval=100ms",
         "havip.routers.web.handover-timeout=0s"})
+@AutoConfigureRestTestClient
 @Import(VipApplicationFailoverTest.OnTheTestCluster.class)
 class VipApplicationFailoverTest {
 
@@ -80,7 +83,7 @@ class VipApplicationFailoverTest {
     }
 
     @Autowired
-    TestRestTemplate rest;
+    RestTestClient rest;
     @Autowired
     HavipRouters routers;
 
@@ -99,30 +102,45 @@ class VipApplicationFailoverTest {
             CLUSTER.adopt("n2", n2.getBean(HavipRouters.class).router("web").orElseThrow());
             CLUSTER.advance(Duration.ofMillis(500));
             assertThat(CLUSTER).hasMaster("n1");
-            assertThat(rest.getForObject("/", String.class)).isEqualTo("served by n1 (MASTER)\n");
-            assertThat(rest.getForObject("/actuator/health", String.class))
-                    .contains("\"status\":\"UP\"").contains("\"havip\":{\"status\":\"UP\"")
-                    .contains("\"web\":{\"state\":\"MASTER\",\"priority\":150");
-            assertThat(rest.getForObject("/actuator/metrics/havip.vrrp.state", String.class))
-                    .contains("{\"statistic\":\"VALUE\",\"value\":2.0}");
-            assertThat(rest.getForObject("/actuator/metrics/havip.vrrp.adverts.sent", String.class))
-                    .contains("\"name\":\"havip.vrrp.adverts.sent\"");
-            assertThat(rest.getForObject("/actuator/havip", String.class)).contains("\"state\":\"MASTER\"")
-                    .contains("\"advertisementsSent\"");
+            assertThat(get(rest, "/")).isEqualTo("served by n1 (MASTER)\n");
+            String health = get(rest, "/actuator/health");
+            assertThat(json(health, "$.status")).isEqualTo("UP");
+            assertThat(json(health, "$.components.havip.status")).isEqualTo("UP");
+            assertThat(json(health, "$.components.havip.details.web.state")).isEqualTo("MASTER");
+            assertThat(json(health, "$.components.havip.details.web.priority")).isEqualTo(150);
+            assertThat(json(get(rest, "/actuator/metrics/havip.vrrp.state"),
+                    "$.measurements[?(@.statistic=='VALUE')].value")).isEqualTo(List.of(2.0));
+            assertThat(json(get(rest, "/actuator/metrics/havip.vrrp.adverts.sent"), "$.name"))
+                    .isEqualTo("havip.vrrp.adverts.sent");
+            String endpoint = get(rest, "/actuator/havip");
+            assertThat(json(endpoint, "$.web.state")).isEqualTo("MASTER");
+            assertThat(((Number) json(endpoint, "$.web.stats.vrrp.advertisementsSent")).longValue()).isPositive();
             assertThat(HOOKS).contains("n1: acquire: web server accepting true");
 
             CLUSTER.crash("n1");
             CLUSTER.advance(Duration.ofMillis(500));
             assertThat(CLUSTER).hasMaster("n2");
-            TestRestTemplate n2Rest = new TestRestTemplate();
-            String n2Url = "http://127.0.0.1:" + ((WebServerApplicationContext) n2).getWebServer().getPort();
-            assertThat(n2Rest.getForObject(n2Url + "/", String.class)).isEqualTo("served by n2 (MASTER)\n");
-            assertThat(n2Rest.getForObject(n2Url + "/actuator/health", String.class))
-                    .contains("\"web\":{\"state\":\"MASTER\",\"priority\":100");
+            RestTestClient n2Rest = RestTestClient.bindToServer()
+                    .baseUrl("http://127.0.0.1:" + ((WebServerApplicationContext) n2).getWebServer().getPort()).build();
+            assertThat(get(n2Rest, "/")).isEqualTo("served by n2 (MASTER)\n");
+            String n2Health = get(n2Rest, "/actuator/health");
+            assertThat(json(n2Health, "$.components.havip.details.web.state")).isEqualTo("MASTER");
+            assertThat(json(n2Health, "$.components.havip.details.web.priority")).isEqualTo(100);
         } finally {
             n2.close(); // n2 is MASTER: its release hook runs while its web server still accepts
         }
         assertThat(HOOKS).contains("n2: acquire: web server accepting true",
                 "n2: release to STOP: web server accepting true");
+    }
+
+    /** What the JSON path finds in the body (by name: the order of an object's members is the JSON library's). */
+    private static Object json(String body, String path) {
+        return JsonPath.read(body, path);
+    }
+
+    /** The body of a GET that answered 200. */
+    private static String get(RestTestClient client, String path) {
+        return client.get().uri(path).exchange().expectStatus().isOk().expectBody(String.class).returnResult()
+                .getResponseBody();
     }
 }

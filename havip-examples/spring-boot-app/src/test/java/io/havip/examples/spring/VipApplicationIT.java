@@ -2,6 +2,7 @@ package io.havip.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.jayway.jsonpath.JsonPath;
 import io.havip.arp.testbed.Cmd;
 import io.havip.arp.testbed.LinuxTestRequirements;
 import io.havip.arp.testbed.Node;
@@ -50,10 +51,14 @@ class VipApplicationIT {
 
             String served = await(client, "/", body -> body.startsWith("served by node1 (MASTER)"));
             assertThat(served).isEqualTo("served by node1 (MASTER)\n");
-            assertThat(await(client, "/actuator/health", b -> b.contains("\"state\":\"MASTER\"")))
-                    .contains("\"havip\":{\"status\":\"UP\"").contains("\"vrid\":51").contains("\"interface\":\"eth0\"");
-            assertThat(get(client, "/actuator/metrics/havip.vrrp.state")).contains("\"value\":2.0");
-            assertThat(get(client, "/actuator/havip")).contains("\"advertisementsSent\"");
+            String health = await(client, "/actuator/health", b -> b.contains("\"state\":\"MASTER\""));
+            assertThat(JsonPath.<String>read(health, "$.components.havip.status")).isEqualTo("UP");
+            assertThat(JsonPath.<Integer>read(health, "$.components.havip.details.web.vrid")).isEqualTo(51);
+            assertThat(JsonPath.<String>read(health, "$.components.havip.details.web.interface")).isEqualTo("eth0");
+            assertThat(JsonPath.<List<Double>>read(get(client, "/actuator/metrics/havip.vrrp.state"),
+                    "$.measurements[?(@.statistic=='VALUE')].value")).containsExactly(2.0);
+            assertThat(JsonPath.<Number>read(get(client, "/actuator/havip"), "$.web.stats.vrrp.advertisementsSent")
+                    .longValue()).isPositive();
 
             long sigterm = System.nanoTime();
             a1.process.destroy(); // SIGTERM: Spring's shutdown, the router phase first
