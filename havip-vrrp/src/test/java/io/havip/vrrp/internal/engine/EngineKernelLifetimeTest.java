@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,15 +41,14 @@ class EngineKernelLifetimeTest {
     }
 
     /** A binder with address lifetimes, in memory: records them and removes what ran out in {@link #expire}. */
-    private final class LifetimeBinder implements VipBinder {
-        final VipBinder inner;
+    private final class LifetimeBinder extends ForwardingBinder {
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());
         volatile IntSupplier lifetime;
         volatile long expiresAt = Long.MAX_VALUE;
         volatile boolean failRefresh;
 
         LifetimeBinder(VipBinder inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -85,11 +83,6 @@ class EngineKernelLifetimeTest {
             calls.add("unbind");
             expiresAt = Long.MAX_VALUE;
             return inner.unbind(ifname, a);
-        }
-
-        @Override
-        public Set<InterfaceAddress> present(String ifname, List<InterfaceAddress> c) throws BindException {
-            return inner.present(ifname, c);
         }
 
         /** The kernel's expiry check: removes the address if its lifetime ran out, and reports it. */

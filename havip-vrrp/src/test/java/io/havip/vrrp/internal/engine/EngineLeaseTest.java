@@ -143,30 +143,17 @@ class EngineLeaseTest {
     }
 
     /** The in-memory binder, keeping the gate the engine gives for the binder's own announcements. */
-    private static final class GatedBinder implements io.havip.core.VipBinder {
-        final io.havip.core.VipBinder inner;
+    private static final class GatedBinder extends ForwardingBinder {
         volatile java.util.function.BooleanSupplier gate;
 
         GatedBinder(io.havip.core.VipBinder inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
         public List<AddressOutcome> bind(String ifname, List<io.havip.core.net.InterfaceAddress> a) throws BindException {
             assertThat(gate.getAsBoolean()).as("announcements allowed when the bind runs").isTrue();
             return inner.bind(ifname, a);
-        }
-
-        @Override
-        public List<AddressOutcome> unbind(String ifname, List<io.havip.core.net.InterfaceAddress> a)
-                throws BindException {
-            return inner.unbind(ifname, a);
-        }
-
-        @Override
-        public java.util.Set<io.havip.core.net.InterfaceAddress> present(String ifname,
-                List<io.havip.core.net.InterfaceAddress> c) throws BindException {
-            return inner.present(ifname, c);
         }
 
         @Override

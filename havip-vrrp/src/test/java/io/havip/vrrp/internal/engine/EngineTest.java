@@ -241,30 +241,17 @@ class EngineTest {
     }
 
     /** Delegates to the node's in-memory binder, says it is low-latency, and notes the binding thread. */
-    private static final class LowLatencyBinder implements io.havip.core.VipBinder {
-        final io.havip.core.VipBinder inner;
+    private static final class LowLatencyBinder extends ForwardingBinder {
         final List<String> bindThreads = Collections.synchronizedList(new ArrayList<>());
 
         LowLatencyBinder(io.havip.core.VipBinder inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
         public List<AddressOutcome> bind(String ifname, List<io.havip.core.net.InterfaceAddress> a) throws BindException {
             bindThreads.add(Thread.currentThread().getName());
             return inner.bind(ifname, a);
-        }
-
-        @Override
-        public List<AddressOutcome> unbind(String ifname, List<io.havip.core.net.InterfaceAddress> a)
-                throws BindException {
-            return inner.unbind(ifname, a);
-        }
-
-        @Override
-        public java.util.Set<io.havip.core.net.InterfaceAddress> present(String ifname,
-                List<io.havip.core.net.InterfaceAddress> c) throws BindException {
-            return inner.present(ifname, c);
         }
 
         @Override
