@@ -163,6 +163,25 @@ class EngineKernelLifetimeTest {
     }
 
     @Test
+    void anAddressRemovedByHandBeforeItsLifetimeEndsIsPutBackAndIsNoKernelExpiry() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(6));
+        Havip.Builder n = cluster.node("n1", 11, 100).quorumGuard(zk);
+        LifetimeBinder b = binder("n1");
+        Engine e = cluster.start(n.binder(b));
+        run(Duration.ofMillis(500), b, e);
+        assertThat(holders()).containsExactly("n1");
+        // an operator's `ip addr del` a second into a 4-5 s lifetime
+        run(Duration.ofSeconds(1), b, e);
+        b.inner.unbind("eth0", List.of(VIP_IA));
+        e.addressRemoved("eth0", VIP_IA);
+        run(Duration.ofMillis(200), b, e);
+        assertThat(holders()).as("put back, as without a lease").containsExactly("n1");
+        assertThat(b.calls()).hasSize(2).last().asString().matches("bind [0-9]");
+        assertThat(e.stats().lease().kernelExpiries()).as("not the kernel's doing").isZero();
+        assertThat(e.stats().addressesRestored()).isEqualTo(1);
+    }
+
+    @Test
     void anExpiryWhileTheLeaseIsStillGrantedIsPutBackWithAFreshLifetimeAndCounted() throws Exception {
         InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(6));
         Havip.Builder n = cluster.node("n1", 11, 100).quorumGuard(zk);
