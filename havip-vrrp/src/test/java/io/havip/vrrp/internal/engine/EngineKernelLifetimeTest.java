@@ -118,6 +118,18 @@ class EngineKernelLifetimeTest {
         }
     }
 
+    private record Guarded(InMemoryAuthority zk, LifetimeBinder binder, Engine engine) { }
+
+    /** n1 alone under a 6 s lease with the lifetime binder, run 500 ms: master, bound. */
+    private Guarded guardedMaster() throws Exception {
+        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(6));
+        Havip.Builder n = cluster.node("n1", 11, 100).quorumGuard(zk); // attaches n1, whose binder b wraps
+        LifetimeBinder b = binder("n1");
+        Engine e = cluster.start(n.binder(b));
+        run(Duration.ofMillis(500), b, e);
+        return new Guarded(zk, b, e);
+    }
+
     @Test
     void theLifetimeEndsASecondBeforeTheGrantsDeadlineAndEveryRenewalRefreshesIt() throws Exception {
         InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(6));
@@ -144,11 +156,10 @@ class EngineKernelLifetimeTest {
 
     @Test
     void withoutRenewalsTheKernelRemovesTheAddressBeforeTheDeadlineAndItIsNotPutBack() throws Exception {
-        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(6));
-        Havip.Builder n = cluster.node("n1", 11, 100).quorumGuard(zk);
-        LifetimeBinder b = binder("n1");
-        Engine e = cluster.start(n.binder(b));
-        run(Duration.ofMillis(500), b, e);
+        Guarded g = guardedMaster();
+        InMemoryAuthority zk = g.zk();
+        LifetimeBinder b = g.binder();
+        Engine e = g.engine();
         assertThat(holders()).containsExactly("n1");
         zk.stranger(VRID, "node9"); // takes the lease once free
         // granted at ~0.34 s for 6 s; the kernel lifetime (4 or 5 s) runs out by ~5.35 s
@@ -164,11 +175,9 @@ class EngineKernelLifetimeTest {
 
     @Test
     void anAddressRemovedByHandBeforeItsLifetimeEndsIsPutBackAndIsNoKernelExpiry() throws Exception {
-        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(6));
-        Havip.Builder n = cluster.node("n1", 11, 100).quorumGuard(zk);
-        LifetimeBinder b = binder("n1");
-        Engine e = cluster.start(n.binder(b));
-        run(Duration.ofMillis(500), b, e);
+        Guarded g = guardedMaster();
+        LifetimeBinder b = g.binder();
+        Engine e = g.engine();
         assertThat(holders()).containsExactly("n1");
         // an operator's `ip addr del` a second into a 4-5 s lifetime
         run(Duration.ofSeconds(1), b, e);
@@ -183,11 +192,10 @@ class EngineKernelLifetimeTest {
 
     @Test
     void anExpiryWhileTheLeaseIsStillGrantedIsPutBackWithAFreshLifetimeAndCounted() throws Exception {
-        InMemoryAuthority zk = new InMemoryAuthority(Duration.ofSeconds(6));
-        Havip.Builder n = cluster.node("n1", 11, 100).quorumGuard(zk);
-        LifetimeBinder b = binder("n1");
-        Engine e = cluster.start(n.binder(b));
-        run(Duration.ofMillis(500), b, e);
+        Guarded g = guardedMaster();
+        InMemoryAuthority zk = g.zk();
+        LifetimeBinder b = g.binder();
+        Engine e = g.engine();
         b.failRefresh = true; // the refreshes fail (or come late), the renewals go on
         for (int i = 0; i < 5; i++) {
             run(Duration.ofSeconds(1), b, e);
