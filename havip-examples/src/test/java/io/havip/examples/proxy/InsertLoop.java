@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A JDBC client that INSERTs sequence numbers in a loop over one connection, as an application
@@ -25,6 +27,7 @@ final class InsertLoop implements Runnable {
     private final String url;
     private final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
     private final List<Attempt> attempts = new ArrayList<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stop;
 
     InsertLoop(String url) {
@@ -33,6 +36,14 @@ final class InsertLoop implements Runnable {
 
     @Override
     public void run() {
+        try {
+            loop();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private void loop() {
         Connection c = null;
         for (long seq = 1; !stop; seq++) {
             try {
@@ -75,6 +86,18 @@ final class InsertLoop implements Runnable {
 
     void stop() {
         stop = true;
+    }
+
+    /**
+     * Stops the loop and waits until its last INSERT has finished: only then is
+     * {@link #acknowledged} final. Reading the table before would miss an INSERT still in flight
+     * that is acknowledged after the read.
+     */
+    void stopAndAwait(long seconds) throws InterruptedException {
+        stop();
+        if (!finished.await(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("the INSERT loop did not finish within " + seconds + " s of being stopped");
+        }
     }
 
     Set<Long> acknowledged() {
