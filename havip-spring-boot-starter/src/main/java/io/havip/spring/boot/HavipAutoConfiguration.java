@@ -9,6 +9,7 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.condition.Conditi
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.ApplicationEventPublisher;
@@ -31,6 +32,16 @@ import org.springframework.core.env.PropertySource;
 @ConditionalOnClass(Havip.class)
 @EnableConfigurationProperties(HavipProperties.class)
 public class HavipAutoConfiguration {
+
+    /**
+     * Numbers, durations and switches under {@code havip.} read as they look (a pasted blank
+     * after {@code vrid=51} is a blank), or refused naming the property and where it is written,
+     * never with a Java exception's name.
+     */
+    @Bean
+    static ConfigurationPropertiesBindHandlerAdvisor havipPastedValues() {
+        return new PastedValues();
+    }
 
     @Bean
     @ConditionalOnMissingBean

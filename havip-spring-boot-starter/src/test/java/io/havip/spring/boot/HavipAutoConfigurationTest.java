@@ -115,6 +115,13 @@ class HavipAutoConfigurationTest {
         assertThat(output.toString()).contains("APPLICATION FAILED TO START")
                 .contains("Invalid havip configuration: havip.routers.web.vrid: 300 is outside 1-255")
                 .contains("Correct havip.routers.web.vrid in the application's configuration");
+        // a value Spring itself cannot convert: the report names the property, not NumberFormatException
+        SpringApplicationBuilder fifty = new SpringApplicationBuilder(HavipOnly.class).web(WebApplicationType.NONE)
+                .properties("havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=fifty",
+                        "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        assertThatThrownBy(fifty::run).hasRootCauseInstanceOf(HavipPropertyException.class);
+        assertThat(output.toString()).contains("Invalid havip configuration: havip.routers.web.vrid: 'fifty' is not a whole"
+                + " number").doesNotContain("NumberFormatException");
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -145,6 +152,16 @@ class HavipAutoConfigurationTest {
         refused("havip.routers.web.interface-name: 'et<U+200B>h0' holds U+200B (zero width space)",
                 "havip.routers.web.interface-name=et\u200Bh0", "havip.routers.web.vrid=51",
                 "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        // a value of the wrong kind: refused naming the property and what it should hold, not a Java exception
+        refused("havip.routers.web.vrid: 'fifty' is not a whole number", "havip.routers.web.interface-name=eth0",
+                "havip.routers.web.vrid=fifty", "havip.routers.web.virtual-addresses=198.51.100.50/24");
+        refused("havip.routers.web.advert-interval: '1 sec' is not a duration such as 1s or 100ms",
+                with("havip.routers.web.advert-interval=1 sec"));
+        refused("havip.routers.web.preempt: 'yes please' is not true or false", with("havip.routers.web.preempt=yes please"));
+        refused("havip.routers.web.track-interfaces.eth1: 'ten' is not a whole number",
+                with("havip.routers.web.track-interfaces.eth1=ten"));
+        refused("havip.routers.web.priority: '1<U+200B>50' holds U+200B (zero width space) at position 2",
+                with("havip.routers.web.priority=1\u200B50"));
         String[] withSecret = {"havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=51",
                 "havip.routers.web.virtual-addresses=198.51.100.50/24", "havip.routers.web.version=2",
                 "havip.routers.web.auth-password=pa\u00A0ss"};
@@ -155,11 +172,16 @@ class HavipAutoConfigurationTest {
         try (HavipCluster cluster = HavipCluster.builder().nodes("n1").build()) {
             node(cluster, "n1", 150, new CopyOnWriteArrayList<>(), null).withPropertyValues(
                             "havip.routers.web.interface-name=\u00A0eth0\u00C2\u00A0", // the last: UTF-8 read as Latin-1
-                            "havip.routers.web.virtual-addresses=198.51.100.50/24\u00A0,\u2007198.51.100.51/24\u3000")
+                            "havip.routers.web.virtual-addresses=198.51.100.50/24\u00A0,\u2007198.51.100.51/24\u3000",
+                            // numbers, durations and switches too (Spring alone fails on them with a NumberFormatException)
+                            "havip.routers.web.vrid=51\u00A0", "havip.routers.web.priority=\u2007150\u00C2\u00A0",
+                            "havip.routers.web.advert-interval=100ms\u200B", "havip.routers.web.preempt=true\u3000")
                     .run(c -> {
                         adopt(cluster, "n1", c);
-                        assertThat(c.getBean(HavipRouters.class).router("web").orElseThrow().id().interfaceName())
-                                .isEqualTo("eth0");
+                        io.havip.vrrp.VirtualRouter web = c.getBean(HavipRouters.class).router("web").orElseThrow();
+                        assertThat(web.id().interfaceName()).isEqualTo("eth0");
+                        assertThat(web.id().vrid()).isEqualTo(51);
+                        assertThat(web.priority()).isEqualTo(150);
                         cluster.advance(Duration.ofMillis(500));
                         assertThat(cluster).hasMaster("n1");
                     });
