@@ -188,11 +188,18 @@ public final class LinkMonitor implements AutoCloseable {
                 ByteBuffer payload = ByteBuffer.wrap(b.array(), pos + NetlinkSocket.NLMSG_HDRLEN,
                         len - NetlinkSocket.NLMSG_HDRLEN).slice().order(Sys.NATIVE);
                 Optional<LinkState> link = RtNetlink.parseLink(payload);
-                link.ifPresent(l -> observe(l, type == RtNetlink.RTM_DELLINK));
+                if (link.isPresent()) {
+                    observe(link.get(), type == RtNetlink.RTM_DELLINK);
+                }
             } else if (addresses && (type == RtNetlink.RTM_NEWADDR || type == RtNetlink.RTM_DELADDR)) {
                 ByteBuffer payload = ByteBuffer.wrap(b.array(), pos + NetlinkSocket.NLMSG_HDRLEN,
                         len - NetlinkSocket.NLMSG_HDRLEN).slice().order(Sys.NATIVE);
-                RtNetlink.parseAddress(payload).ifPresent(a -> observeAddress(a, type == RtNetlink.RTM_DELADDR));
+                // No lambdas on this path: the first address event usually comes with a takeover
+                // (the router's own bind), when linking one would compete with the first GARP.
+                Optional<AddressEntry> address = RtNetlink.parseAddress(payload);
+                if (address.isPresent()) {
+                    observeAddress(address.get(), type == RtNetlink.RTM_DELADDR);
+                }
             }
             pos += (len + 3) & ~3;
         }
@@ -264,7 +271,14 @@ public final class LinkMonitor implements AutoCloseable {
             }
         }
         for (LinkEvent event : out) {
-            deliver(event, () -> listener.linkChanged(event));
+            if (closed) {
+                return;
+            }
+            try {
+                listener.linkChanged(event);
+            } catch (RuntimeException e) {
+                threw(event, e);
+            }
         }
     }
 
@@ -281,21 +295,17 @@ public final class LinkMonitor implements AutoCloseable {
                 event = new AddressEvent(entry, name, AddressEvent.Change.ADDED);
             }
         }
-        if (event != null) {
-            AddressEvent e = event;
-            deliver(e, () -> listener.addressChanged(e));
+        if (event != null && !closed) {
+            try {
+                listener.addressChanged(event);
+            } catch (RuntimeException e) {
+                threw(event, e);
+            }
         }
     }
 
-    private void deliver(Object event, Runnable call) {
-        if (closed) {
-            return;
-        }
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            LOG.warn("link listener threw on {}; the monitor goes on", event, e);
-        }
+    private static void threw(Object event, RuntimeException e) {
+        LOG.warn("link listener threw on {}; the monitor goes on", event, e);
     }
 
     /** Stops the thread and closes the sockets; idempotent. */

@@ -395,7 +395,9 @@ public final class VrrpMachine {
     public List<Action> onAddressesLost(long nowNanos, List<InterfaceAddress> addresses) {
         List<Action> out = new ArrayList<>();
         if (state != MASTER) {
-            addresses.forEach(a -> repairs.remove(a.address()));
+            for (int i = 0; i < addresses.size(); i++) { // no lambda: the first one is linked on a takeover
+                repairs.remove(addresses.get(i).address());
+            }
             repairDeadline = repairs.isEmpty() ? Long.MAX_VALUE : repairDeadline;
             return out;
         }
@@ -419,7 +421,9 @@ public final class VrrpMachine {
     public List<Action> onAddressesFound(long nowNanos, List<InterfaceAddress> addresses) {
         List<Action> out = new ArrayList<>();
         if (state == MASTER) {
-            addresses.forEach(a -> repairs.remove(a.address()));
+            for (int i = 0; i < addresses.size(); i++) { // no lambda: the first one is linked on a takeover
+                repairs.remove(addresses.get(i).address());
+            }
             repairDeadline = repairs.isEmpty() ? Long.MAX_VALUE : repairDeadline;
             return out;
         }

@@ -556,12 +556,12 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
                     new LivenessMonitor.Events() {
                         @Override
                         public void peerProcessDied(IpAddress peer) {
-                            post(now -> livenessReport(now, peer));
+                            post(new PeerReport(Engine.this, peer, true));
                         }
 
                         @Override
                         public void peerChannelLost(IpAddress peer) {
-                            post(now -> livenessLost(now, peer));
+                            post(new PeerReport(Engine.this, peer, false));
                         }
                     }, runtime.livenessLoop());
         } else {
@@ -569,6 +569,15 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
         }
         this.priority = machine.priority();
         publishStats();
+        preload(AddressReport.class, PeerReport.class);
+    }
+
+    /**
+     * Loads the classes of the events that come with a takeover (our own bind's address event,
+     * a peer's death on the liveness channel) now, so the takeover path loads nothing.
+     */
+    private static void preload(Class<?>... classes) {
+        // referencing the class literals loaded them
     }
 
     public record HookRegistration(io.havip.core.AddressHook hook, Duration timeout) { }
@@ -1663,18 +1672,43 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
      * the machine, which decides by its state whether that needs repair.
      */
     public void addressRemoved(String interfaceName, InterfaceAddress address) {
-        addressReport(interfaceName, address, machine::onAddressesLost);
+        addressReport(interfaceName, address, true);
     }
 
     /** {@code address} appeared on {@code interfaceName}; see {@link #addressRemoved}. */
     public void addressAdded(String interfaceName, InterfaceAddress address) {
-        addressReport(interfaceName, address, machine::onAddressesFound);
+        addressReport(interfaceName, address, false);
     }
 
-    private void addressReport(String interfaceName, InterfaceAddress address,
-                               java.util.function.BiFunction<Long, List<InterfaceAddress>, List<Action>> input) {
+    private void addressReport(String interfaceName, InterfaceAddress address, boolean lost) {
         if (id.interfaceName().equals(interfaceName) && config.addresses().contains(address.address())) {
-            post(now -> apply(input.apply(now, List.of(address))));
+            post(new AddressReport(this, address, lost));
+        }
+    }
+
+    /** A peer's death ({@code died}) or lost channel from the liveness monitor, for the loop; see {@link AddressReport}. */
+    private record PeerReport(Engine engine, IpAddress peer, boolean died) implements Consumer<Long> {
+        @Override
+        public void accept(Long now) {
+            if (died) {
+                engine.livenessReport(now, peer);
+            } else {
+                engine.livenessLost(now, peer);
+            }
+        }
+    }
+
+    /**
+     * An address event for the loop. A class loaded with the engine rather than a lambda: the
+     * first event is usually our own bind's, right at a takeover, when linking a lambda (a
+     * millisecond of interpreted work) would compete with the first GARP.
+     */
+    private record AddressReport(Engine engine, InterfaceAddress address, boolean lost) implements Consumer<Long> {
+        @Override
+        public void accept(Long now) {
+            List<InterfaceAddress> addresses = List.of(address);
+            VrrpMachine machine = engine.machine;
+            engine.apply(lost ? machine.onAddressesLost(now, addresses) : machine.onAddressesFound(now, addresses));
         }
     }
 

@@ -415,12 +415,17 @@ public final class LinuxShared implements AutoCloseable {
                             }
                         }
                     }
-                    sinks.forEach(s -> s.linkChanged(event));
+                    for (LinkMonitor.Listener s : sinks) {
+                        s.linkChanged(event);
+                    }
                 }
 
                 @Override
                 public void addressChanged(AddressEvent event) {
-                    sinks.forEach(s -> s.addressChanged(event));
+                    // a loop, not a lambda: the first address event comes with a takeover (our own bind)
+                    for (LinkMonitor.Listener s : sinks) {
+                        s.addressChanged(event);
+                    }
                 }
             });
         }
