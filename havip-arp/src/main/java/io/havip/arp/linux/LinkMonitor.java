@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class LinkMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinkMonitor.class);
+    /**
+     * Loaded with the monitor, not with the first address event: that one usually comes with a
+     * takeover (the router's own bind), when loading them would compete with the first GARP.
+     */
+    private static final List<Class<?>> PRELOADED = List.of(AddressEvent.class, AddressEvent.Change.class);
     /** RTMGRP_LINK (linux/rtnetlink.h): the legacy group bit of RTNLGRP_LINK (1). */
     private static final int RTMGRP_LINK = 1;
     /** RTMGRP_IPV4_IFADDR and RTMGRP_IPV6_IFADDR (linux/rtnetlink.h): RTNLGRP_IPV4_IFADDR (5), RTNLGRP_IPV6_IFADDR (9). */
