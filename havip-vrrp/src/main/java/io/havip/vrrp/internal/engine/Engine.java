@@ -570,6 +570,7 @@ public final class Engine implements VirtualRouter, EventLoop.Driven {
         this.priority = machine.priority();
         publishStats();
         preload(AddressReport.class, PeerReport.class);
+        ProtocolWarmUp.warm(config, transport.sourceAddress());
     }
 
     /**

@@ -38,6 +38,11 @@
  *   <li>Address work leaves the loop except the takeover bind of a router without hooks on a
  *       low-latency binder, which the loop does right after the advert, as keepalived does.</li>
  *   <li>Closing a runtime begins every router's handover at once, then waits for each.</li>
+ *   <li>The takeover path runs no code for the first time: {@code ProtocolWarmUp} drives a
+ *       scratch pair of machines through a handover and a node loss when the first router of a
+ *       kind starts (so the JIT has compiled them), and the events a takeover brings (its own
+ *       address appearing, a liveness death) are classes loaded with the engine, not lambdas
+ *       linked when they first happen.</li>
  * </ul>
  */
 package io.havip.vrrp.internal.engine;
