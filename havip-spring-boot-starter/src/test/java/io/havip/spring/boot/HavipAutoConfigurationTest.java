@@ -116,12 +116,12 @@ class HavipAutoConfigurationTest {
                 .contains("Invalid havip configuration: havip.routers.web.vrid: 300 is outside 1-255")
                 .contains("Correct havip.routers.web.vrid in the application's configuration");
         // a value Spring itself cannot convert: the report names the property, not NumberFormatException
+        // (and where it is written: the file, line and column)
         SpringApplicationBuilder fifty = new SpringApplicationBuilder(HavipOnly.class).web(WebApplicationType.NONE)
-                .properties("havip.routers.web.interface-name=eth0", "havip.routers.web.vrid=fifty",
-                        "havip.routers.web.virtual-addresses=198.51.100.50/24");
+                .properties("spring.config.location=classpath:wrong-kind.properties");
         assertThatThrownBy(fifty::run).hasRootCauseInstanceOf(HavipPropertyException.class);
         assertThat(output.toString()).contains("Invalid havip configuration: havip.routers.web.vrid: 'fifty' is not a whole"
-                + " number").doesNotContain("NumberFormatException");
+                + " number (class path resource [wrong-kind.properties] - 3:24)").doesNotContain("NumberFormatException");
     }
 
     @Configuration(proxyBeanMethods = false)
