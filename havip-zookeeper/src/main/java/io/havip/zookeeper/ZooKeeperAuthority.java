@@ -57,6 +57,28 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
     /** The default lease path. */
     public static final String DEFAULT_PATH = "/havip";
+    /**
+     * How long a grant must be valid at each renewal for the kernel lifetime of a held address
+     * (whole seconds, removed up to 1 s late) to end before the grant does.
+     */
+    static final Duration KERNEL_LIFETIME_NEEDS = Duration.ofSeconds(2);
+
+    /**
+     * The warning for a session timeout whose grants are too short for the kernel to enforce
+     * them: said at start, not only at the first short grant, so an operator who set 2 s for a
+     * fast failover learns what it costs before a freeze.
+     */
+    static java.util.Optional<String> shortSessionWarning(Duration sessionTimeout, Duration margin) {
+        Duration valid = sessionTimeout.minus(margin);
+        if (valid.compareTo(KERNEL_LIFETIME_NEEDS) >= 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("ZooKeeper session timeout " + sessionTimeout.toMillis() + " ms: a grant is valid for "
+                + Math.max(0, valid.toMillis()) + " ms after the release margin of " + margin.toMillis() + " ms, less than the "
+                + KERNEL_LIFETIME_NEEDS.toSeconds() + " s the kernel lifetime of a held address needs (whole seconds, up to 1 s "
+                + "late): a frozen or killed holder's kernel may keep answering for the address up to 1 s past its "
+                + "grant. Use a session timeout of 4 s or more to have the kernel enforce the lease");
+    }
 
     private final CuratorFramework client;
     private final boolean ownsClient;
@@ -114,6 +136,7 @@ public final class ZooKeeperAuthority implements ElectionAuthority, AutoCloseabl
         log.info("ZooKeeper lease authority for {} at {}{}: session timeout {} ms, release margin {} ms, when "
                 + "unreachable {}", nodeName, connectString, root.isEmpty() ? "/" : root,
                 b.sessionTimeout.toMillis(), deadline.margin().toMillis(), whenUnreachable);
+        shortSessionWarning(b.sessionTimeout, deadline.margin()).ifPresent(log::warn);
         if (!acl.hasCredentials()) {
             log.warn("ZooKeeper lease path {} is open to every client of the ensemble (no credentials set): any of them "
                     + "can delete or overwrite a holder's node, create a persistent one that blocks every node, or fake a "

@@ -26,6 +26,26 @@ class SessionDeadlineTest {
         assertThat(d.releaseDeadline() - sent).isEqualTo(Duration.ofMillis(6900).toNanos());
     }
 
+    /**
+     * A session too short for the kernel to enforce its grants is said at start: 4 s leaves a
+     * grant 2.46 s (enough), 3 s leaves 1.72 s and 2 s (the fast failover an operator may want)
+     * 0.98 s (not).
+     */
+    @Test
+    void aSessionTooShortForTheKernelLifetimeIsWarnedAtStart() {
+        assertThat(warning(Duration.ofSeconds(10))).isEmpty();
+        assertThat(warning(Duration.ofSeconds(4))).isEmpty();
+        assertThat(warning(Duration.ofSeconds(3))).hasValueSatisfying(w -> assertThat(w)
+                .startsWith("ZooKeeper session timeout 3000 ms: a grant is valid for 1720 ms").contains("4 s or more"));
+        assertThat(warning(Duration.ofSeconds(2))).hasValueSatisfying(w -> assertThat(w).contains("valid for 980 ms"));
+        assertThat(warning(Duration.ofSeconds(1))).hasValueSatisfying(w -> assertThat(w).contains("valid for 240 ms"));
+    }
+
+    private static java.util.Optional<String> warning(Duration sessionTimeout) {
+        return ZooKeeperAuthority.shortSessionWarning(sessionTimeout,
+                new SessionDeadline(sessionTimeout, SessionDeadline.DEFAULT_PAUSE_ALLOWANCE).margin());
+    }
+
     @Test
     void theCountdownRunsFromTheSendingOfTheLastAnsweredRequestNotFromItsAnswer() {
         long first = clock.nanoTime();

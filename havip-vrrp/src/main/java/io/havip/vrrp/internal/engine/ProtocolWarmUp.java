@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * more late, interpreted and linked on the way (keepalived, compiled, takes tens of
  * microseconds). Here a pair of machines, a master and a backup, goes through a handover and a
  * node loss {@link #ROUNDS} times, encoding and decoding every advert: enough for the JIT's
- * first tier to compile what a takeover runs. Pure: no socket, no address, no clock; a few
- * milliseconds of the first router's start.
+ * first tier to compile what a takeover runs. Pure: no socket, no address, no clock; about
+ * 0.1 s of one core in the first router's start (measured: 117 ms for the 256 rounds in a fresh
+ * JVM, 31 ms once compiled), once per kind.
  */
 final class ProtocolWarmUp {
 
