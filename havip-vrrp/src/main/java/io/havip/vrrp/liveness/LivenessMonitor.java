@@ -84,6 +84,8 @@ import org.slf4j.LoggerFactory;
 public final class LivenessMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LivenessMonitor.class);
+    /** Loaded with the monitor, not when the first channel ends: that is when a peer closes or dies, a takeover. */
+    private static final java.util.List<Class<?>> PRELOADED = java.util.List.of(End.class);
     /** Unauthenticated connections all strangers together may hold (multicast; unicast allows none). */
     static final int MAX_UNAUTHENTICATED = 32;
     /**
@@ -995,6 +997,12 @@ public final class LivenessMonitor implements AutoCloseable {
         Dial current;
         LivenessLoop.Timer retry;
         boolean stopped;
+        /**
+         * The retry, made with the dialer: the first one comes when the peer's channel ends, which is
+         * when the peer closes or dies, a takeover, and linking a method reference then would
+         * compete with it (the {@code End} of that channel is loaded with the monitor for the same reason).
+         */
+        private final Runnable attemptTask = this::attempt;
 
         Dialer(IpAddress peer, InetSocketAddress target) {
             this.peer = peer;
@@ -1110,7 +1118,7 @@ public final class LivenessMonitor implements AutoCloseable {
         }
 
         private void retryAt(long at) {
-            retry = loop.schedule(at, this::attempt);
+            retry = loop.schedule(at, attemptTask);
         }
 
         void stop() {
