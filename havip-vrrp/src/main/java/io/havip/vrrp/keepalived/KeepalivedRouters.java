@@ -670,8 +670,12 @@ public final class KeepalivedRouters {
             return p.exitValue();
         } finally {
             if (p.isAlive()) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                // The script first, then what it started (listed before, while they are still its
+                // descendants): killed the other way round, a shell script sees its child exit and
+                // runs its next line before its own SIGKILL lands.
+                List<ProcessHandle> started = p.descendants().toList();
                 p.destroyForcibly();
+                started.forEach(ProcessHandle::destroyForcibly);
             }
         }
     }
